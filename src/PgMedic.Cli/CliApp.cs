@@ -1,0 +1,57 @@
+using System.CommandLine;
+using PgMedic.Cli.Common;
+using PgMedic.Cli.Demo;
+using PgMedic.Cli.Probe;
+using PgMedic.Cli.Sandbox;
+using PgMedic.Core.Common;
+using PgMedic.Postgres.Sandbox;
+using PgMedic.Postgres.Targets;
+
+namespace PgMedic.Cli;
+
+/// <summary>Builds the <c>pgmedic</c> command tree and turns every failure into one line and an exit code.</summary>
+internal static class CliApp
+{
+    public static RootCommand BuildRoot(CliContext context) =>
+        new("PgMedic finds, fixes and prevents PostgreSQL connection failures.")
+        {
+            ProbeCommand.Create(context),
+            SandboxCommand.Create(context),
+            DemoCommand.Create(context),
+        };
+
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
+    {
+        var root = BuildRoot(context);
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            var commandName = parseResult.CommandResult.Command.Name;
+            var helpHint = parseResult.CommandResult.Command == root ? "pgmedic --help" : $"pgmedic {commandName} --help";
+            await context.Error.WriteLineAsync($"pgmedic: {parseResult.Errors[0].Message} (see '{helpHint}')");
+            return (int)ExitCode.Unknown;
+        }
+
+        try
+        {
+            var configuration = new InvocationConfiguration
+            {
+                Output = context.Out,
+                Error = context.Error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+            };
+            return await parseResult.InvokeAsync(configuration, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TargetException or UsageException or SandboxException)
+        {
+            await context.Error.WriteLineAsync($"pgmedic: {ex.Message}");
+            return (int)ExitCode.Unknown;
+        }
+        catch (OperationCanceledException)
+        {
+            await context.Error.WriteLineAsync("pgmedic: cancelled");
+            return (int)ExitCode.Unknown;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace PgMedic.Cli;
+
+/// <summary>What a command may touch of the outside world, so tests can run commands in-process.</summary>
+internal sealed record CliContext(
+    TextWriter Out,
+    TextWriter Error,
+    Func<string, string?> Environment,
+    string? HomeDirectory,
+    bool IsTerminal,
+    TimeProvider Time)
+{
+    public static CliContext FromProcess() => new(
+        Console.Out,
+        Console.Error,
+        System.Environment.GetEnvironmentVariable,
+        System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile),
+        !Console.IsOutputRedirected,
+        TimeProvider.System);
+}

@@ -1,0 +1,8 @@
+namespace PgMedic.Cli.Output;
+
+internal enum OutputFormat
+{
+    Table,
+    Json,
+    Markdown,
+}

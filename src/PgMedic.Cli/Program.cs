@@ -1,0 +1,3 @@
+using PgMedic.Cli;
+
+return await CliApp.RunAsync(args, CliContext.FromProcess());

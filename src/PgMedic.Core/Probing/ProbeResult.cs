@@ -1,0 +1,48 @@
+using PgMedic.Core.Common;
+
+namespace PgMedic.Core.Probing;
+
+/// <summary>The answer to "can we connect at all, and why not?".</summary>
+/// <param name="Target">The masked target (never holds a password).</param>
+/// <param name="Reason">One of <see cref="ProbeReason"/>; null when accepting.</param>
+/// <param name="SqlState">The server's SQLSTATE for a rejection.</param>
+/// <param name="Message">One line, password-free: the server's or the network's own words.</param>
+public sealed record ProbeResult(
+    string Target,
+    ProbeOutcome Outcome,
+    string? Reason,
+    string? SqlState,
+    string? Message,
+    double? ConnectMilliseconds,
+    double? QueryMilliseconds,
+    string? ServerVersion)
+{
+    /// <summary>0 SELECT 1 succeeded, 1 reachable but refused this login, 2 no response, 3 no attempt.</summary>
+    public ExitCode ExitCode => Outcome switch
+    {
+        ProbeOutcome.Accepting => ExitCode.Ok,
+        ProbeOutcome.Rejecting => ExitCode.Warning,
+        ProbeOutcome.NoResponse => ExitCode.Critical,
+        _ => ExitCode.Unknown,
+    };
+
+    /// <summary>The next step an on-call engineer should take, by reason.</summary>
+    public string? Advice => Reason switch
+    {
+        ProbeReason.TooManyClients => "Every connection slot is taken: run 'pgmedic diagnose' as a superuser (reserved slots still admit it) to see who holds them.",
+        ProbeReason.ReservedSlotsOnly => "Only reserved slots are left: run 'pgmedic diagnose' as a superuser to see who holds the rest.",
+        ProbeReason.AuthFailed => "Check the user name and password (PGPASSWORD, ~/.pgpass) and pg_hba.conf for this client address.",
+        ProbeReason.DatabaseMissing => "The database does not exist: check the database name in the target.",
+        ProbeReason.StartingUp => "The server is starting up: probe again in a few seconds.",
+        ProbeReason.ShuttingDown => "The server is shutting down: check who stopped it before restarting anything.",
+        ProbeReason.Recovery => "The server is in recovery or a hot standby not yet accepting connections: check replication and the server log.",
+        ProbeReason.RoleLimit => "This role reached its CONNECTION LIMIT: run 'pgmedic diagnose' to see its sessions.",
+        ProbeReason.DatabaseLimit => "This database reached its CONNECTION LIMIT: run 'pgmedic diagnose' to see its sessions.",
+        ProbeReason.Refused => "Nothing accepts connections at that address: is the server running, and on this host and port?",
+        ProbeReason.Timeout => "No answer in time: check the network path, a firewall, or a server too busy to accept.",
+        ProbeReason.Dns => "The host name does not resolve: check the host in the target and DNS.",
+        ProbeReason.Tls => "The TLS handshake failed: check sslmode and the server's certificate settings.",
+        ProbeReason.Reset => "The connection was reset: check the server log and anything in between (proxy, pooler).",
+        _ => null,
+    };
+}
