@@ -114,6 +114,20 @@ public sealed class PostgresSandbox : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts a smart shutdown without waiting for it: the server refuses new logins ("the database
+    /// system is shutting down") until its last session ends, then stops.
+    /// </summary>
+    public async Task BeginSmartShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await CommandRunner.RunAsync(
+            _binaries.PgCtl, ["stop", "-D", DataDirectory, "-m", "smart", "-W"], Directory, TimeSpan.FromSeconds(10), asServerUser: true, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new SandboxException($"pg_ctl stop -m smart failed: {result.LastLine}");
+        }
+    }
+
     /// <summary>Runs SQL as the superuser on one unpooled connection.</summary>
     public async Task ExecuteAsync(string sql, string database = "postgres", CancellationToken cancellationToken = default)
     {

@@ -87,7 +87,24 @@ public static class SandboxJanitor
         }
     }
 
-    internal static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
+    /// <summary>True while the process runs; a zombie (stopped, waiting for a parent to reap it) is not alive.</summary>
+    internal static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var afterName = stat.LastIndexOf(')');
+            return afterName > 0 && afterName + 2 < stat.Length && stat[afterName + 2] is not ('Z' or 'X');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
 
     internal static bool TryDelete(string directory, ILogger logger)
     {
