@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Sourced by demo.sh and test.sh: makes sure the machine has what PgMedic's demo and tests run on.
+# As root it installs what is missing from Debian's packages; otherwise it says what to install.
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+pgmedic_missing_packages() {
+  local missing=()
+  if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    missing+=(postgresql)
+  fi
+  for extra in "$@"; do
+    case "$extra" in
+      pgbouncer) command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer) ;;
+      chromium) command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
+      prometheus) command -v promtool >/dev/null 2>&1 || missing+=(prometheus) ;;
+    esac
+  done
+  echo "${missing[@]}"
+}
+
+pgmedic_ensure_deps() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "pgmedic: the .NET 10 SDK (dotnet) is not on PATH: install it first" >&2
+    return 1
+  fi
+  local missing
+  missing=$(pgmedic_missing_packages "$@")
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "pgmedic: missing Debian packages: $missing — install them with: sudo apt-get install -y --no-install-recommends $missing" >&2
+    return 1
+  fi
+  echo "Installing missing Debian packages: $missing"
+  export DEBIAN_FRONTEND=noninteractive
+  # shellcheck disable=SC2086
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+    echo "pgmedic: apt-get could not install: $missing" >&2
+    return 1
+  }
+}
