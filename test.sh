@@ -18,12 +18,13 @@ tmp_root="${TMPDIR:-/tmp}"
 before=$(ls -d "$tmp_root"/pgmedic-sandbox-* 2>/dev/null | sort)
 
 echo "== restore and build (warnings are errors)"
-if ! dotnet build PgMedic.slnx -c Release -nologo -warnaserror -v minimal 2>&1 | tail -n 30; then
-  echo "build failed"
-  summary 0 1 0
-  exit 1
-fi
-if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+build_log=$(mktemp)
+dotnet build PgMedic.slnx -c Release -nologo -warnaserror -v minimal >"$build_log" 2>&1
+build_status=$?
+grep -E 'error|warning' "$build_log" | sort -u | head -n 40
+tail -n 3 "$build_log"
+rm -f "$build_log"
+if [ "$build_status" -ne 0 ]; then
   echo "build failed"
   summary 0 1 0
   exit 1
