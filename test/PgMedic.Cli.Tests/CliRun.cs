@@ -1,0 +1,21 @@
+namespace PgMedic.Cli.Tests;
+
+/// <summary>What one in-process <c>pgmedic</c> invocation printed and returned.</summary>
+internal sealed record CliRun(int ExitCode, string Out, string Error)
+{
+    public string All => Out + Error;
+
+    /// <summary>Runs pgmedic in-process with only the given environment variables (none of the machine's).</summary>
+    public static async Task<CliRun> InvokeAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var env = environment ?? new Dictionary<string, string>();
+        var home = Path.Combine(Path.GetTempPath(), "pgmedic-cli-test-home-does-not-exist");
+        var context = new CliContext(output, error, name => env.TryGetValue(name, out var value) ? value : null, home, IsTerminal: false, TimeProvider.System);
+        var code = await CliApp.RunAsync(args, context);
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
+
+    public static Task<CliRun> InvokeAsync(params string[] args) => InvokeAsync(null, args);
+}

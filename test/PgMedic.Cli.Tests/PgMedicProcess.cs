@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace PgMedic.Cli.Tests;
+
+/// <summary>Runs the built <c>pgmedic</c> as a separate process, the way a user or CI does.</summary>
+internal sealed class PgMedicProcess : IDisposable
+{
+    private readonly StringBuilder _output = new();
+    private readonly Process _process;
+
+    private PgMedicProcess(Process process) => _process = process;
+
+    public int Pid => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static PgMedicProcess Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(CliAssemblyPath());
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment.Remove("DATABASE_URL");
+        var process = new Process { StartInfo = info };
+        var wrapper = new PgMedicProcess(process);
+        process.OutputDataReceived += (_, e) => wrapper.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => wrapper.Append(e.Data);
+        process.Start();
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return wrapper;
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public async Task<string> WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (stopwatch.Elapsed > timeout || _process.HasExited)
+            {
+                throw new TimeoutException($"pgmedic did not print '{text}' within {timeout}; it printed:\n{Output}");
+            }
+
+            await Task.Delay(50);
+        }
+
+        return Output;
+    }
+
+    /// <summary>Sends SIGINT, as Ctrl+C does.</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+
+    private static string CliAssemblyPath()
+    {
+        var here = Path.Combine(AppContext.BaseDirectory, "pgmedic.dll");
+        if (File.Exists(Path.Combine(AppContext.BaseDirectory, "pgmedic.runtimeconfig.json")))
+        {
+            return here;
+        }
+
+        // bin/<Configuration>/net10.0 of the test project mirrors the CLI project's own.
+        var tfm = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = tfm.Parent!.Name;
+        var root = tfm;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "PgMedic.slnx")))
+        {
+            root = root.Parent;
+        }
+
+        return Path.Combine(root!.FullName, "src", "PgMedic.Cli", "bin", configuration, tfm.Name, "pgmedic.dll");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
