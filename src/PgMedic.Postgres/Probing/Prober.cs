@@ -14,43 +14,67 @@ public static class Prober
     /// <param name="timeout">Bounds the whole attempt, connect and query, even against a server that accepts TCP and never answers.</param>
     public static async Task<ProbeResult> ProbeAsync(ConnectionTarget target, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(target);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        var connectionString = target.ToNpgsqlConnectionString(applicationName: "pgmedic", timeout: timeout);
-        var stopwatch = Stopwatch.StartNew();
-        double? connectMs = null;
-        try
+        var (connection, connected) = await ConnectAsync(target, timeout, ConnectionSettings.Probe, cancellationToken).ConfigureAwait(false);
+        if (connection is null)
         {
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync(deadline.Token).ConfigureAwait(false);
-            connectMs = stopwatch.Elapsed.TotalMilliseconds;
-            stopwatch.Restart();
-            await using (var command = new NpgsqlCommand("SELECT 1", connection))
+            return connected;
+        }
+
+        await using (connection.ConfigureAwait(false))
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
+            var stopwatch = Stopwatch.StartNew();
+            try
             {
+                await using var command = new NpgsqlCommand("SELECT 1", connection);
                 command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
                 await command.ExecuteScalarAsync(deadline.Token).ConfigureAwait(false);
+                return connected with { QueryMilliseconds = Round(stopwatch.Elapsed.TotalMilliseconds) };
             }
+            catch (Exception ex) when (IsConnectionFailure(ex, cancellationToken))
+            {
+                return Failed(target, ex, timeout, connected.ConnectMilliseconds);
+            }
+        }
+    }
 
-            var queryMs = stopwatch.Elapsed.TotalMilliseconds;
-            return new ProbeResult(target.Masked, ProbeOutcome.Accepting, null, null, null, Round(connectMs), Round(queryMs), connection.ServerVersion);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException or IOException && !cancellationToken.IsCancellationRequested)
+    /// <summary>
+    /// Opens one unpooled connection, timing it. On success the caller owns the open connection and the
+    /// result says "accepting"; on failure the connection is null and the result says why.
+    /// </summary>
+    public static async Task<(NpgsqlConnection? Connection, ProbeResult Result)> ConnectAsync(
+        ConnectionTarget target, TimeSpan timeout, ConnectionSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(settings);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var connection = new NpgsqlConnection(settings.ConnectionString(target, timeout));
+        var stopwatch = Stopwatch.StartNew();
+        try
         {
-            var (outcome, reason) = ProbeClassifier.Classify(ex);
-            var message = reason == ProbeReason.Timeout
-                ? $"no answer within {timeout.TotalSeconds:0.###} s"
-                : OneLine(ex is PostgresException pg ? pg.MessageText : Innermost(ex).Message);
-            return new ProbeResult(
-                target.Masked,
-                outcome,
-                reason,
-                (ex as PostgresException)?.SqlState,
-                Redact(message, target.Password),
-                Round(connectMs),
-                null,
-                null);
+            await connection.OpenAsync(deadline.Token).ConfigureAwait(false);
+            var result = new ProbeResult(target.Masked, ProbeOutcome.Accepting, null, null, null, Round(stopwatch.Elapsed.TotalMilliseconds), null, connection.ServerVersion);
+            return (connection, result);
         }
+        catch (Exception ex) when (IsConnectionFailure(ex, cancellationToken))
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return (null, Failed(target, ex, timeout, null));
+        }
+    }
+
+    private static bool IsConnectionFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is NpgsqlException or OperationCanceledException or TimeoutException or IOException && !cancellationToken.IsCancellationRequested;
+
+    private static ProbeResult Failed(ConnectionTarget target, Exception ex, TimeSpan timeout, double? connectMs)
+    {
+        var (outcome, reason) = ProbeClassifier.Classify(ex);
+        var message = reason == ProbeReason.Timeout
+            ? $"no answer within {timeout.TotalSeconds:0.###} s"
+            : OneLine(ex is PostgresException pg ? pg.MessageText : Innermost(ex).Message);
+        return new ProbeResult(target.Masked, outcome, reason, (ex as PostgresException)?.SqlState, Redact(message, target.Password), connectMs, null, null);
     }
 
     // Npgsql wraps socket and TLS errors; the innermost exception says what actually happened.

@@ -1,0 +1,82 @@
+using PgMedic.Core.Diagnosis.Rules;
+using PgMedic.Core.Probing;
+using PgMedic.Core.Snapshots;
+
+namespace PgMedic.Core.Diagnosis;
+
+/// <summary>Runs every rule over a snapshot, or explains the failed probe when there is no snapshot.</summary>
+public static class Diagnoser
+{
+    public static IReadOnlyList<IDiagnosisRule> Rules { get; } =
+    [
+        new ConnectionSaturationRule(),
+        new DatabaseLimitRule(),
+        new RoleLimitRule(),
+        new IdleInTransactionRule(),
+        new IdleConnectionHoardingRule(),
+        new LongRunningQueryRule(),
+        new BlockingChainRule(),
+        new MissingTimeoutsRule(),
+        new LimitedVisibilityRule(),
+    ];
+
+    /// <summary>Findings ordered by severity (critical first), then by rule order.</summary>
+    public static IReadOnlyList<Finding> Diagnose(Snapshot snapshot, DiagnosisOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        var context = new DiagnosisContext(snapshot, options, Usage.From(snapshot));
+        return Rules.SelectMany(rule => rule.Evaluate(context))
+            .Select((finding, index) => (finding, index))
+            .OrderByDescending(x => x.finding.Severity)
+            .ThenBy(x => x.index)
+            .Select(x => x.finding)
+            .ToList();
+    }
+
+    /// <summary>
+    /// When the collector could not connect, the probe still says why: the server is full, refuses
+    /// this login, or does not answer.
+    /// </summary>
+    public static Finding FromFailedProbe(ProbeResult probe)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        if (probe.Outcome == ProbeOutcome.Rejecting)
+        {
+            var full = probe.Reason is ProbeReason.TooManyClients or ProbeReason.ReservedSlotsOnly;
+            return new Finding(
+                FindingCodes.ConnectionRejected,
+                full || probe.Reason is ProbeReason.ShuttingDown or ProbeReason.StartingUp or ProbeReason.Recovery ? Severity.Critical : Severity.Warning,
+                $"the server refuses this login: {probe.Reason} ({probe.Message})",
+                [$"SQLSTATE {probe.SqlState}: {probe.Message}"],
+                [],
+                full ? RunbookStep.ResetConnectionPool : RunbookStep.InitialAssessment,
+                full
+                    ? "pgmedic diagnose <target as a superuser>  (reserved slots still admit it), then pgmedic heal"
+                    : probe.Advice ?? "check the target and the server log",
+                probe.Reason);
+        }
+
+        return new Finding(
+            FindingCodes.ServerUnreachable,
+            Severity.Critical,
+            $"no response from the server: {probe.Reason} ({probe.Message})",
+            [probe.Message ?? probe.Reason ?? "no response"],
+            [],
+            probe.Reason == ProbeReason.Refused ? RunbookStep.EmergencyRestart : RunbookStep.InitialAssessment,
+            probe.Advice ?? "check that the server runs and the network path to it",
+            probe.Reason);
+    }
+
+    public static DiagnosisStatus StatusOf(IEnumerable<Finding> findings)
+    {
+        ArgumentNullException.ThrowIfNull(findings);
+        var worst = findings.Select(f => (Severity?)f.Severity).DefaultIfEmpty(null).Max();
+        return worst switch
+        {
+            Severity.Critical => DiagnosisStatus.Critical,
+            Severity.Warning => DiagnosisStatus.Warning,
+            _ => DiagnosisStatus.Ok,
+        };
+    }
+}

@@ -1,0 +1,19 @@
+namespace PgMedic.Core.Diagnosis;
+
+/// <summary>One thing wrong (or worth knowing), with the evidence, the sessions involved and the fix.</summary>
+/// <param name="Code">Stable code from <see cref="FindingCodes"/>.</param>
+/// <param name="Summary">One line a person reads first.</param>
+/// <param name="Evidence">The numbers behind the summary, one fact a line.</param>
+/// <param name="Pids">Backend PIDs involved, for <c>terminate</c>/<c>cancel</c> and for joining with app-side holders.</param>
+/// <param name="RunbookStep">The runbook step this finding maps to (<see cref="Diagnosis.RunbookStep"/>).</param>
+/// <param name="Recommendation">The exact command (or SQL) that fixes it.</param>
+/// <param name="Subject">What the finding is about: an application, role, database or PID; null for the whole server.</param>
+public sealed record Finding(
+    string Code,
+    Severity Severity,
+    string Summary,
+    IReadOnlyList<string> Evidence,
+    IReadOnlyList<int> Pids,
+    string RunbookStep,
+    string Recommendation,
+    string? Subject = null);

@@ -1,0 +1,33 @@
+using PgMedic.Core.Common;
+
+namespace PgMedic.Core.Diagnosis.Rules;
+
+/// <summary>Formatting shared by the rules' summaries and evidence.</summary>
+internal static class Text
+{
+    public static string Age(TimeSpan? age) => age is { } a ? Duration.Format(a) : "?";
+
+    public static string Pids(IEnumerable<int> pids, int max = 10)
+    {
+        var list = pids.ToList();
+        var shown = string.Join(", ", list.Take(max));
+        return list.Count > max ? $"{shown} … (+{list.Count - max})" : shown;
+    }
+
+    public static string Query(string? query, int max = 80)
+    {
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            return "(query hidden)";
+        }
+
+        var oneLine = string.Join(' ', query.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
+        return oneLine.Length <= max ? oneLine : oneLine[..(max - 1)] + "…";
+    }
+
+    /// <summary>Quotes a value for a suggested shell command when it needs it.</summary>
+    public static string Arg(string value) =>
+        value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':')
+            ? value
+            : "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}

@@ -1,0 +1,17 @@
+namespace PgMedic.Core.Snapshots;
+
+/// <summary>The server settings that decide when it starts refusing connections.</summary>
+/// <param name="ReservedConnections">PostgreSQL 16+ <c>reserved_connections</c>; 0 before.</param>
+public sealed record ServerInfo(
+    string Version,
+    int VersionNumber,
+    int MaxConnections,
+    int SuperuserReservedConnections,
+    int ReservedConnections)
+{
+    /// <summary>
+    /// Slots an ordinary role can take: <c>max_connections − superuser_reserved_connections − reserved_connections</c>.
+    /// check_postgres and pgwatch divide by <c>max_connections</c> and so report 85 % when the server already refuses.
+    /// </summary>
+    public int UsableSlots => Math.Max(0, MaxConnections - SuperuserReservedConnections - ReservedConnections);
+}

@@ -1,0 +1,45 @@
+namespace PgMedic.Core.Snapshots;
+
+/// <summary>
+/// Everything the diagnosis needs, read in one go over one connection. Ages are measured against
+/// <see cref="TakenAt"/>, the server's own clock, so a skewed client clock changes nothing.
+/// </summary>
+public sealed record Snapshot
+{
+    public required DateTimeOffset TakenAt { get; init; }
+
+    public required ServerInfo Server { get; init; }
+
+    /// <summary>Every row of pg_stat_activity except PgMedic's own collector connection.</summary>
+    public required IReadOnlyList<SessionInfo> Sessions { get; init; }
+
+    public IReadOnlyList<DatabaseLimit> Databases { get; init; } = [];
+
+    public IReadOnlyList<RoleLimit> Roles { get; init; } = [];
+
+    public required SessionTimeouts Timeouts { get; init; }
+
+    /// <summary>PgMedic's own backend, left out of <see cref="Sessions"/> and never counted.</summary>
+    public int CollectorPid { get; init; }
+
+    /// <summary>The database the collector is connected to: the target's database.</summary>
+    public string? TargetDatabase { get; init; }
+
+    public required Visibility Visibility { get; init; }
+
+    public double CollectMilliseconds { get; init; }
+
+    public IEnumerable<SessionInfo> ClientBackends => Sessions.Where(s => s.IsClientBackend);
+}
+
+/// <param name="Limit"><c>datconnlimit</c>; -1 means no limit.</param>
+public sealed record DatabaseLimit(string Name, int Limit);
+
+/// <param name="Limit"><c>rolconnlimit</c>; -1 means no limit.</param>
+public sealed record RoleLimit(string Name, int Limit, bool IsSuperuser);
+
+/// <summary>The server-side timeouts that stop pile-ups on their own; zero means off.</summary>
+public sealed record SessionTimeouts(TimeSpan IdleInTransactionSessionTimeout, TimeSpan IdleSessionTimeout, TimeSpan StatementTimeout);
+
+/// <summary>What the collector's role could not see (without superuser or pg_read_all_stats, other roles' state and query are hidden).</summary>
+public sealed record Visibility(bool SeesAllSessions, IReadOnlyList<string> Limitations);

@@ -1,0 +1,35 @@
+using System.Globalization;
+using Npgsql;
+using PgMedic.Postgres.Targets;
+
+namespace PgMedic.Postgres.Probing;
+
+/// <summary>
+/// How PgMedic's own connections identify and protect themselves: unpooled,
+/// <c>application_name=pgmedic</c>, and a <c>lock_timeout</c> so that PgMedic never queues behind the
+/// lock pile-up it is diagnosing (the peers' failure: PgHero #253, postgres_exporter #1228).
+/// </summary>
+public sealed record ConnectionSettings(string ApplicationName, TimeSpan? LockTimeout)
+{
+    public const string PgMedicApplicationName = "pgmedic";
+
+    public static ConnectionSettings Probe { get; } = new(PgMedicApplicationName, null);
+
+    public static ConnectionSettings Collector { get; } = new(PgMedicApplicationName, TimeSpan.FromSeconds(1));
+
+    public string ConnectionString(ConnectionTarget target, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var builder = new NpgsqlConnectionStringBuilder(target.ToNpgsqlConnectionString(ApplicationName, timeout))
+        {
+            // Kept for the life of a monitor's connection; lets it fail fast rather than hang.
+            KeepAlive = 10,
+        };
+        if (LockTimeout is { } lockTimeout)
+        {
+            builder.Options = string.Create(CultureInfo.InvariantCulture, $"-c lock_timeout={(int)lockTimeout.TotalMilliseconds}");
+        }
+
+        return builder.ConnectionString;
+    }
+}
