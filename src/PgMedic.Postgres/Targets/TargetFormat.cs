@@ -1,0 +1,8 @@
+namespace PgMedic.Postgres.Targets;
+
+internal enum TargetFormat
+{
+    Url,
+    Conninfo,
+    NpgsqlConnectionString,
+}
