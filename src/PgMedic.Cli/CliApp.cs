@@ -28,7 +28,8 @@ internal static class CliApp
         {
             var commandName = parseResult.CommandResult.Command.Name;
             var helpHint = parseResult.CommandResult.Command == root ? "pgmedic --help" : $"pgmedic {commandName} --help";
-            await context.Error.WriteLineAsync($"pgmedic: {parseResult.Errors[0].Message} (see '{helpHint}')");
+            var message = string.Join(' ', parseResult.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            await context.Error.WriteLineAsync($"pgmedic: {message} (see '{helpHint}')");
             return (int)ExitCode.Unknown;
         }
 

@@ -18,6 +18,17 @@ internal static class CommonOptions
     {
         Description = "Output format: table, json or markdown",
         DefaultValueFactory = _ => OutputFormat.Table,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (Enum.TryParse<OutputFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && !char.IsAsciiDigit(text.FirstOrDefault()))
+            {
+                return format;
+            }
+
+            result.AddError($"--format '{text}' is not one of table, json, markdown");
+            return OutputFormat.Table;
+        },
     };
 
     public static Option<TimeSpan> DurationOption(string name, string alias, string description, TimeSpan defaultValue) =>
@@ -42,7 +53,12 @@ internal static class CommonOptions
     /// <exception cref="TargetException">The target is malformed.</exception>
     public static ConnectionTarget ResolveTarget(ParseResult parseResult, Argument<string?> target, CliContext context)
     {
-        var argument = parseResult.GetValue(target);
-        return TargetResolver.Resolve(argument, context.Environment, context.HomeDirectory);
+        var resolved = TargetResolver.ResolveWithWarnings(parseResult.GetValue(target), context.Environment, context.HomeDirectory);
+        foreach (var warning in resolved.Warnings)
+        {
+            context.Error.WriteLine($"pgmedic: warning: {warning}");
+        }
+
+        return resolved.Target;
     }
 }

@@ -28,7 +28,7 @@ internal static class DemoCommand
 
         Say("Starting a sandbox PostgreSQL (max_connections=20) on 127.0.0.1…");
         await using var sandbox = await PostgresSandbox.StartAsync(new SandboxOptions { MaxConnections = 20 }, cancellationToken: cancellationToken);
-        Say($"Sandbox PostgreSQL {sandbox.ServerVersion} ready at {sandbox.SuperuserTarget.Masked}");
+        Say($"Sandbox PostgreSQL {sandbox.ServerVersion} ready at {sandbox.SuperuserTarget.Masked} (directory {sandbox.Directory})");
 
         var timeout = TimeSpan.FromSeconds(3);
         var checks = new (string Label, Func<Task<ProbeResult>> Probe, ProbeOutcome Expected, string? Reason)[]

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using PgMedic.Cli.Tests.Demo;
 
 namespace PgMedic.Cli.Tests.Sandbox;
 
@@ -8,12 +7,12 @@ public sealed partial class SandboxCommandTests
     [Fact]
     public async Task Sandbox_RunsUntilCtrlC_ServesProbesThenRemovesItself()
     {
-        var before = DemoProcessTests.SandboxDirectories();
         using var sandbox = PgMedicProcess.Start("sandbox", "--max-connections", "12");
         var banner = await sandbox.WaitForOutputAsync("Press Ctrl+C", TimeSpan.FromSeconds(30));
         var url = UnmaskedUrl().Match(banner).Groups[1].Value;
         Assert.Contains("URL (masked, safe to share):      postgres://postgres:***@127.0.0.1:", banner, StringComparison.Ordinal);
-        var created = Assert.Single(DemoProcessTests.SandboxDirectories().Except(before));
+        var created = SandboxDirectory().Match(banner).Groups[1].Value;
+        Assert.True(Directory.Exists(created), banner);
 
         var probe = await CliRun.InvokeAsync("probe", url, "--format", "json");
         sandbox.Interrupt();
@@ -23,6 +22,9 @@ public sealed partial class SandboxCommandTests
         Assert.Equal(0, exitCode);
         Assert.False(Directory.Exists(created), "the sandbox directory must be removed on Ctrl+C");
     }
+
+    [GeneratedRegex(@"data in (\S+)\)\.")]
+    private static partial Regex SandboxDirectory();
 
     [GeneratedRegex(@"URL \(CONTAINS THE PASSWORD\):\s+(\S+)")]
     private static partial Regex UnmaskedUrl();
