@@ -33,14 +33,13 @@ fi
 echo "== tests"
 log=$(mktemp)
 dotnet test PgMedic.slnx -c Release --no-build -nologo --blame-hang-timeout 5m \
-  --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E '^\s*(Failed|Passed|Skipped) |^(Passed|Failed)!|Error Message|^\s+at |Assert' | grep -vE '^\s*Passed ' | head -n 400
+  2>&1 | tee "$log" | grep -E '^\s*(Failed|Passed|Skipped) |^(Passed|Failed)!|Error Message|^\s+at |Assert' | grep -vE '^\s*Passed ' | head -n 400
 test_status=${PIPESTATUS[0]}
 
 passed=0 failed=0 skipped=0
 while read -r f p s; do
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 done < <(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed:\s*([0-9]+), Passed:\s*([0-9]+), Skipped:\s*([0-9]+).*/\1 \2 \3/')
-grep -E '^(Passed|Failed)!' "$log"
 
 if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited $test_status without a failed test: a test host crashed or hung (see above)."
