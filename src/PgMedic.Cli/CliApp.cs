@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
 using PgMedic.Cli.Demo;
+using PgMedic.Cli.Diagnose;
 using PgMedic.Cli.Probe;
 using PgMedic.Cli.Sandbox;
 using PgMedic.Core.Common;
@@ -16,6 +17,7 @@ internal static class CliApp
         new("PgMedic finds, fixes and prevents PostgreSQL connection failures.")
         {
             ProbeCommand.Create(context),
+            DiagnoseCommand.Create(context),
             SandboxCommand.Create(context),
             DemoCommand.Create(context),
         };

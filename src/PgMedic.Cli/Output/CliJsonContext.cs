@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
 
 namespace PgMedic.Cli.Output;
@@ -9,4 +10,5 @@ namespace PgMedic.Cli.Output;
     WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ProbeResult))]
+[JsonSerializable(typeof(DiagnosisReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

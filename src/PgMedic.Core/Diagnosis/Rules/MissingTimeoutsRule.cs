@@ -23,7 +23,7 @@ internal sealed class MissingTimeoutsRule : IDiagnosisRule
             "idle_in_transaction_session_timeout is off: a transaction left open holds its connection and locks forever",
             [
                 $"idle_in_transaction_session_timeout = 0; {idleInTransaction} session(s) idle in a transaction right now",
-                $"idle_session_timeout = {Text.Age(context.Snapshot.Timeouts.IdleSessionTimeout)}, statement_timeout = {Text.Age(context.Snapshot.Timeouts.StatementTimeout)} (0 = off)",
+                $"idle_session_timeout {Text.Setting(context.Snapshot.Timeouts.IdleSessionTimeout)}, statement_timeout {Text.Setting(context.Snapshot.Timeouts.StatementTimeout)}",
             ],
             [],
             RunbookStep.Prevention,

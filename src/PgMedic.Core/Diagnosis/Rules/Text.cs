@@ -7,6 +7,9 @@ internal static class Text
 {
     public static string Age(TimeSpan? age) => age is { } a ? Duration.Format(a) : "?";
 
+    /// <summary>A timeout setting as PostgreSQL users read it: 0 is "off".</summary>
+    public static string Setting(TimeSpan value) => value <= TimeSpan.Zero ? "off" : Duration.Format(value);
+
     public static string Pids(IEnumerable<int> pids, int max = 10)
     {
         var list = pids.ToList();
