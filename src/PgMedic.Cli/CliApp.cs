@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
+using PgMedic.Cli.Check;
 using PgMedic.Cli.Demo;
 using PgMedic.Cli.Diagnose;
 using PgMedic.Cli.Probe;
@@ -18,6 +19,7 @@ internal static class CliApp
         {
             ProbeCommand.Create(context),
             DiagnoseCommand.Create(context),
+            CheckCommand.Create(context),
             SandboxCommand.Create(context),
             DemoCommand.Create(context),
         };

@@ -1,0 +1,99 @@
+using System.Globalization;
+using PgMedic.Core.Common;
+using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Probing;
+using PgMedic.Core.Snapshots;
+
+namespace PgMedic.Core.Checks;
+
+/// <summary>The <c>pgmedic check</c> plugins: pure functions from a snapshot and thresholds to a result.</summary>
+public static class PluginChecks
+{
+    public static PluginResult Connections(Snapshot snapshot, ConnectionThreshold warning, ConnectionThreshold critical)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(warning);
+        ArgumentNullException.ThrowIfNull(critical);
+        var usage = Usage.From(snapshot);
+        var warn = warning.AsConnections(usage.UsableSlots);
+        var crit = critical.AsConnections(usage.UsableSlots);
+        var status = PluginResult.Compare(usage.ClientBackends, warn, crit);
+        var states = string.Join(", ", usage.ByState.Select(kv => $"{kv.Key} {kv.Value}"));
+        return new PluginResult(
+            "POSTGRES_CONNECTIONS",
+            status,
+            $"{usage.ClientBackends} of {usage.UsableSlots} usable slots in use ({Number(usage.PercentOfUsable)}%), {Math.Max(0, usage.SlotsLeft)} left{(states.Length > 0 ? $"; {states}" : string.Empty)}",
+            [
+                new PerfData("connections", usage.ClientBackends, string.Empty, warn, crit, 0, usage.UsableSlots),
+                new PerfData("used_pct", usage.PercentOfUsable, "%", Math.Round(warn * 100 / Math.Max(1, usage.UsableSlots), 1), Math.Round(crit * 100 / Math.Max(1, usage.UsableSlots), 1), 0, 100),
+                new PerfData("idle_in_transaction", usage.ByState.Where(kv => SessionStates.IsIdleInTransaction(kv.Key)).Sum(kv => kv.Value)),
+                new PerfData("max_connections", usage.MaxConnections),
+            ]);
+    }
+
+    public static PluginResult IdleInTransaction(Snapshot snapshot, TimeSpan warning, TimeSpan critical) =>
+        Ages(
+            "POSTGRES_IDLE_IN_TRANSACTION",
+            "idle in transaction",
+            snapshot,
+            s => SessionStates.IsIdleInTransaction(s.State) ? s.StateAge(snapshot.TakenAt) : null,
+            warning,
+            critical);
+
+    public static PluginResult LongQueries(Snapshot snapshot, TimeSpan warning, TimeSpan critical) =>
+        Ages(
+            "POSTGRES_LONG_QUERIES",
+            "running",
+            snapshot,
+            s => s.State == SessionStates.Active ? s.QueryAge(snapshot.TakenAt) : null,
+            warning,
+            critical);
+
+    public static PluginResult Blocking(Snapshot snapshot, TimeSpan warning, TimeSpan critical) =>
+        Ages(
+            "POSTGRES_BLOCKING",
+            "waiting on a lock",
+            snapshot,
+            s => s.BlockedBy.Count > 0 ? s.QueryAge(snapshot.TakenAt) : null,
+            warning,
+            critical,
+            extra: LockGraph.Chains(snapshot.Sessions) is { Count: > 0 } chains ? $"; head blocker(s): pid {string.Join(", ", chains.Select(c => c.HeadPid))}" : null);
+
+    /// <summary>When the plugin could not read the server: full or down is CRITICAL; anything else UNKNOWN.</summary>
+    public static PluginResult CouldNotConnect(string service, ProbeResult probe)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        var serverFull = probe.Reason is ProbeReason.TooManyClients or ProbeReason.ReservedSlotsOnly;
+        var status = probe.Outcome == ProbeOutcome.NoResponse || serverFull ? ExitCode.Critical : ExitCode.Unknown;
+        return new PluginResult(service, status, $"cannot connect: {probe.Reason} ({probe.Message})", []);
+    }
+
+    // Only client backends: walsenders, autovacuum and parallel workers run long by design.
+    private static PluginResult Ages(string service, string what, Snapshot snapshot, Func<SessionInfo, TimeSpan?> age, TimeSpan warning, TimeSpan critical, string? extra = null)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var aged = snapshot.ClientBackends
+            .Select(s => (Session: s, Age: age(s)))
+            .Where(x => x.Age is not null)
+            .OrderByDescending(x => x.Age)
+            .ToList();
+        var oldest = aged.Count > 0 ? aged[0] : default;
+        var oldestSeconds = aged.Count > 0 ? oldest.Age!.Value.TotalSeconds : 0;
+        var status = PluginResult.Compare(oldestSeconds, warning.TotalSeconds, critical.TotalSeconds);
+        var over = aged.Count(x => x.Age >= warning);
+        var text = aged.Count == 0
+            ? $"no session {what}"
+            : $"{aged.Count} session(s) {what}, {over} for over {Duration.Format(warning)}; oldest {Duration.Format(oldest.Age!.Value)}: pid {oldest.Session.Pid} {SessionGroups.ApplicationOf(oldest.Session)} ({oldest.Session.User}@{oldest.Session.Database}){extra}";
+        return new PluginResult(
+            service,
+            status,
+            text,
+            [
+                new PerfData("oldest", Math.Round(oldestSeconds, 1), "s", warning.TotalSeconds, critical.TotalSeconds, 0),
+                new PerfData("sessions", aged.Count),
+                new PerfData("over_warning", over),
+            ]);
+    }
+
+    private static string Number(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
+}
