@@ -4,6 +4,7 @@ using PgMedic.Cli.Check;
 using PgMedic.Cli.Demo;
 using PgMedic.Cli.Diagnose;
 using PgMedic.Cli.Probe;
+using PgMedic.Cli.Remediation;
 using PgMedic.Cli.Sandbox;
 using PgMedic.Core.Common;
 using PgMedic.Postgres.Sandbox;
@@ -20,6 +21,10 @@ internal static class CliApp
             ProbeCommand.Create(context),
             DiagnoseCommand.Create(context),
             CheckCommand.Create(context),
+            TerminateCommand.Create(context),
+            CancelCommand.Create(context),
+            HealCommand.Create(context),
+            EmergencyCommand.Create(context),
             SandboxCommand.Create(context),
             DemoCommand.Create(context),
         };
@@ -52,6 +57,11 @@ internal static class CliApp
         {
             await context.Error.WriteLineAsync($"pgmedic: {ex.Message}");
             return (int)ExitCode.Unknown;
+        }
+        catch (CommandExitException ex)
+        {
+            await context.Error.WriteLineAsync($"pgmedic: {ex.Message}");
+            return ex.ExitCode;
         }
         catch (OperationCanceledException)
         {

@@ -9,11 +9,17 @@ internal sealed record CliContext(
     bool IsTerminal,
     TimeProvider Time)
 {
+    /// <summary>Where a confirmation is read from; null when nobody can answer (CI, pipes), which means dry run.</summary>
+    public TextReader? Input { get; init; }
+
     public static CliContext FromProcess() => new(
         Console.Out,
         Console.Error,
         System.Environment.GetEnvironmentVariable,
         System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile),
         !Console.IsOutputRedirected,
-        TimeProvider.System);
+        TimeProvider.System)
+    {
+        Input = Console.IsInputRedirected || Console.IsOutputRedirected ? null : Console.In,
+    };
 }

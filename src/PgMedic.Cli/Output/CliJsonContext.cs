@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Cli.Remediation;
 using PgMedic.Core.Probing;
 
 namespace PgMedic.Cli.Output;
@@ -11,4 +12,6 @@ namespace PgMedic.Cli.Output;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ProbeResult))]
 [JsonSerializable(typeof(DiagnosisReport))]
+[JsonSerializable(typeof(RemediationReport))]
+[JsonSerializable(typeof(HooksFile))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Text.Json;
+using PgMedic.Cli.Common;
+using PgMedic.Cli.Output;
+using PgMedic.Core.Common;
+
+namespace PgMedic.Cli.Remediation;
+
+/// <summary>The hooks file (<c>--hooks FILE</c>): the same settings as the command-line options, which win.</summary>
+internal sealed record HooksFile(string? RestartCommand, string? MaintenanceOnCommand, string? MaintenanceOffCommand, string? HookTimeout);
+
+/// <summary>The restart and maintenance commands of <c>emergency</c>, from options or a hooks file.</summary>
+internal sealed record HookSettings(string? RestartCommand, string? MaintenanceOnCommand, string? MaintenanceOffCommand, TimeSpan Timeout);
+
+/// <summary>The hook options of <c>emergency</c>.</summary>
+internal sealed class HookOptions
+{
+    public Option<string?> RestartOption { get; } = new("--restart-command") { Description = "Shell command that restarts the application (e.g. 'systemctl restart api', 'kubectl rollout restart deploy/api')" };
+
+    public Option<string?> MaintenanceOnOption { get; } = new("--maintenance-on-command") { Description = "Shell command that turns maintenance mode on (e.g. 'railway env set MAINTENANCE_MODE=true')" };
+
+    public Option<string?> MaintenanceOffOption { get; } = new("--maintenance-off-command") { Description = "Shell command that turns maintenance mode off" };
+
+    public Option<string?> FileOption { get; } = new("--hooks") { Description = "JSON file with restartCommand, maintenanceOnCommand, maintenanceOffCommand, hookTimeout" };
+
+    public Option<TimeSpan> TimeoutOption { get; } = CommonOptions.DurationOption("--hook-timeout", "--ht", "How long each hook may run", TimeSpan.FromMinutes(2));
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(RestartOption);
+        command.Options.Add(MaintenanceOnOption);
+        command.Options.Add(MaintenanceOffOption);
+        command.Options.Add(FileOption);
+        command.Options.Add(TimeoutOption);
+    }
+
+    public HookSettings Read(ParseResult parseResult)
+    {
+        HooksFile? file = null;
+        if (parseResult.GetValue(FileOption) is { } path)
+        {
+            try
+            {
+                file = JsonSerializer.Deserialize(File.ReadAllText(path), CliJsonContext.Default.HooksFile);
+            }
+            catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"--hooks '{path}' could not be read as JSON ({ex.Message.ReplaceLineEndings(" ")}): write {{\"restartCommand\": \"…\", \"maintenanceOnCommand\": \"…\", \"maintenanceOffCommand\": \"…\", \"hookTimeout\": \"2m\"}}");
+            }
+        }
+
+        var timeout = parseResult.GetResult(TimeoutOption) is { Implicit: false } || file?.HookTimeout is null
+            ? parseResult.GetValue(TimeoutOption)
+            : Duration.TryParse(file.HookTimeout, out var fromFile) && fromFile > TimeSpan.Zero
+                ? fromFile
+                : throw new UsageException($"hookTimeout '{file.HookTimeout}' in the hooks file is not a duration such as 90s or 2m");
+        return new HookSettings(
+            parseResult.GetValue(RestartOption) ?? file?.RestartCommand,
+            parseResult.GetValue(MaintenanceOnOption) ?? file?.MaintenanceOnCommand,
+            parseResult.GetValue(MaintenanceOffOption) ?? file?.MaintenanceOffCommand,
+            timeout);
+    }
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.Net;
+using PgMedic.Cli.Common;
+using PgMedic.Core.Remediation;
+
+namespace PgMedic.Cli.Remediation;
+
+/// <summary>The session filters of <c>terminate</c> and <c>cancel</c>.</summary>
+internal sealed class SelectionOptions
+{
+    public Option<string?> Application { get; } = new("--application", "-a") { Description = "Only sessions of this application_name" };
+
+    public Option<string?> User { get; } = new("--user", "-u") { Description = "Only sessions of this role" };
+
+    public Option<string?> Client { get; } = new("--client") { Description = "Only sessions from this client address or CIDR (10.0.0.0/8)" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Application);
+        command.Options.Add(User);
+        command.Options.Add(Client);
+    }
+
+    public SessionSelection Read(ParseResult parseResult)
+    {
+        var client = parseResult.GetValue(Client);
+        IPNetwork? network = null;
+        if (client is not null)
+        {
+            if (IPNetwork.TryParse(client, out var parsed))
+            {
+                network = parsed;
+            }
+            else if (IPAddress.TryParse(client, out var address))
+            {
+                network = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            }
+            else
+            {
+                throw new UsageException($"--client '{client}' is not an IP address or CIDR network such as 10.0.0.0/8");
+            }
+        }
+
+        return new SessionSelection
+        {
+            Application = parseResult.GetValue(Application),
+            User = parseResult.GetValue(User),
+            Client = network,
+        };
+    }
+}

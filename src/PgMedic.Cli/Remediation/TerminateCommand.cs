@@ -1,0 +1,73 @@
+using System.CommandLine;
+using PgMedic.Cli.Common;
+using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Remediation;
+using PgMedic.Postgres.Remediation;
+
+namespace PgMedic.Cli.Remediation;
+
+/// <summary>
+/// <c>pgmedic terminate</c>: runbook steps 1 and 3 (terminate stale idle or idle-in-transaction sessions),
+/// and <c>--blocking</c>: the heads of lock chains. Dry run unless <c>--yes</c>.
+/// </summary>
+internal static class TerminateCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var options = new RemediationOptions();
+        var selection = new SelectionOptions();
+        var state = new Option<string?>("--state", "-s") { Description = "idle, idle-in-transaction or active" };
+        var idleFor = CommonOptions.DurationOption("--idle-for", "-i", "Only sessions in that state at least this long", TimeSpan.FromMinutes(5));
+        var blocking = new Option<bool>("--blocking") { Description = "Terminate the heads of lock chains (whatever their state)" };
+        var waitingFor = CommonOptions.DurationOption("--waiting-for", "-w", "With --blocking: only chains whose longest waiter waited this long", TimeSpan.FromSeconds(30));
+        var cancelFirst = new Option<bool>("--cancel-first") { Description = "Cancel first, wait --grace, and terminate only sessions still in the planned state" };
+        var grace = CommonOptions.DurationOption("--grace", "-g", "With --cancel-first: how long to wait between cancel and terminate", TimeSpan.FromSeconds(5));
+        var command = new Command("terminate", "Terminate sessions chosen by state and age (runbook steps 1 and 3) or the heads of lock chains (--blocking). Shows the plan; runs it only with --yes. Guardrails spare non-client backends, PgMedic, other databases, superusers and protected roles/applications.")
+        {
+            state, idleFor, blocking, waitingFor, cancelFirst, grace,
+        };
+        options.AddTo(command);
+        selection.AddTo(command);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var isBlocking = parseResult.GetValue(blocking);
+            var stateText = parseResult.GetValue(state);
+            if (isBlocking == (stateText is not null))
+            {
+                throw new UsageException("say which sessions to terminate: --state idle|idle-in-transaction|active (with --idle-for), or --blocking (with --waiting-for)");
+            }
+
+            string? normalized;
+            try
+            {
+                normalized = SessionSelection.NormalizeState(stateText);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UsageException("--" + ex.Message);
+            }
+
+            var chosen = selection.Read(parseResult) with
+            {
+                State = normalized,
+                InStateFor = isBlocking ? null : parseResult.GetValue(idleFor),
+                BlockingWaitingFor = isBlocking ? parseResult.GetValue(waitingFor) : null,
+            };
+            await using var run = await RemediationRun.StartAsync("terminate", options, parseResult, context, cancellationToken);
+            var reason = isBlocking ? "head of a lock chain: " + chosen.Describe() : chosen.Describe();
+            var plan = Guardrails.Apply($"terminate {chosen.Describe()}", chosen.Match(run.Snapshot).Select(s => (s, SessionAction.Terminate, reason)), run.Snapshot.TakenAt, run.Guardrails);
+            run.Writer.Plan(plan);
+            if (plan.IsEmpty || !run.Confirm($"Terminate {plan.Actions.Count} session(s)?"))
+            {
+                run.Add(new StepReport("terminate", null, plan, [], null, null, plan.IsEmpty ? "nothing to do" : "planned", null));
+                run.Writer.Final(run.Report(dryRun: true));
+                return 0;
+            }
+
+            await run.ExecuteAsync("terminate", isBlocking ? RunbookStep.IdentifyConnectionLeaks : RunbookStep.ResetConnectionPool, plan, new ExecutionOptions(parseResult.GetValue(cancelFirst), parseResult.GetValue(grace)), new DiagnosisOptions(), cancellationToken);
+            run.Writer.Final(run.Report(dryRun: false));
+            return RemediationRun.ExitCodeOf(run.Steps);
+        });
+        return command;
+    }
+}

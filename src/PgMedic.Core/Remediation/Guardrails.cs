@@ -1,0 +1,89 @@
+using PgMedic.Core.Snapshots;
+
+namespace PgMedic.Core.Remediation;
+
+/// <summary>
+/// Filters every plan before anything runs. Pure, so every rule is tested exhaustively:
+/// only client backends; never PgMedic's own backend; only the target's database unless told otherwise;
+/// superusers, protected roles and protected applications spared; at most <c>--max</c> actions.
+/// PgHero's bulk kill could hit autovacuum and walsenders; pgcenter's group kill defaulted to any age.
+/// </summary>
+public static class Guardrails
+{
+    public const string NotClientBackend = "not a client backend";
+    public const string OwnBackend = "PgMedic's own connection";
+    public const string OtherDatabase = "in another database";
+    public const string Superuser = "superuser session (use --include-superusers)";
+    public const string ProtectedUser = "protected role";
+    public const string ProtectedApplication = "protected application";
+    public const string OverMax = "over --max";
+
+    /// <param name="candidates">Sessions the selection matched, each with the action and the reason.</param>
+    public static RemediationPlan Apply(string title, IEnumerable<(SessionInfo Session, SessionAction Action, string Reason)> candidates, DateTimeOffset now, GuardrailOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(options);
+        var actions = new List<PlannedAction>();
+        var spared = new List<SparedSession>();
+        foreach (var (session, action, reason) in candidates.DistinctBy(c => c.Session.Pid))
+        {
+            var why = WhySpared(session, options) ?? (actions.Count >= options.MaxActions ? $"{OverMax} {options.MaxActions}" : null);
+            if (why is null)
+            {
+                actions.Add(PlannedAction.For(action, session, now, reason));
+            }
+            else
+            {
+                spared.Add(new SparedSession(session.Pid, session.User, session.ApplicationName, session.Database, session.State, why));
+            }
+        }
+
+        return new RemediationPlan(title, actions, spared);
+    }
+
+    /// <summary>The first guardrail that protects this session, or null when it may be acted on.</summary>
+    public static string? WhySpared(SessionInfo session, GuardrailOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!session.IsClientBackend)
+        {
+            return $"{NotClientBackend} ({session.BackendType})";
+        }
+
+        if (session.Pid == options.OwnPid)
+        {
+            return OwnBackend;
+        }
+
+        if (!InScope(session.Database, options))
+        {
+            return $"{OtherDatabase} ({session.Database})";
+        }
+
+        if (session.IsSuperuser && !options.IncludeSuperusers)
+        {
+            return Superuser;
+        }
+
+        if (session.User is { } user && options.ProtectedUsers.Contains(user, StringComparer.Ordinal))
+        {
+            return $"{ProtectedUser} {user}";
+        }
+
+        if (session.ApplicationName is { Length: > 0 } application
+            && (GuardrailOptions.DefaultProtectedApplications.Contains(application, StringComparer.OrdinalIgnoreCase)
+                || options.ProtectedApplications.Contains(application, StringComparer.Ordinal)))
+        {
+            return $"{ProtectedApplication} {application}";
+        }
+
+        return null;
+    }
+
+    private static bool InScope(string? database, GuardrailOptions options) =>
+        options.AllDatabases
+        || (options.Databases.Count > 0
+            ? options.Databases.Contains(database ?? string.Empty, StringComparer.Ordinal)
+            : string.Equals(database, options.TargetDatabase, StringComparison.Ordinal));
+}

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using PgMedic.Core.Remediation;
+
+namespace PgMedic.Postgres.Remediation;
+
+/// <summary>
+/// Appends JSON lines to the audit log and flushes each one to disk before returning, so nothing of a
+/// run is lost if the process is killed. Records hold the masked target only; any text that passes
+/// through (hook output, error messages) is scrubbed of the target's password.
+/// </summary>
+public sealed class AuditLog : IAsyncDisposable
+{
+    private readonly FileStream _stream;
+    private readonly TimeProvider _time;
+    private readonly string? _secret;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private AuditLog(FileStream stream, string path, string target, string? secret, TimeProvider time)
+    {
+        _stream = stream;
+        Path = path;
+        Target = target;
+        _secret = secret;
+        _time = time;
+        RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        Operator = $"{Environment.UserName}@{Environment.MachineName}";
+    }
+
+    public string Path { get; }
+
+    public string RunId { get; }
+
+    public string Operator { get; }
+
+    public string Target { get; }
+
+    /// <summary><c>$XDG_STATE_HOME/pgmedic/audit.jsonl</c>, else <c>~/.local/state/pgmedic/audit.jsonl</c>.</summary>
+    public static string DefaultPath(Func<string, string?> environment, string? home)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var state = environment("XDG_STATE_HOME") is { Length: > 0 } xdg ? xdg : System.IO.Path.Combine(home ?? ".", ".local", "state");
+        return System.IO.Path.Combine(state, "pgmedic", "audit.jsonl");
+    }
+
+    /// <param name="maskedTarget">The target as shown to users.</param>
+    /// <param name="secret">The target's password, scrubbed from any free text that is recorded.</param>
+    public static AuditLog Open(string path, string maskedTarget, string? secret, TimeProvider time)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        return new AuditLog(stream, path, maskedTarget, secret, time);
+    }
+
+    public Task PlanAsync(string command, string? step, RemediationPlan plan, CancellationToken cancellationToken) =>
+        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Event = "plan", Command = command, Step = step, Plan = plan }, cancellationToken);
+
+    public Task ActionStartedAsync(string command, string? step, PlannedAction action, CancellationToken cancellationToken) =>
+        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Event = "action-started", Command = command, Step = step, Action = action }, cancellationToken);
+
+    public Task ActionFinishedAsync(string command, string? step, PlannedAction action, string result, string? detail, double milliseconds, CancellationToken cancellationToken) =>
+        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Event = "action-finished", Command = command, Step = step, Action = action, Result = result, Detail = Scrub(detail), DurationMilliseconds = Math.Round(milliseconds, 2) }, cancellationToken);
+
+    public Task EventAsync(string eventName, string command, string? step, string? result, string? detail, double? milliseconds = null, int? exitCode = null, string? output = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Event = eventName, Command = command, Step = step, Result = result, Detail = Scrub(detail), DurationMilliseconds = milliseconds is { } ms ? Math.Round(ms, 2) : null, ExitCode = exitCode, Output = Scrub(output) }, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _gate.Dispose();
+    }
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    private string? Scrub(string? text) =>
+        text is null || string.IsNullOrEmpty(_secret) ? text : text.Replace(_secret, "***", StringComparison.Ordinal);
+
+    private async Task WriteAsync(AuditRecord record, CancellationToken cancellationToken)
+    {
+        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, AuditJsonContext.Default.AuditRecord) + "\n");
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _stream.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+            _stream.Flush(flushToDisk: true);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using PgMedic.Core.Remediation;
+
+namespace PgMedic.Postgres.Remediation;
+
+/// <summary>
+/// One line of the audit log. Written before an action runs (<c>event = "action-started"</c>) and after
+/// (<c>"action-finished"</c> with its result), so that a run killed midway still shows what it was doing.
+/// </summary>
+public sealed record AuditRecord
+{
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>Groups the records of one command run.</summary>
+    public required string RunId { get; init; }
+
+    public required string Operator { get; init; }
+
+    /// <summary>The masked target: never a password.</summary>
+    public required string Target { get; init; }
+
+    /// <summary><c>plan</c>, <c>action-started</c>, <c>action-finished</c>, <c>verification</c>, <c>hook-started</c>, <c>hook-finished</c>, <c>playbook</c>.</summary>
+    public required string Event { get; init; }
+
+    public string? Command { get; init; }
+
+    public string? Step { get; init; }
+
+    public PlannedAction? Action { get; init; }
+
+    public RemediationPlan? Plan { get; init; }
+
+    public string? Result { get; init; }
+
+    public string? Detail { get; init; }
+
+    public double? DurationMilliseconds { get; init; }
+
+    public int? ExitCode { get; init; }
+
+    public string? Output { get; init; }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Npgsql;
+using PgMedic.Core.Remediation;
+
+namespace PgMedic.Postgres.Remediation;
+
+/// <summary>
+/// Runs a plan action by action over PgMedic's own connection, recording each action in the audit log
+/// before and after it runs. An action only touches the session it was planned for: same PID, same
+/// <c>backend_start</c> (a reused PID is another connection) and same <c>state_change</c> (a session that
+/// woke up since the plan was shown is left alone).
+/// </summary>
+public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, string command, TimeProvider time)
+{
+    private const string ExistsClause = "FROM pg_stat_activity WHERE pid = $1 AND backend_start IS NOT DISTINCT FROM $2";
+
+    public async Task<IReadOnlyList<ActionResult>> ExecuteAsync(RemediationPlan plan, string? step, ExecutionOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(options);
+        await audit.PlanAsync(command, step, plan, cancellationToken).ConfigureAwait(false);
+        var results = new List<ActionResult>();
+        if (!options.CancelFirst)
+        {
+            foreach (var action in plan.Actions)
+            {
+                results.Add(await RunAsync(action, action.Action, step, cancellationToken).ConfigureAwait(false));
+            }
+
+            return results;
+        }
+
+        foreach (var action in plan.Actions)
+        {
+            results.Add(await RunAsync(action, SessionAction.Cancel, step, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (plan.Actions.Any(a => a.Action == SessionAction.Terminate))
+        {
+            await Task.Delay(options.Grace, time, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < results.Count; i++)
+            {
+                if (plan.Actions[i].Action == SessionAction.Terminate && results[i].Result is ActionResult.Cancelled or ActionResult.NotConfirmed)
+                {
+                    var second = await RunAsync(plan.Actions[i], SessionAction.Terminate, step, cancellationToken).ConfigureAwait(false);
+                    // A session whose cancel worked moved on (its state changed): it stays, cancelled.
+                    results[i] = second.Result == ActionResult.Changed ? results[i] : second;
+                }
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<ActionResult> RunAsync(PlannedAction planned, SessionAction kind, string? step, CancellationToken cancellationToken)
+    {
+        var action = planned with { Action = kind };
+        await audit.ActionStartedAsync(command, step, action, cancellationToken).ConfigureAwait(false);
+        var stopwatch = Stopwatch.StartNew();
+        var (result, detail) = await SignalAsync(action, cancellationToken).ConfigureAwait(false);
+        var outcome = new ActionResult(action, result, detail, stopwatch.Elapsed.TotalMilliseconds);
+        await audit.ActionFinishedAsync(command, step, action, result, detail, outcome.Milliseconds, cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
+    private async Task<(string Result, string? Detail)> SignalAsync(PlannedAction action, CancellationToken cancellationToken)
+    {
+        // pg_terminate_backend(pid, timeout) (PostgreSQL 14+) waits until the backend has exited, so "terminated" means gone.
+        var signal = action.Action == SessionAction.Terminate
+            ? (connection.PostgreSqlVersion.Major >= 14 ? "pg_terminate_backend(pid, 5000)" : "pg_terminate_backend(pid)")
+            : "pg_cancel_backend(pid)";
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"SELECT state_change IS NOT DISTINCT FROM $3 {ExistsClause}") { Parameters = { Pid(action), Start(action), Change(action) } },
+                new NpgsqlBatchCommand($"SELECT {signal} {ExistsClause} AND state_change IS NOT DISTINCT FROM $3") { Parameters = { Pid(action), Start(action), Change(action) } },
+            },
+        };
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var exists = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var unchanged = exists && reader.GetBoolean(0);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            var signalled = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetBoolean(0);
+            return (exists, unchanged, signalled) switch
+            {
+                (false, _, _) => (ActionResult.AlreadyGone, "the session ended before PgMedic acted"),
+                (true, false, _) => (ActionResult.Changed, "the session changed state since the plan was made"),
+                (_, _, true) => (action.Action == SessionAction.Terminate ? ActionResult.Terminated : ActionResult.Cancelled, null),
+                _ => (ActionResult.NotConfirmed, "the server did not confirm the signal in time"),
+            };
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            return (ActionResult.PermissionDenied, ex.MessageText + " (grant pg_signal_backend, or run as a superuser)");
+        }
+        catch (PostgresException ex)
+        {
+            return (ActionResult.Failed, ex.MessageText);
+        }
+    }
+
+    private static NpgsqlParameter<int> Pid(PlannedAction action) => new() { TypedValue = action.Pid };
+
+    private static NpgsqlParameter<DateTimeOffset?> Start(PlannedAction action) => new() { TypedValue = action.BackendStart, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz };
+
+    private static NpgsqlParameter<DateTimeOffset?> Change(PlannedAction action) => new() { TypedValue = action.StateChange, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz };
+}
