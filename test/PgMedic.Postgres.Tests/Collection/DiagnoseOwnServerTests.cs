@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
 using PgMedic.Postgres.Collection;
@@ -85,34 +84,17 @@ public sealed class DiagnoseOwnServerTests
     public async Task Diagnose_RealWalsenderStreamingForAnHour_NeverFlaggedNorCounted()
     {
         await using var sandbox = await PostgresSandbox.StartAsync(new SandboxOptions { CreatePgStatStatements = false });
-        var walDirectory = Directory.CreateTempSubdirectory("pgmedic-receivewal-").FullName;
-        var info = new ProcessStartInfo("pg_receivewal", ["-D", walDirectory, "-h", "127.0.0.1", "-p", sandbox.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", "--no-loop", "-w"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        info.Environment["PGPASSWORD"] = sandbox.SuperuserPassword;
-        using var receiver = Process.Start(info)!;
-        try
-        {
-            await ServerState.WaitUntilAsync(sandbox, "EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming')");
+        await using var receiver = await WalReceiver.StartAsync(sandbox);
 
-            var snapshot = await Diagnose.SnapshotAsync(sandbox.SuperuserTarget);
-            var findings = Diagnoser.Diagnose(snapshot with { TakenAt = snapshot.TakenAt.AddHours(1) }, new DiagnosisOptions());
+        var snapshot = await Diagnose.SnapshotAsync(sandbox.SuperuserTarget);
+        var findings = Diagnoser.Diagnose(snapshot with { TakenAt = snapshot.TakenAt.AddHours(1) }, new DiagnosisOptions());
 
-            var walsender = Assert.Single(snapshot.Sessions, s => s.BackendType == "walsender");
-            Assert.DoesNotContain(findings, f => f.Pids.Contains(walsender.Pid));
-            Assert.DoesNotContain(findings, f => f.Code == FindingCodes.LongRunningQuery);
-            Assert.Equal(0, Usage.From(snapshot).ClientBackends);
-            var launcher = Assert.Single(snapshot.Sessions, s => s.BackendType == "autovacuum launcher");
-            Assert.DoesNotContain(findings, f => f.Pids.Contains(launcher.Pid));
-        }
-        finally
-        {
-            receiver.Kill();
-            await receiver.WaitForExitAsync();
-            Directory.Delete(walDirectory, recursive: true);
-        }
+        var walsender = Assert.Single(snapshot.Sessions, s => s.BackendType == "walsender");
+        Assert.DoesNotContain(findings, f => f.Pids.Contains(walsender.Pid));
+        Assert.DoesNotContain(findings, f => f.Code == FindingCodes.LongRunningQuery);
+        Assert.Equal(0, Usage.From(snapshot).ClientBackends);
+        var launcher = Assert.Single(snapshot.Sessions, s => s.BackendType == "autovacuum launcher");
+        Assert.DoesNotContain(findings, f => f.Pids.Contains(launcher.Pid));
     }
 
     [Fact]

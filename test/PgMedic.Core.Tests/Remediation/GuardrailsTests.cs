@@ -1,0 +1,116 @@
+using PgMedic.Core.Remediation;
+using PgMedic.Core.Snapshots;
+
+namespace PgMedic.Core.Tests.Remediation;
+
+public sealed class GuardrailsTests
+{
+    private static readonly GuardrailOptions Defaults = new() { TargetDatabase = "shop", OwnPid = 1 };
+
+    public static TheoryData<string, string, GuardrailOptions, string?> Cases()
+    {
+        var d = Defaults;
+        return new TheoryData<string, string, GuardrailOptions, string?>
+        {
+            // kind of session, variant, options, expected reason to spare (null = acted on)
+            { "client", "plain", d, null },
+            { "walsender", "plain", d, Guardrails.NotClientBackend },
+            { "autovacuum worker", "plain", d, Guardrails.NotClientBackend },
+            { "background worker", "plain", d, Guardrails.NotClientBackend },
+            { "parallel worker", "plain", d, Guardrails.NotClientBackend },
+            { "walsender", "plain", d with { IncludeSuperusers = true, AllDatabases = true }, Guardrails.NotClientBackend },
+            { "client", "own", d, Guardrails.OwnBackend },
+            { "client", "own", d with { IncludeSuperusers = true, AllDatabases = true }, Guardrails.OwnBackend },
+            { "client", "other-db", d, Guardrails.OtherDatabase },
+            { "client", "other-db", d with { AllDatabases = true }, null },
+            { "client", "other-db", d with { Databases = ["reports"] }, null },
+            { "client", "plain", d with { Databases = ["reports"] }, Guardrails.OtherDatabase },
+            { "client", "superuser", d, Guardrails.Superuser },
+            { "client", "superuser", d with { IncludeSuperusers = true }, null },
+            { "client", "superuser-other-db", d with { IncludeSuperusers = true }, Guardrails.OtherDatabase },
+            { "client", "superuser-other-db", d with { AllDatabases = true }, Guardrails.Superuser },
+            { "client", "protected-user", d with { ProtectedUsers = ["batch"] }, Guardrails.ProtectedUser },
+            { "client", "protected-user", d, null },
+            { "client", "pg_dump", d, Guardrails.ProtectedApplication },
+            { "client", "PG_BASEBACKUP", d, Guardrails.ProtectedApplication },
+            { "client", "pgmedic", d with { IncludeSuperusers = true, AllDatabases = true }, Guardrails.ProtectedApplication },
+            { "client", "custom-app", d with { ProtectedApplications = ["custom-app"] }, Guardrails.ProtectedApplication },
+            { "client", "custom-app", d, null },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void WhySpared_EveryRuleAndCombination(string backendType, string variant, GuardrailOptions options, string? expected)
+    {
+        var session = Session(backendType, variant);
+
+        var why = Guardrails.WhySpared(session, options);
+
+        if (expected is null)
+        {
+            Assert.Null(why);
+        }
+        else
+        {
+            Assert.NotNull(why);
+            Assert.StartsWith(expected, why, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Apply_MoreThanMax_RestListedAsSparedOverMax()
+    {
+        var sessions = Enumerable.Range(100, 5).Select(pid => Session("client", "plain") with { Pid = pid });
+
+        var plan = Guardrails.Apply("t", sessions.Select(s => (s, SessionAction.Terminate, "why")), Snapshots.Now, Defaults with { MaxActions = 3 });
+
+        Assert.Equal([100, 101, 102], plan.Actions.Select(a => a.Pid));
+        Assert.Equal([103, 104], plan.Spared.Select(s => s.Pid));
+        Assert.All(plan.Spared, s => Assert.Equal("over --max 3", s.Why));
+    }
+
+    [Fact]
+    public void Apply_SameSessionTwice_PlannedOnce()
+    {
+        var session = Session("client", "plain");
+
+        var plan = Guardrails.Apply("t", [(session, SessionAction.Terminate, "a"), (session, SessionAction.Cancel, "b")], Snapshots.Now, Defaults);
+
+        Assert.Equal(SessionAction.Terminate, Assert.Single(plan.Actions).Action);
+    }
+
+    [Fact]
+    public void Apply_PlannedAction_KeepsSessionIdentityAndAges()
+    {
+        var session = Snapshots.Client(SessionStates.Idle, TimeSpan.FromMinutes(7), application: "api");
+
+        var action = Assert.Single(Guardrails.Apply("t", [(session, SessionAction.Terminate, "stale")], Snapshots.Now, Defaults).Actions);
+
+        Assert.Equal((session.Pid, session.BackendStart, session.StateChange), (action.Pid, action.BackendStart, action.StateChange));
+        Assert.Equal(420, action.StateAgeSeconds);
+        Assert.Equal("stale", action.Reason);
+    }
+
+    [Theory]
+    [InlineData(0, false, new string[0], 1)]
+    [InlineData(5, true, new[] { "x" }, 1)]
+    [InlineData(0, true, new[] { "x" }, 2)]
+    public void Validate_ContradictionsReportedTogether(int max, bool allDatabases, string[] databases, int errors) =>
+        Assert.Equal(errors, (Defaults with { MaxActions = max, AllDatabases = allDatabases, Databases = databases }).Validate().Count);
+
+    private static SessionInfo Session(string backendType, string variant)
+    {
+        var session = Snapshots.Client(SessionStates.Idle, TimeSpan.FromMinutes(10), backendType: backendType == "client" ? BackendTypes.ClientBackend : backendType, user: "app", database: "shop");
+        return variant switch
+        {
+            "own" => session with { Pid = 1 },
+            "other-db" => session with { Database = "reports" },
+            "superuser" => session with { IsSuperuser = true, User = "postgres" },
+            "superuser-other-db" => session with { IsSuperuser = true, Database = "reports" },
+            "protected-user" => session with { User = "batch" },
+            "plain" => session,
+            _ => session with { ApplicationName = variant },
+        };
+    }
+}
