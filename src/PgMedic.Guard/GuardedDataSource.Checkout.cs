@@ -199,7 +199,7 @@ public sealed partial class GuardedDataSource
                 && _returnedAt.TryRemove(connection.ProcessID, out var returnedAt)
                 && _time.GetElapsedTime(returnedAt) is var idle
                 && idle >= _options.PrePingIdleThreshold
-                && !await PingAsync(connection, idle, cancellationToken).ConfigureAwait(false))
+                && !await PingAsync(connection, connection.ProcessID, idle, cancellationToken).ConfigureAwait(false))
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
 
@@ -221,7 +221,7 @@ public sealed partial class GuardedDataSource
         return connection;
     }
 
-    private async ValueTask<bool> PingAsync(NpgsqlConnection connection, TimeSpan idle, CancellationToken cancellationToken)
+    private async ValueTask<bool> PingAsync(NpgsqlConnection connection, int pid, TimeSpan idle, CancellationToken cancellationToken)
     {
         try
         {
@@ -234,7 +234,7 @@ public sealed partial class GuardedDataSource
         catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested)
         {
             Interlocked.Increment(ref _prePingReplacements);
-            GuardLog.PrePingReplaced(_logger, Name, connection.ProcessID, idle.TotalSeconds, e);
+            GuardLog.PrePingReplaced(_logger, Name, pid, idle.TotalSeconds, e);
             return false;
         }
     }
