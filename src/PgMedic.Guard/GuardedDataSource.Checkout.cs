@@ -14,7 +14,7 @@ public sealed partial class GuardedDataSource
     // Backend PID -> when its connection was last returned; only kept when pre-ping is on.
     private readonly ConcurrentDictionary<int, long>? _returnedAt;
 
-    internal async ValueTask<NpgsqlConnection> CheckOutAsync(CheckoutLease lease, TimeSpan timeout, CancellationToken cancellationToken)
+    internal ValueTask<NpgsqlConnection> CheckOutAsync(CheckoutLease lease, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var requested = _time.GetTimestamp();
         Waiter? waiter = null;
@@ -38,31 +38,62 @@ public sealed partial class GuardedDataSource
             }
         }
 
-        if (waiter is not null)
-        {
-            await WaitForTurnAsync(waiter, timeout, cancellationToken).ConfigureAwait(false);
-        }
+        // The common case, a free slot, costs no extra async step over Npgsql's own open.
+        return waiter is null
+            ? OpenAdmittedAsync(lease, requested, cancellationToken)
+            : WaitThenOpenAsync(waiter, requested, timeout, cancellationToken);
+    }
 
-        NpgsqlConnection connection;
+    private async ValueTask<NpgsqlConnection> WaitThenOpenAsync(Waiter waiter, long requested, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await WaitForTurnAsync(waiter, timeout, cancellationToken).ConfigureAwait(false);
+        return await OpenAdmittedAsync(waiter.Lease, requested, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<NpgsqlConnection> OpenAdmittedAsync(CheckoutLease lease, long requested, CancellationToken cancellationToken)
+    {
+        var source = _source;
+        var connection = source.CreateConnection();
         try
         {
-            connection = await OpenPhysicalAsync(lease, cancellationToken).ConfigureAwait(false);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (_returnedAt is not null
+                && _returnedAt.TryRemove(connection.ProcessID, out var returnedAt)
+                && _time.GetElapsedTime(returnedAt) is var idle
+                && idle >= _options.PrePingIdleThreshold
+                && !await PingAsync(connection, connection.ProcessID, idle, cancellationToken).ConfigureAwait(false))
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+
+                // A connection the server dropped rarely dies alone (restart, failover, mass terminate):
+                // the other idle ones are closed too rather than pinged one by one.
+                source.Clear();
+                connection = source.CreateConnection();
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
+            await connection.DisposeAsync().ConfigureAwait(false);
             Return(lease);
             throw;
         }
 
-        var waited = _time.GetElapsedTime(requested);
-        if (GuardMetrics.WaitTime.Enabled)
-        {
-            GuardMetrics.WaitTime.Record(waited.TotalSeconds, _poolTag);
-        }
+        lease.BackendPid = connection.ProcessID;
+        lease.Attach(connection);
 
-        if (_options.EchoPool)
+        if (GuardMetrics.WaitTime.Enabled || _options.EchoPool)
         {
-            EchoCheckout(lease, waited);
+            var waited = _time.GetElapsedTime(requested);
+            if (GuardMetrics.WaitTime.Enabled)
+            {
+                GuardMetrics.WaitTime.Record(waited.TotalSeconds, _poolTag);
+            }
+
+            if (_options.EchoPool)
+            {
+                EchoCheckout(lease, waited);
+            }
         }
 
         return connection;
@@ -186,39 +217,6 @@ public sealed partial class GuardedDataSource
         GuardMetrics.Timeouts.Add(1, _poolTag);
         GuardLog.CheckoutTimedOut(_logger, Name, lease.CallSite.Member, lease.CallSite.File, lease.CallSite.Line, timeout.TotalSeconds, statistics.CheckedOut, statistics.Waiting);
         return new PoolTimeoutException(TimeoutReport.Format(timeout, statistics, oldest), statistics, oldest);
-    }
-
-    private async ValueTask<NpgsqlConnection> OpenPhysicalAsync(CheckoutLease lease, CancellationToken cancellationToken)
-    {
-        var source = _source;
-        var connection = source.CreateConnection();
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            if (_returnedAt is not null
-                && _returnedAt.TryRemove(connection.ProcessID, out var returnedAt)
-                && _time.GetElapsedTime(returnedAt) is var idle
-                && idle >= _options.PrePingIdleThreshold
-                && !await PingAsync(connection, connection.ProcessID, idle, cancellationToken).ConfigureAwait(false))
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-
-                // A connection the server dropped rarely dies alone (restart, failover, mass terminate):
-                // the other idle ones are closed too rather than pinged one by one.
-                source.Clear();
-                connection = source.CreateConnection();
-                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        lease.BackendPid = connection.ProcessID;
-        lease.Attach(connection);
-        return connection;
     }
 
     private async ValueTask<bool> PingAsync(NpgsqlConnection connection, int pid, TimeSpan idle, CancellationToken cancellationToken)
