@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using PgMedic.Guard;
+
+namespace PgMedic.Sample.Api.Orders;
+
+internal static class OrdersApi
+{
+    public static void MapOrdersApi(this IEndpointRouteBuilder app)
+    {
+        // A well-behaved endpoint: the connection goes back when the using block ends.
+        app.MapGet("/orders/count", CountAsync);
+    }
+
+    public static void MapLeakDemoApi(this IEndpointRouteBuilder app)
+    {
+        // The bug the demo hunts: a connection opened and never disposed. The guard reports it after
+        // DATABASE_LEAK_THRESHOLD with this file, line and the backend PID, and /health/pool lists it.
+        app.MapPost("/demo/leak", LeakAsync);
+    }
+
+    private static async Task<Ok<OrderCount>> CountAsync(GuardedDataSource database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM pg_stat_activity";
+        var sessions = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return TypedResults.Ok(new OrderCount(sessions));
+    }
+
+    private static async Task<Ok<LeakedConnection>> LeakAsync(GuardedDataSource database, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        await command.ExecuteScalarAsync(cancellationToken);
+        return TypedResults.Ok(new LeakedConnection(connection.ProcessID));
+    }
+}
+
+internal sealed record OrderCount(long Sessions);
+
+internal sealed record LeakedConnection(int BackendPid);
