@@ -1,9 +1,12 @@
 using System.CommandLine;
+using PgMedic.Cli.Activity;
 using PgMedic.Cli.Common;
 using PgMedic.Cli.Demo;
 using PgMedic.Cli.Diagnose;
 using PgMedic.Cli.Probe;
 using PgMedic.Cli.Sandbox;
+using PgMedic.Cli.SlowQueries;
+using PgMedic.Cli.Top;
 using PgMedic.Core.Common;
 using PgMedic.Postgres.Sandbox;
 using PgMedic.Postgres.Targets;
@@ -18,6 +21,9 @@ internal static class CliApp
         {
             ProbeCommand.Create(context),
             DiagnoseCommand.Create(context),
+            ActivityCommand.Create(context),
+            TopCommand.Create(context),
+            SlowQueriesCommand.Create(context),
             SandboxCommand.Create(context),
             DemoCommand.Create(context),
         };

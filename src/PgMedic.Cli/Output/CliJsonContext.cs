@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
+using PgMedic.Core.Activity;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
+using PgMedic.Core.Statements;
 
 namespace PgMedic.Cli.Output;
 
@@ -11,4 +13,6 @@ namespace PgMedic.Cli.Output;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ProbeResult))]
 [JsonSerializable(typeof(DiagnosisReport))]
+[JsonSerializable(typeof(ActivityReport))]
+[JsonSerializable(typeof(SlowQueryReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
