@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using PgMedic.Cli.Output;
 using PgMedic.Core.Activity;
+using PgMedic.Core.Snapshots;
 using Spectre.Console;
 
 namespace PgMedic.Cli.Activity;
@@ -40,7 +41,7 @@ internal static class ActivityRenderer
         ViewCells.Text(row.User),
         ViewCells.Text(row.ApplicationName),
         ViewCells.Client(row.ClientAddress, row.ClientPort),
-        row.State ?? (row.BackendType == Core.Snapshots.BackendTypes.ClientBackend ? "-" : $"({row.BackendType})"),
+        row.State ?? (row.BackendType == BackendTypes.ClientBackend ? "-" : $"({row.BackendType})"),
         ViewCells.Age(row.StateAgeSeconds),
         ViewCells.Age(row.TransactionAgeSeconds),
         ViewCells.Age(row.QueryAgeSeconds),
@@ -108,8 +109,8 @@ internal static class ActivityRenderer
 
     private static string StateColour(string? state) => state switch
     {
-        Core.Snapshots.SessionStates.Active => "green",
-        Core.Snapshots.SessionStates.IdleInTransaction or Core.Snapshots.SessionStates.IdleInTransactionAborted => "yellow",
+        SessionStates.Active => "green",
+        SessionStates.IdleInTransaction or SessionStates.IdleInTransactionAborted => "yellow",
         _ => "default",
     };
 }

@@ -35,12 +35,14 @@ public sealed class ActivityCommandTests(SandboxFixture fixture)
     [InlineData("idle in transaction")]
     public async Task Activity_StateIdleInTransaction_OnlyTheOpenTransaction(string spelling)
     {
-        await using var idle = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 2, "state-filter");
-        await using var open = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 1, "state-filter");
+        // One application name per case, so sessions of the other case still exiting are not counted.
+        var application = "state-" + spelling;
+        await using var idle = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 2, application);
+        await using var open = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 1, application);
         await open.ExecuteOnEachAsync("BEGIN; SELECT count(*) FROM pg_class;");
 
-        var inTransaction = await SessionsAsync("--state", spelling, "--application", "state-filter");
-        var idleOnly = await SessionsAsync("--state", "idle", "--application", "state-filter");
+        var inTransaction = await SessionsAsync("--state", spelling, "--application", application);
+        var idleOnly = await SessionsAsync("--state", "idle", "--application", application);
 
         var row = Assert.Single(inTransaction);
         Assert.Equal(open.Pids[0], row.GetProperty("pid").GetInt32());
