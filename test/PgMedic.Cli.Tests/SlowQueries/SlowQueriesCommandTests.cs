@@ -77,6 +77,37 @@ public sealed class SlowQueriesCommandTests(SandboxFixture fixture)
     }
 
     [Fact]
+    public async Task SlowQueries_Extension1_7OnNewServer_ReadsMeanTimeAndTotalTime()
+    {
+        // A PostgreSQL 13+ server still running extension 1.7: the case where pgcenter #98 failed with
+        // "column total_exec_time does not exist".
+        await Sandbox.ExecuteAsync("CREATE DATABASE pgss_old");
+        await Sandbox.ExecuteAsync("CREATE EXTENSION pg_stat_statements VERSION '1.7'", database: "pgss_old");
+        var target = Sandbox.TargetFor("postgres", Sandbox.SuperuserPassword, "pgss_old");
+        await using (var connection = await PostgresSandbox.OpenAsync(target, applicationName: "slow-queries-test"))
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                await using var command = new NpgsqlCommand("SELECT pg_sleep(0.2)", connection);
+                await command.ExecuteNonQueryAsync();
+            }
+        }
+
+        var run = await CliRun.InvokeAsync("slow-queries", target.ToUrl(), "--format", "json");
+
+        Assert.True(run.ExitCode == 0, run.All);
+        using var json = JsonDocument.Parse(run.Out);
+        var root = json.RootElement;
+        Assert.Equal("1.7", root.GetProperty("extensionVersion").GetString());
+        Assert.Equal("mean_time", root.GetProperty("meanColumn").GetString());
+        Assert.Equal("total_time", root.GetProperty("totalColumn").GetString());
+        var first = root.GetProperty("statements")[0];
+        Assert.Equal("SELECT pg_sleep($1)", first.GetProperty("query").GetString());
+        Assert.Equal(2, first.GetProperty("calls").GetInt64());
+        Assert.InRange(first.GetProperty("meanMilliseconds").GetDouble(), 195, 2000);
+    }
+
+    [Fact]
     public async Task SlowQueries_ExtensionMissingInDatabase_ExitThreeWithBothEnablingSteps()
     {
         await Sandbox.ExecuteAsync("CREATE DATABASE pgss_missing");
