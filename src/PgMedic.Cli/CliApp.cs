@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PgMedic.Cli.Activity;
 using PgMedic.Cli.Common;
 using PgMedic.Cli.Check;
 using PgMedic.Cli.Demo;
@@ -6,6 +7,8 @@ using PgMedic.Cli.Diagnose;
 using PgMedic.Cli.Probe;
 using PgMedic.Cli.Remediation;
 using PgMedic.Cli.Sandbox;
+using PgMedic.Cli.SlowQueries;
+using PgMedic.Cli.Top;
 using PgMedic.Core.Common;
 using PgMedic.Postgres.Sandbox;
 using PgMedic.Postgres.Targets;
@@ -25,6 +28,9 @@ internal static class CliApp
             CancelCommand.Create(context),
             HealCommand.Create(context),
             EmergencyCommand.Create(context),
+            ActivityCommand.Create(context),
+            TopCommand.Create(context),
+            SlowQueriesCommand.Create(context),
             SandboxCommand.Create(context),
             DemoCommand.Create(context),
         };

@@ -92,7 +92,7 @@ internal sealed class PgMedicProcess : IDisposable
         _process.Dispose();
     }
 
-    private static string CliAssemblyPath()
+    internal static string CliAssemblyPath()
     {
         var here = Path.Combine(AppContext.BaseDirectory, "pgmedic.dll");
         if (File.Exists(Path.Combine(AppContext.BaseDirectory, "pgmedic.runtimeconfig.json")))

@@ -1,11 +1,13 @@
 using System.Text.Json.Serialization;
+using PgMedic.Core.Activity;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Cli.Remediation;
 using PgMedic.Core.Probing;
+using PgMedic.Core.Statements;
 
 namespace PgMedic.Cli.Output;
 
-/// <summary>Source-generated JSON for every document the CLI prints (camelCase, stable, documented in docs/json.md).</summary>
+/// <summary>Source-generated JSON for every document the CLI prints (camelCase, stable, documented in docs/commands/).</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = true,
@@ -14,4 +16,6 @@ namespace PgMedic.Cli.Output;
 [JsonSerializable(typeof(DiagnosisReport))]
 [JsonSerializable(typeof(RemediationReport))]
 [JsonSerializable(typeof(HooksFile))]
+[JsonSerializable(typeof(ActivityReport))]
+[JsonSerializable(typeof(SlowQueryReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

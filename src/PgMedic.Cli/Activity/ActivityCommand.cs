@@ -1,0 +1,103 @@
+using System.CommandLine;
+using PgMedic.Cli.Common;
+using PgMedic.Core.Activity;
+using PgMedic.Core.Common;
+using PgMedic.Postgres.Collection;
+using PgMedic.Postgres.Probing;
+
+namespace PgMedic.Cli.Activity;
+
+/// <summary><c>pgmedic activity</c>: the runbook's step 3 listing of pg_stat_activity, oldest state change first, with filters.</summary>
+internal static class ActivityCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var target = CommonOptions.Target();
+        var format = CommonOptions.Format();
+        var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
+        var state = StateOption();
+        var database = new Option<string?>("--database", "-d") { Description = "Only sessions connected to this database (exact name)" };
+        var application = new Option<string?>("--application", "-a") { Description = "Only sessions with this application_name (exact)" };
+        var user = new Option<string?>("--user", "-U") { Description = "Only sessions of this role (exact)" };
+        var minAge = MinAgeOption();
+        var allBackends = new Option<bool>("--all-backends") { Description = "Include background processes (autovacuum, walsenders, parallel workers…); client backends only by default" };
+        var command = new Command("activity", "Every session with its state, ages, wait event and query, oldest state_change first (the runbook's step 3 listing). Uses one connection; exit 0 when listed, 3 on bad input, the probe's code (1 rejected, 2 no response) when it cannot connect.")
+        {
+            target,
+            state,
+            database,
+            application,
+            user,
+            minAge,
+            allBackends,
+            format,
+            timeout,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var filter = new ActivityFilter(
+                parseResult.GetValue(state) ?? [],
+                parseResult.GetValue(database),
+                parseResult.GetValue(application),
+                parseResult.GetValue(user),
+                parseResult.GetValue(minAge),
+                parseResult.GetValue(allBackends));
+            var resolved = CommonOptions.ResolveTarget(parseResult, target, context);
+            var limit = parseResult.GetValue(timeout);
+            var (connection, probe) = await Prober.ConnectAsync(resolved, limit, ConnectionSettings.Collector, cancellationToken);
+            if (connection is null)
+            {
+                return ConnectFailure.Report(probe, context);
+            }
+
+            await using (connection)
+            {
+                var snapshot = await SnapshotCollector.CollectAsync(connection, limit, cancellationToken);
+                ActivityRenderer.Render(ActivityReport.From(resolved.Masked, snapshot, filter), parseResult.GetValue(format), context);
+                return (int)ExitCode.Ok;
+            }
+        });
+        return command;
+    }
+
+    private static Option<string[]> StateOption() => new("--state", "-s")
+    {
+        Description = $"Only sessions in this state: {ActivityFilter.StateChoices} (also as pg_stat_activity spells them, e.g. \"idle in transaction\"); repeat for several",
+        AllowMultipleArgumentsPerToken = false,
+        CustomParser = result =>
+        {
+            var states = new List<string>();
+            foreach (var token in result.Tokens)
+            {
+                if (!ActivityFilter.TryParseState(token.Value, out var parsed))
+                {
+                    result.AddError($"--state '{token.Value}' is not one of {ActivityFilter.StateChoices}");
+                    return [];
+                }
+
+                if (!states.Contains(parsed))
+                {
+                    states.Add(parsed);
+                }
+            }
+
+            return [.. states];
+        },
+    };
+
+    private static Option<TimeSpan?> MinAgeOption() => new("--min-age", "-m")
+    {
+        Description = "Only sessions that have been in their current state at least this long (e.g. 30s, 5m, 1h)",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (Duration.TryParse(text, out var value) && value >= TimeSpan.Zero)
+            {
+                return value;
+            }
+
+            result.AddError($"--min-age '{text}' is not a duration: use a number with a unit, e.g. 30s, 5m or 1h30m");
+            return null;
+        },
+    };
+}
