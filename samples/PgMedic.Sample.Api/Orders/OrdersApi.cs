@@ -27,11 +27,12 @@ internal static class OrdersApi
         return TypedResults.Ok(new OrderCount(sessions));
     }
 
-    private static async Task<Ok<LeakedConnection>> LeakAsync(GuardedDataSource database, CancellationToken cancellationToken)
+    // ?transaction=true leaves the leaked connection idle in an open transaction: the worse, common variant.
+    private static async Task<Ok<LeakedConnection>> LeakAsync(GuardedDataSource database, bool? transaction, CancellationToken cancellationToken)
     {
         var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1";
+        command.CommandText = transaction == true ? "BEGIN; SELECT 1" : "SELECT 1";
         await command.ExecuteScalarAsync(cancellationToken);
         return TypedResults.Ok(new LeakedConnection(connection.ProcessID));
     }

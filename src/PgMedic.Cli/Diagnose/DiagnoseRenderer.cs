@@ -104,6 +104,24 @@ internal static class DiagnoseRenderer
             console.MarkupLine(Terminal.Safe("databases: " + Summary(groups.ByDatabase)));
         }
 
+        if (report.Pools is { Count: > 0 } pools)
+        {
+            var table = new Table().Border(TableBorder.Simple).Title("application pools (PgMedic.Guard)");
+            foreach (var column in new[] { "endpoint", "pool", "size", "checked out", "idle", "waiting", "timeouts", "leaks" })
+            {
+                table.AddColumn(column);
+            }
+
+            foreach (var pool in pools)
+            {
+                table.AddRow(pool.Error is null
+                    ? [Terminal.Safe(pool.Endpoint), Terminal.Safe(pool.Name), Count(pool.MaxConnections), Count(pool.CheckedOut), Count(pool.Idle), Count(pool.Waiting), Count((int)pool.Timeouts), Count((int)pool.Leaks)]
+                    : [Terminal.Safe(pool.Endpoint), "[red]unreadable[/]", Terminal.Safe(pool.Error), string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]);
+            }
+
+            console.Write(table);
+        }
+
         console.WriteLine();
         if (report.Findings.Count == 0)
         {
@@ -149,6 +167,19 @@ internal static class DiagnoseRenderer
 
             output.WriteLine();
             output.WriteLine($"Users: {Summary(groups.ByUser)} · Clients: {Summary(groups.ByClient)} · Databases: {Summary(groups.ByDatabase)}");
+        }
+
+        if (report.Pools is { Count: > 0 } pools)
+        {
+            output.WriteLine();
+            output.WriteLine("| application pool | size | checked out | idle | waiting | timeouts | leaks |");
+            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            foreach (var pool in pools)
+            {
+                output.WriteLine(pool.Error is null
+                    ? $"| {Cell(pool.Endpoint)} | {pool.MaxConnections} | {pool.CheckedOut} | {pool.Idle} | {pool.Waiting} | {pool.Timeouts} | {pool.Leaks} |"
+                    : $"| {Cell(pool.Endpoint)} | unreadable: {Cell(pool.Error)} | | | | | |");
+            }
         }
 
         output.WriteLine();

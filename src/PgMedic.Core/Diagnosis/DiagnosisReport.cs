@@ -17,7 +17,8 @@ public sealed record DiagnosisReport(
     SessionGroups? Groups,
     IReadOnlyList<Finding> Findings,
     Visibility? Visibility,
-    double? CollectMilliseconds)
+    double? CollectMilliseconds,
+    IReadOnlyList<AppPool>? Pools = null)
 {
     public int ExitCode => Status switch
     {
@@ -27,11 +28,11 @@ public sealed record DiagnosisReport(
         _ => 3,
     };
 
-    public static DiagnosisReport FromSnapshot(ProbeResult probe, Snapshot snapshot, DiagnosisOptions options)
+    public static DiagnosisReport FromSnapshot(ProbeResult probe, Snapshot snapshot, DiagnosisOptions options, IReadOnlyList<AppPool>? pools = null)
     {
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(snapshot);
-        var findings = Diagnoser.Diagnose(snapshot, options);
+        var findings = HolderJoin.Annotate(Diagnoser.Diagnose(snapshot, options), pools ?? []);
         return new DiagnosisReport(
             Diagnoser.StatusOf(findings),
             probe.Target,
@@ -42,7 +43,8 @@ public sealed record DiagnosisReport(
             SessionGroups.From(snapshot),
             findings,
             snapshot.Visibility,
-            Math.Round(snapshot.CollectMilliseconds, 2));
+            Math.Round(snapshot.CollectMilliseconds, 2),
+            pools);
     }
 
     public static DiagnosisReport FromFailedProbe(ProbeResult probe)

@@ -8,6 +8,7 @@ namespace PgMedic.Core.Diagnosis;
 /// <param name="RunbookStep">The runbook step this finding maps to (<see cref="Diagnosis.RunbookStep"/>).</param>
 /// <param name="Recommendation">The exact command (or SQL) that fixes it.</param>
 /// <param name="Subject">What the finding is about: an application, role, database or PID; null for the whole server.</param>
+/// <param name="Holders">Application call sites holding these sessions, when services' <c>/health/pool</c> were read.</param>
 public sealed record Finding(
     string Code,
     Severity Severity,
@@ -16,4 +17,5 @@ public sealed record Finding(
     IReadOnlyList<int> Pids,
     string RunbookStep,
     string Recommendation,
-    string? Subject = null);
+    string? Subject = null,
+    IReadOnlyList<AppHolder>? Holders = null);

@@ -1,4 +1,5 @@
 using PgMedic.Core.Diagnosis;
+using PgMedic.Postgres.AppPools;
 using PgMedic.Core.Snapshots;
 using PgMedic.Postgres.Probing;
 using PgMedic.Postgres.Targets;
@@ -13,24 +14,38 @@ public static class DiagnosisRunner
 {
     public static async Task<DiagnosisReport> RunAsync(ConnectionTarget target, TimeSpan timeout, DiagnosisOptions options, CancellationToken cancellationToken)
     {
-        var (report, _) = await RunWithSnapshotAsync(target, timeout, options, cancellationToken).ConfigureAwait(false);
+        var (report, _) = await RunWithSnapshotAsync(target, timeout, options, null, cancellationToken).ConfigureAwait(false);
         return report;
     }
 
+    /// <param name="pools">Services' PgMedic.Guard <c>/health/pool</c> endpoints to read alongside, and a bearer token for them.</param>
     /// <returns>The report, and the snapshot it came from (null when the server could not be read).</returns>
-    public static async Task<(DiagnosisReport Report, Snapshot? Snapshot)> RunWithSnapshotAsync(ConnectionTarget target, TimeSpan timeout, DiagnosisOptions options, CancellationToken cancellationToken)
+    public static async Task<(DiagnosisReport Report, Snapshot? Snapshot)> RunWithSnapshotAsync(
+        ConnectionTarget target, TimeSpan timeout, DiagnosisOptions options, (IReadOnlyList<Uri> Endpoints, string? Token)? pools, CancellationToken cancellationToken)
     {
+        var reading = ReadPoolsAsync(pools, timeout, cancellationToken);
         var (connection, probe) = await Prober.ConnectAsync(target, timeout, ConnectionSettings.Collector, cancellationToken).ConfigureAwait(false);
         if (connection is null)
         {
-            return (DiagnosisReport.FromFailedProbe(probe), null);
+            return (DiagnosisReport.FromFailedProbe(probe) with { Pools = await reading.ConfigureAwait(false) }, null);
         }
 
         await using (connection.ConfigureAwait(false))
         {
             var snapshot = await SnapshotCollector.CollectAsync(connection, timeout, cancellationToken).ConfigureAwait(false);
             probe = probe with { QueryMilliseconds = Math.Round(snapshot.CollectMilliseconds, 2) };
-            return (DiagnosisReport.FromSnapshot(probe, snapshot, options), snapshot);
+            return (DiagnosisReport.FromSnapshot(probe, snapshot, options, await reading.ConfigureAwait(false)), snapshot);
         }
+    }
+
+    private static async Task<IReadOnlyList<AppPool>?> ReadPoolsAsync((IReadOnlyList<Uri> Endpoints, string? Token)? pools, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (pools is not { Endpoints.Count: > 0 } p)
+        {
+            return null;
+        }
+
+        using var http = new HttpClient { Timeout = timeout };
+        return await Task.WhenAll(p.Endpoints.Select(e => PoolEndpointClient.ReadAsync(http, e, p.Token, cancellationToken))).ConfigureAwait(false);
     }
 }

@@ -1,0 +1,67 @@
+namespace PgMedic.Core.Diagnosis;
+
+/// <summary>Where in the application a connection was checked out (PgMedic.Guard records it for free).</summary>
+public sealed record AppCallSite(string File, int Line, string Member)
+{
+    public override string ToString() => $"{Path.GetFileName(File)}:{Line} ({Member})";
+}
+
+/// <summary>One connection checked out of an application's PgMedic.Guard pool, with its server PID.</summary>
+public sealed record AppHolder(string Service, int BackendPid, AppCallSite CallSite, double AgeSeconds, bool Leaked);
+
+/// <summary>What a service's <c>/health/pool</c> said, or why it could not be read.</summary>
+public sealed record AppPool(
+    string Endpoint,
+    string? Name,
+    int PoolSize,
+    int MaxConnections,
+    int CheckedOut,
+    int Idle,
+    int Waiting,
+    long Timeouts,
+    long Leaks,
+    IReadOnlyList<AppHolder> Holders,
+    string? Error)
+{
+    public static AppPool Unreadable(string endpoint, string error) => new(endpoint, null, 0, 0, 0, 0, 0, 0, 0, [], error);
+}
+
+/// <summary>
+/// Joins application-side holders to server sessions by backend PID, so a finding about idle or
+/// idle-in-transaction sessions names the file, line and method that holds each of them — what
+/// neither the server nor the pool can say alone.
+/// </summary>
+public static class HolderJoin
+{
+    public static IReadOnlyList<Finding> Annotate(IReadOnlyList<Finding> findings, IReadOnlyList<AppPool> pools)
+    {
+        ArgumentNullException.ThrowIfNull(findings);
+        ArgumentNullException.ThrowIfNull(pools);
+        var byPid = pools.SelectMany(p => p.Holders).Where(h => h.BackendPid > 0).GroupBy(h => h.BackendPid).ToDictionary(g => g.Key, g => g.First());
+        if (byPid.Count == 0)
+        {
+            return findings;
+        }
+
+        return findings.Select(finding =>
+        {
+            var holders = finding.Pids.Where(byPid.ContainsKey).Select(pid => byPid[pid]).ToList();
+            if (holders.Count == 0)
+            {
+                return finding;
+            }
+
+            var sites = holders.GroupBy(h => (h.Service, h.CallSite))
+                .OrderByDescending(g => g.Count())
+                .Select(g => $"{g.Count()} held by {g.Key.Service} at {g.Key.CallSite}, oldest checked out {g.Max(h => h.AgeSeconds):0}s ago{(g.Any(h => h.Leaked) ? " (reported as leaked)" : string.Empty)}; pids {string.Join(", ", g.Select(h => h.BackendPid).Take(10))}")
+                .ToList();
+            var top = holders.GroupBy(h => h.CallSite).OrderByDescending(g => g.Count()).First();
+            return finding with
+            {
+                Summary = $"{finding.Summary} — held at {top.Key}",
+                Evidence = [.. finding.Evidence, .. sites],
+                Holders = holders,
+            };
+        }).ToList();
+    }
+}
