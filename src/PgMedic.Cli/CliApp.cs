@@ -1,7 +1,9 @@
 using System.CommandLine;
+using PgMedic.Cli.Advise;
 using PgMedic.Cli.Common;
 using PgMedic.Cli.Demo;
 using PgMedic.Cli.Diagnose;
+using PgMedic.Cli.Logs;
 using PgMedic.Cli.Probe;
 using PgMedic.Cli.Sandbox;
 using PgMedic.Core.Common;
@@ -20,6 +22,8 @@ internal static class CliApp
             DiagnoseCommand.Create(context),
             SandboxCommand.Create(context),
             DemoCommand.Create(context),
+            AdviseCommand.Create(context),
+            LogsCommand.Create(context),
         };
 
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)

@@ -9,6 +9,9 @@ internal sealed record CliContext(
     bool IsTerminal,
     TimeProvider Time)
 {
+    /// <summary>Standard input, for commands that read a stream (<c>pgmedic logs</c> with no file).</summary>
+    public Func<Stream> OpenInput { get; init; } = Console.OpenStandardInput;
+
     public static CliContext FromProcess() => new(
         Console.Out,
         Console.Error,

@@ -104,6 +104,11 @@ internal static class DiagnoseRenderer
             console.MarkupLine(Terminal.Safe("databases: " + Summary(groups.ByDatabase)));
         }
 
+        if (report.PgBouncer is { } bouncer)
+        {
+            PgBouncer.PgBouncerRenderer.RenderTable(bouncer, console);
+        }
+
         console.WriteLine();
         if (report.Findings.Count == 0)
         {
@@ -149,6 +154,11 @@ internal static class DiagnoseRenderer
 
             output.WriteLine();
             output.WriteLine($"Users: {Summary(groups.ByUser)} · Clients: {Summary(groups.ByClient)} · Databases: {Summary(groups.ByDatabase)}");
+        }
+
+        if (report.PgBouncer is { } bouncer)
+        {
+            PgBouncer.PgBouncerRenderer.RenderMarkdown(bouncer, output);
         }
 
         output.WriteLine();

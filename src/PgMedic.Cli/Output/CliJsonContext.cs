@@ -11,4 +11,6 @@ namespace PgMedic.Cli.Output;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ProbeResult))]
 [JsonSerializable(typeof(DiagnosisReport))]
+[JsonSerializable(typeof(PgMedic.Cli.Advise.AdviseReport))]
+[JsonSerializable(typeof(PgMedic.Core.Logs.LogReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
