@@ -80,18 +80,29 @@ internal sealed class SimpleQueryConnection : IAsyncDisposable
             endPoint = new DnsEndPoint(target.Host, target.Port);
         }
 
+        try
+        {
+            await socket.ConnectAsync(endPoint, deadline.Token).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new PgBouncerException($"could not connect to {target.Masked}: {e.Message}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new PgBouncerException($"no answer from {target.Masked} within {timeout.TotalSeconds:0.###} s");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
         var connection = new SimpleQueryConnection(socket, timeout, target.Password);
         try
         {
-            try
-            {
-                await socket.ConnectAsync(endPoint, deadline.Token).ConfigureAwait(false);
-            }
-            catch (SocketException e)
-            {
-                throw new PgBouncerException($"could not connect to {target.Masked}: {e.Message}");
-            }
-
             await connection.StartupAsync(target.User ?? Environment.UserName, database, deadline.Token).ConfigureAwait(false);
             return connection;
         }
