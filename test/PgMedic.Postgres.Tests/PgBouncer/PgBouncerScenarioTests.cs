@@ -2,6 +2,7 @@ using PgMedic.Core.Diagnosis;
 using PgMedic.Core.PgBouncer;
 using PgMedic.Postgres.PgBouncer;
 using PgMedic.Postgres.Tests.Collection;
+using PgMedic.Testing;
 
 namespace PgMedic.Postgres.Tests.PgBouncer;
 

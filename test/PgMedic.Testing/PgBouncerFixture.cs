@@ -2,9 +2,9 @@ using Npgsql;
 using PgMedic.Postgres.PgBouncer;
 using PgMedic.Postgres.Sandbox;
 using PgMedic.Postgres.Targets;
-using PgMedic.Testing;
+using Xunit;
 
-namespace PgMedic.Postgres.Tests.PgBouncer;
+namespace PgMedic.Testing;
 
 /// <summary>
 /// A sandbox (max_connections 12, 3 reserved: 9 usable) with a real PgBouncer in front in transaction
