@@ -87,7 +87,8 @@ public sealed class PgBouncerProcess : IAsyncDisposable
                 ini.Append(line.Replace("{port}", server.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)).Append('\n');
             }
 
-            ini.Append("\n[pgbouncer]\n").Append(pgbouncerSection).Append('\n');
+            // A section given whole (as pgmedic advise --emit pgbouncer writes it) brings its own header.
+            ini.Append(pgbouncerSection.TrimStart().StartsWith("[pgbouncer]", StringComparison.Ordinal) ? "\n" : "\n[pgbouncer]\n").Append(pgbouncerSection).Append('\n');
             ini.Append(CultureInfo.InvariantCulture, $"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n");
             ini.Append(CultureInfo.InvariantCulture, $"auth_type = md5\nauth_file = {directory}/users.txt\nadmin_users = {AdminUser}\n");
             ini.Append(CultureInfo.InvariantCulture, $"logfile = {directory}/pgbouncer.log\npidfile =\n");

@@ -4,7 +4,7 @@ using PgMedic.Core.Common;
 using PgMedic.Core.PgBouncer;
 using PgMedic.Postgres.PgBouncer;
 using PgMedic.Postgres.Targets;
-using CorePgBouncerWaitingCheck = PgMedic.Core.PgBouncer.PgBouncerWaitingCheck;
+
 
 namespace PgMedic.Cli.PgBouncer;
 
@@ -69,11 +69,11 @@ internal static class PgBouncerWaitingCheck
         try
         {
             var pools = await PgBouncerCollector.PoolsAsync(target, timeout, cancellationToken);
-            result = CorePgBouncerWaitingCheck.Evaluate(pools, thresholds);
+            result = PgBouncerWaiting.Evaluate(pools, thresholds);
         }
         catch (PgBouncerException e)
         {
-            result = new PgBouncerCheckResult(ExitCode.Critical, $"{CorePgBouncerWaitingCheck.Name} CRITICAL - cannot read PgBouncer's admin console: {e.Message}", []);
+            result = new PgBouncerCheckResult(ExitCode.Critical, $"{PgBouncerWaiting.Name} CRITICAL - cannot read PgBouncer's admin console: {e.Message}", []);
         }
 
         await output.WriteLineAsync(result.Line);

@@ -3,7 +3,7 @@ using PgMedic.Core.PgBouncer;
 
 namespace PgMedic.Core.Tests.PgBouncer;
 
-public sealed class PgBouncerWaitingCheckTests
+public sealed class PgBouncerWaitingTests
 {
     private static PgBouncerPool Pool(string database, int waiting, double maxWaitSeconds) =>
         new(database, "app", 5, waiting, 5, 0, 0, 0, 0, TimeSpan.FromSeconds(maxWaitSeconds), "transaction");
@@ -11,7 +11,7 @@ public sealed class PgBouncerWaitingCheckTests
     [Fact]
     public void Evaluate_NoWaiters_OkWithPerfdata()
     {
-        var result = PgBouncerWaitingCheck.Evaluate([Pool("shop", 0, 0), Pool("pgbouncer", 0, 0)], new PgBouncerOptions());
+        var result = PgBouncerWaiting.Evaluate([Pool("shop", 0, 0), Pool("pgbouncer", 0, 0)], new PgBouncerOptions());
 
         Assert.Equal(ExitCode.Ok, result.Status);
         Assert.Equal("PGBOUNCER-WAITING OK - no client waiting in 1 pool(s) | 'cl_waiting'=0;1;10;0 'maxwait'=0s;1;5;0 'shop/app cl_waiting'=0;;;0", result.Line);
@@ -20,7 +20,7 @@ public sealed class PgBouncerWaitingCheckTests
     [Fact]
     public void Evaluate_WaitersBelowCritical_WarningNamesPool()
     {
-        var result = PgBouncerWaitingCheck.Evaluate([Pool("shop", 3, 0.2)], new PgBouncerOptions());
+        var result = PgBouncerWaiting.Evaluate([Pool("shop", 3, 0.2)], new PgBouncerOptions());
 
         Assert.Equal(ExitCode.Warning, result.Status);
         Assert.StartsWith("PGBOUNCER-WAITING WARNING - 3 client(s) waiting in 1 pool(s), longest wait 200ms (shop/app 3)", result.Line, StringComparison.Ordinal);
@@ -29,7 +29,7 @@ public sealed class PgBouncerWaitingCheckTests
     [Fact]
     public void Evaluate_OneClientWaitedPastCritical_CriticalEvenWithFewWaiters()
     {
-        var result = PgBouncerWaitingCheck.Evaluate([Pool("shop", 1, 6)], new PgBouncerOptions());
+        var result = PgBouncerWaiting.Evaluate([Pool("shop", 1, 6)], new PgBouncerOptions());
 
         Assert.Equal(ExitCode.Critical, result.Status);
     }

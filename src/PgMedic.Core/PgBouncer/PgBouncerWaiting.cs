@@ -35,7 +35,7 @@ public sealed record PgBouncerCheckResult(ExitCode Status, string Text, IReadOnl
 /// connection of their pool is busy. Counts <c>cl_waiting</c> over all pools and the longest
 /// <c>maxwait</c>; the worse of the two decides the status.
 /// </summary>
-public static class PgBouncerWaitingCheck
+public static class PgBouncerWaiting
 {
     public const string Name = "PGBOUNCER-WAITING";
 
