@@ -11,8 +11,8 @@ namespace PgMedic.Testing;
 
 /// <summary>
 /// A real PgBouncer in front of a sandbox: its own directory, ini and auth_file, a free 127.0.0.1
-/// port, run in the foreground as the postgres OS user (when root) as a child process this object
-/// owns and kills by PID. Disposing stops it and removes the directory.
+/// port, run in the foreground as the postgres OS user (pgbouncer -u postgres when root), a child
+/// process this object owns and kills by PID. Disposing stops it and removes the directory.
 /// </summary>
 public sealed class PgBouncerProcess : IAsyncDisposable
 {
@@ -96,21 +96,16 @@ public sealed class PgBouncerProcess : IAsyncDisposable
             await File.WriteAllTextAsync(iniPath, ini.ToString());
             await ChownAsync(directory);
 
-            var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            // As root, pgbouncer's own -u drops to the postgres OS user: the child is pgbouncer itself,
+            // so killing it by PID leaves no wrapper and no unreaped process behind.
+            var info = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             if (string.Equals(Environment.UserName, "root", StringComparison.Ordinal))
             {
-                info.FileName = "runuser";
-                foreach (var arg in new[] { "-u", "postgres", "--", binary, iniPath })
-                {
-                    info.ArgumentList.Add(arg);
-                }
-            }
-            else
-            {
-                info.FileName = binary;
-                info.ArgumentList.Add(iniPath);
+                info.ArgumentList.Add("-u");
+                info.ArgumentList.Add("postgres");
             }
 
+            info.ArgumentList.Add(iniPath);
             var process = new Process { StartInfo = info };
             var bouncer = new PgBouncerProcess(process, directory, port, adminPassword);
             process.Start();

@@ -5,7 +5,6 @@ using PgMedic.Core.PgBouncer;
 using PgMedic.Postgres.PgBouncer;
 using PgMedic.Postgres.Targets;
 
-
 namespace PgMedic.Cli.PgBouncer;
 
 /// <summary>
