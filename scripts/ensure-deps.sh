@@ -14,6 +14,9 @@ pgmedic_missing_packages() {
       pgbouncer) command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer) ;;
       chromium) command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
       prometheus) command -v promtool >/dev/null 2>&1 || missing+=(prometheus) ;;
+      # Tests only: advise --emit sqlalchemy is loaded by Debian's SQLAlchemy (psycopg2 to connect) and --emit hikari by java.util.Properties.
+      python3-sqlalchemy) /usr/bin/python3 -c 'import sqlalchemy, psycopg2' >/dev/null 2>&1 || missing+=(python3-sqlalchemy python3-psycopg2) ;;
+      java) command -v java >/dev/null 2>&1 || missing+=(default-jre-headless) ;;
     esac
   done
   echo "${missing[@]}"

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using PgMedic.Cli.Activity;
+using PgMedic.Cli.Advise;
 using PgMedic.Cli.Common;
 using PgMedic.Cli.Check;
 using PgMedic.Cli.Demo;
 using PgMedic.Cli.Diagnose;
+using PgMedic.Cli.Logs;
 using PgMedic.Cli.Probe;
 using PgMedic.Cli.Remediation;
 using PgMedic.Cli.Sandbox;
@@ -33,6 +35,8 @@ internal static class CliApp
             SlowQueriesCommand.Create(context),
             SandboxCommand.Create(context),
             DemoCommand.Create(context),
+            AdviseCommand.Create(context),
+            LogsCommand.Create(context),
         };
 
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)

@@ -12,6 +12,9 @@ internal sealed record CliContext(
     /// <summary>Where a confirmation is read from; null when nobody can answer (CI, pipes), which means dry run.</summary>
     public TextReader? Input { get; init; }
 
+    /// <summary>Standard input, for commands that read a stream (<c>pgmedic logs</c> with no file).</summary>
+    public Func<Stream> OpenInput { get; init; } = Console.OpenStandardInput;
+
     public static CliContext FromProcess() => new(
         Console.Out,
         Console.Error,

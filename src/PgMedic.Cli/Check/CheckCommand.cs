@@ -21,6 +21,7 @@ internal static class CheckCommand
         command.Subcommands.Add(ConnectionsCommand(context));
         command.Subcommands.Add(AgeCommand(context, "idle-in-transaction", "Oldest session idle in an open transaction", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), PluginChecks.IdleInTransaction, "POSTGRES_IDLE_IN_TRANSACTION"));
         command.Subcommands.Add(AgeCommand(context, "long-queries", "Longest-running client query (never walsenders or autovacuum)", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), PluginChecks.LongQueries, "POSTGRES_LONG_QUERIES"));
+        command.Subcommands.Add(PgBouncer.PgBouncerWaitingCheck.Create(context));
         command.Subcommands.Add(AgeCommand(context, "blocking", "Longest wait of a session queued behind a lock, naming the head blocker", TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), PluginChecks.Blocking, "POSTGRES_BLOCKING"));
         return command;
     }

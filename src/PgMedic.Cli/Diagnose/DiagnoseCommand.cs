@@ -1,6 +1,9 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
+using PgMedic.Core.PgBouncer;
 using PgMedic.Postgres.Collection;
+using PgMedic.Postgres.PgBouncer;
+using PgMedic.Postgres.Targets;
 
 namespace PgMedic.Cli.Diagnose;
 
@@ -12,6 +15,10 @@ internal static class DiagnoseCommand
         var target = CommonOptions.Target();
         var format = CommonOptions.Format();
         var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
+        var pgbouncer = new Option<string?>("--pgbouncer")
+        {
+            Description = "Also read PgBouncer's admin console (URL, conninfo; database pgbouncer) and show both layers side by side",
+        };
         var thresholds = new ThresholdOptions();
         var poolEndpoints = new Option<string[]>("--pool-endpoint", "-p")
         {
@@ -28,6 +35,7 @@ internal static class DiagnoseCommand
             timeout,
             poolEndpoints,
             poolToken,
+            pgbouncer,
         };
         thresholds.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -36,7 +44,9 @@ internal static class DiagnoseCommand
             var resolved = CommonOptions.ResolveTarget(parseResult, target, context);
             var endpoints = (parseResult.GetValue(poolEndpoints) ?? []).Select(ParseEndpoint).ToList();
             var token = parseResult.GetValue(poolToken) ?? context.Environment("PGMEDIC_POOL_TOKEN");
-            var (report, _) = await DiagnosisRunner.RunWithSnapshotAsync(resolved, parseResult.GetValue(timeout), options, (endpoints, token), cancellationToken);
+            var report = parseResult.GetValue(pgbouncer) is { } bouncerText
+                ? await PgBouncerDiagnosisRunner.RunAsync(resolved, TargetResolver.Resolve(bouncerText, _ => null, context.HomeDirectory), parseResult.GetValue(timeout), options, new PgBouncerOptions(), context.Time, (endpoints, token), cancellationToken)
+                : (await DiagnosisRunner.RunWithSnapshotAsync(resolved, parseResult.GetValue(timeout), options, (endpoints, token), cancellationToken)).Report;
             DiagnoseRenderer.Render(report, parseResult.GetValue(format), context);
             return report.ExitCode;
         });

@@ -122,6 +122,11 @@ internal static class DiagnoseRenderer
             console.Write(table);
         }
 
+        if (report.PgBouncer is { } bouncer)
+        {
+            PgBouncer.PgBouncerRenderer.RenderTable(bouncer, console);
+        }
+
         console.WriteLine();
         if (report.Findings.Count == 0)
         {
@@ -180,6 +185,11 @@ internal static class DiagnoseRenderer
                     ? $"| {Cell(pool.Endpoint)} | {pool.MaxConnections} | {pool.CheckedOut} | {pool.Idle} | {pool.Waiting} | {pool.Timeouts} | {pool.Leaks} |"
                     : $"| {Cell(pool.Endpoint)} | unreadable: {Cell(pool.Error)} | | | | | |");
             }
+        }
+
+        if (report.PgBouncer is { } bouncer)
+        {
+            PgBouncer.PgBouncerRenderer.RenderMarkdown(bouncer, output);
         }
 
         output.WriteLine();

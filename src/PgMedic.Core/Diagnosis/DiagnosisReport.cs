@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using PgMedic.Core.PgBouncer;
 using PgMedic.Core.Probing;
 using PgMedic.Core.Snapshots;
 
@@ -27,6 +29,10 @@ public sealed record DiagnosisReport(
         DiagnosisStatus.Critical => 2,
         _ => 3,
     };
+
+    /// <summary>The pool in front of the server, when diagnosed with <c>--pgbouncer</c>; absent from the JSON otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PgBouncerReport? PgBouncer { get; init; }
 
     public static DiagnosisReport FromSnapshot(ProbeResult probe, Snapshot snapshot, DiagnosisOptions options, IReadOnlyList<AppPool>? pools = null)
     {

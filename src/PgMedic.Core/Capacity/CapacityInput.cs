@@ -1,0 +1,82 @@
+using PgMedic.Core.Snapshots;
+
+namespace PgMedic.Core.Capacity;
+
+/// <summary>The deployment's shape, as the user describes it to <c>pgmedic advise</c>.</summary>
+/// <param name="Workers">Processes (or pods × processes) that each hold their own pool.</param>
+/// <param name="PoolSize">Each worker's pool size today (SQLAlchemy <c>pool_size</c>, HikariCP <c>maximumPoolSize</c>); null when unknown.</param>
+/// <param name="MaxOverflow">Each worker's overflow today (SQLAlchemy <c>max_overflow</c>); null when unknown.</param>
+/// <param name="Cores">CPU cores of the database server, for the "cores × 2" rule; null when unknown.</param>
+/// <param name="Application">The deployment's <c>application_name</c>, to tell its sessions from other clients; null when unknown.</param>
+public sealed record DeploymentShape(int Workers, int? PoolSize, int? MaxOverflow, int? Cores, string? Application = null)
+{
+    /// <summary>SQLAlchemy's defaults, assumed when the user does not say (pool_size 5, max_overflow 10).</summary>
+    public const int DefaultPoolSize = 5;
+
+    public const int DefaultMaxOverflow = 10;
+
+    public int EffectivePoolSize => PoolSize ?? DefaultPoolSize;
+
+    public int EffectiveMaxOverflow => MaxOverflow ?? DefaultMaxOverflow;
+
+    /// <summary>Every problem at once, or an empty list.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Workers is < 1 or > 100_000)
+        {
+            errors.Add($"--workers must be between 1 and 100000 (was {Workers})");
+        }
+
+        if (PoolSize is < 1 or > 100_000)
+        {
+            errors.Add($"--pool-size must be between 1 and 100000 (was {PoolSize})");
+        }
+
+        if (MaxOverflow is < 0 or > 100_000)
+        {
+            errors.Add($"--max-overflow must be between 0 and 100000 (was {MaxOverflow})");
+        }
+
+        if (Cores is < 1 or > 4096)
+        {
+            errors.Add($"--cores must be between 1 and 4096 (was {Cores})");
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>What the server showed: its limits, how busy it was, and the timeouts it enforces.</summary>
+/// <param name="PeakClients">Client backends at the busiest moment seen (one snapshot: now).</param>
+/// <param name="PeakActive">Active client backends at that moment.</param>
+/// <param name="IdleRatio">Share of client backends idle (0–1).</param>
+/// <param name="OtherClients">Client backends that are not the deployment's (other applications, admins); they need slots too.</param>
+public sealed record ServerObservation(
+    ServerInfo Server,
+    SessionTimeouts Timeouts,
+    int PeakClients,
+    int PeakActive,
+    int IdleInTransaction,
+    double IdleRatio,
+    int OtherClients,
+    string Source)
+{
+    /// <summary>Reads the observation from one snapshot; <paramref name="application"/> names the deployment's own sessions.</summary>
+    public static ServerObservation FromSnapshot(Snapshot snapshot, string? application)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var clients = snapshot.ClientBackends.ToList();
+        var idle = clients.Count(s => s.State == SessionStates.Idle);
+        var others = application is null ? 0 : clients.Count(s => !string.Equals(s.ApplicationName, application, StringComparison.Ordinal));
+        return new ServerObservation(
+            snapshot.Server,
+            snapshot.Timeouts,
+            clients.Count,
+            clients.Count(s => s.State == SessionStates.Active),
+            clients.Count(s => SessionStates.IsIdleInTransaction(s.State)),
+            clients.Count == 0 ? 0 : Math.Round((double)idle / clients.Count, 3),
+            others,
+            $"snapshot at {snapshot.TakenAt:yyyy-MM-dd HH:mm:ss} UTC");
+    }
+}
