@@ -22,6 +22,12 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
         var results = new List<ActionResult>();
         if (!options.CancelFirst)
         {
+            if (plan.Actions.All(a => a.Action == SessionAction.Terminate) && plan.Actions.Count > 1
+                && await TerminateTogetherAsync(plan.Actions, step, cancellationToken).ConfigureAwait(false) is { } together)
+            {
+                return together;
+            }
+
             foreach (var action in plan.Actions)
             {
                 results.Add(await RunAsync(action, action.Action, step, cancellationToken).ConfigureAwait(false));
@@ -50,6 +56,96 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Signals every planned session in one statement, then waits for them to exit together: a leak of
+    /// hundreds of sessions is cleared in one round trip instead of one wait per backend. Each action is
+    /// still audited before and after. Null when the server refused (a permission error): the caller then
+    /// goes one by one to report each session's own result.
+    /// </summary>
+    private async Task<IReadOnlyList<ActionResult>?> TerminateTogetherAsync(IReadOnlyList<PlannedAction> actions, string? step, CancellationToken cancellationToken)
+    {
+        foreach (var action in actions)
+        {
+            await audit.ActionStartedAsync(command, step, action, cancellationToken).ConfigureAwait(false);
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var outcome = new Dictionary<int, (bool Exists, bool Unchanged, bool Signalled)>();
+        try
+        {
+            await using var signal = new NpgsqlCommand(
+                """
+                SELECT t.pid, a.pid IS NOT NULL, a.state_change IS NOT DISTINCT FROM t.state_change,
+                       CASE WHEN a.pid IS NOT NULL AND a.state_change IS NOT DISTINCT FROM t.state_change THEN pg_terminate_backend(a.pid) ELSE false END
+                FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) AS t(pid, backend_start, state_change)
+                LEFT JOIN pg_stat_activity a ON a.pid = t.pid AND a.backend_start IS NOT DISTINCT FROM t.backend_start
+                """,
+                connection);
+            signal.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = actions.Select(a => a.Pid).ToArray() });
+            signal.Parameters.Add(new NpgsqlParameter<DateTime?[]> { TypedValue = actions.Select(a => a.BackendStart?.UtcDateTime).ToArray() });
+            signal.Parameters.Add(new NpgsqlParameter<DateTime?[]> { TypedValue = actions.Select(a => a.StateChange?.UtcDateTime).ToArray() });
+            await using (var reader = await signal.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    outcome[reader.GetInt32(0)] = (reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3));
+                }
+            }
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            return null;
+        }
+
+        var signalled = outcome.Where(o => o.Value.Signalled).Select(o => o.Key).ToArray();
+        var stillThere = await WaitForExitAsync(signalled, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        var milliseconds = stopwatch.Elapsed.TotalMilliseconds;
+        var results = new List<ActionResult>();
+        foreach (var action in actions)
+        {
+            var (result, detail) = outcome.GetValueOrDefault(action.Pid) switch
+            {
+                (false, _, _) => (ActionResult.AlreadyGone, "the session ended before PgMedic acted"),
+                (true, false, _) => (ActionResult.Changed, "the session changed state since the plan was made"),
+                (_, _, true) when !stillThere.Contains(action.Pid) => (ActionResult.Terminated, (string?)null),
+                _ => (ActionResult.NotConfirmed, "the backend had not exited 5 s after the signal"),
+            };
+            await audit.ActionFinishedAsync(command, step, action, result, detail, milliseconds, cancellationToken).ConfigureAwait(false);
+            results.Add(new ActionResult(action, result, detail, milliseconds));
+        }
+
+        return results;
+    }
+
+    /// <returns>The PIDs still present when the wait ended.</returns>
+    private async Task<HashSet<int>> WaitForExitAsync(int[] pids, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var remaining = pids.ToHashSet();
+        var started = time.GetTimestamp();
+        await using var check = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE pid = ANY($1)", connection);
+        check.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = pids });
+        while (remaining.Count > 0)
+        {
+            remaining.Clear();
+            await using (var reader = await check.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    remaining.Add(reader.GetInt32(0));
+                }
+            }
+
+            if (remaining.Count == 0 || time.GetElapsedTime(started) > limit)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return remaining;
     }
 
     private async Task<ActionResult> RunAsync(PlannedAction planned, SessionAction kind, string? step, CancellationToken cancellationToken)
