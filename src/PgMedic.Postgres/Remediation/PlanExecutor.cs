@@ -61,8 +61,8 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
     /// <summary>
     /// Signals every planned session in one statement, then waits for them to exit together: a leak of
     /// hundreds of sessions is cleared in one round trip instead of one wait per backend. Each action is
-    /// still audited before and after. Null when the server refused (a permission error): the caller then
-    /// goes one by one to report each session's own result.
+    /// still audited before and after. Sessions this role may not signal are reported as such rather than
+    /// failing the statement. Null when the server refused anyway: the caller then goes one by one.
     /// </summary>
     private async Task<IReadOnlyList<ActionResult>?> TerminateTogetherAsync(IReadOnlyList<PlannedAction> actions, string? step, CancellationToken cancellationToken)
     {
@@ -72,15 +72,22 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
         }
 
         var stopwatch = Stopwatch.StartNew();
-        var outcome = new Dictionary<int, (bool Exists, bool Unchanged, bool Signalled)>();
+        var outcome = new Dictionary<int, (bool Exists, bool Unchanged, bool Allowed, bool Signalled)>();
         try
         {
             await using var signal = new NpgsqlCommand(
                 """
-                SELECT t.pid, a.pid IS NOT NULL, a.state_change IS NOT DISTINCT FROM t.state_change,
-                       CASE WHEN a.pid IS NOT NULL AND a.state_change IS NOT DISTINCT FROM t.state_change THEN pg_terminate_backend(a.pid) ELSE false END
-                FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) AS t(pid, backend_start, state_change)
-                LEFT JOIN pg_stat_activity a ON a.pid = t.pid AND a.backend_start IS NOT DISTINCT FROM t.backend_start
+                WITH me AS (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
+                     planned AS (
+                       SELECT t.pid, a.pid IS NOT NULL AS present, a.state_change IS NOT DISTINCT FROM t.state_change AS unchanged,
+                              coalesce((SELECT rolsuper FROM me), false)
+                                OR (NOT coalesce(r.rolsuper, false) AND (pg_has_role(a.usesysid, 'MEMBER') OR pg_has_role('pg_signal_backend', 'MEMBER'))) AS allowed
+                       FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) AS t(pid, backend_start, state_change)
+                       LEFT JOIN pg_stat_activity a ON a.pid = t.pid AND a.backend_start IS NOT DISTINCT FROM t.backend_start
+                       LEFT JOIN pg_roles r ON r.oid = a.usesysid)
+                SELECT pid, present, unchanged, allowed,
+                       CASE WHEN present AND unchanged AND allowed THEN pg_terminate_backend(pid) ELSE false END
+                FROM planned
                 """,
                 connection);
             signal.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = actions.Select(a => a.Pid).ToArray() });
@@ -90,7 +97,7 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    outcome[reader.GetInt32(0)] = (reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3));
+                    outcome[reader.GetInt32(0)] = (reader.GetBoolean(1), reader.GetBoolean(2), !reader.IsDBNull(3) && reader.GetBoolean(3), reader.GetBoolean(4));
                 }
             }
         }
@@ -107,9 +114,10 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
         {
             var (result, detail) = outcome.GetValueOrDefault(action.Pid) switch
             {
-                (false, _, _) => (ActionResult.AlreadyGone, "the session ended before PgMedic acted"),
-                (true, false, _) => (ActionResult.Changed, "the session changed state since the plan was made"),
-                (_, _, true) when !stillThere.Contains(action.Pid) => (ActionResult.Terminated, (string?)null),
+                (false, _, _, _) => (ActionResult.AlreadyGone, "the session ended before PgMedic acted"),
+                (true, false, _, _) => (ActionResult.Changed, "the session changed state since the plan was made"),
+                (true, true, false, _) => (ActionResult.PermissionDenied, "this role may not signal that session (grant pg_signal_backend, or run as a superuser)"),
+                (_, _, _, true) when !stillThere.Contains(action.Pid) => (ActionResult.Terminated, (string?)null),
                 _ => (ActionResult.NotConfirmed, "the backend had not exited 5 s after the signal"),
             };
             await audit.ActionFinishedAsync(command, step, action, result, detail, milliseconds, cancellationToken).ConfigureAwait(false);
