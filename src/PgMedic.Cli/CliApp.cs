@@ -33,6 +33,7 @@ internal static class CliApp
             ActivityCommand.Create(context),
             TopCommand.Create(context),
             SlowQueriesCommand.Create(context),
+            Report.ReportCommand.Create(context),
             SandboxCommand.Create(context),
             DemoCommand.Create(context),
             AdviseCommand.Create(context),

@@ -13,6 +13,7 @@ namespace PgMedic.Cli.Output;
     WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ProbeResult))]
+[JsonSerializable(typeof(PgMedic.Core.Reporting.IncidentReport))]
 [JsonSerializable(typeof(DiagnosisReport))]
 [JsonSerializable(typeof(RemediationReport))]
 [JsonSerializable(typeof(HooksFile))]

@@ -91,7 +91,7 @@ internal static class EmergencyCommand
             run.Writer.Verification(verification);
 
             run.Add(new StepReport("verify", RunbookStep.EmergencyRestart, null, [], null, verification, verification.Probe.Outcome == ProbeOutcome.Accepting ? "done" : "failed", null));
-            await run.Audit.EventAsync("verification", "emergency", "verify", verification.Probe.Outcome.ToString(), verification.Probe.Message, cancellationToken: cancellationToken);
+            await run.Audit.VerificationAsync("emergency", "verify", verification, 0, cancellationToken);
             if (verification.Probe.Outcome != ProbeOutcome.Accepting)
             {
                 return Stop(run, "step 4 (verify)", $"The server still refuses connections ({verification.Probe.Reason}): restart PostgreSQL itself (runbook step 4.3, your provider's support if managed). Maintenance mode is still ON.");

@@ -73,6 +73,7 @@ internal static class HealCommand
                 return 0;
             }
 
+            await run.Audit.FindingsAsync("heal", findings, cancellationToken);
             var taken = new HashSet<int>();
             var healthy = false;
             foreach (var name in HealPlanner.StepOrder)

@@ -90,7 +90,7 @@ internal sealed class RemediationRun : IAsyncDisposable
         var (verification, after) = await Verifier.VerifyAsync(Target, Connection, before, diagnosis, cancellationToken);
         Snapshot = after;
         Writer.Verification(verification);
-        await Audit.EventAsync("verification", Command, name, verification.Healthy ? "healthy" : "not-healthy", $"client connections {verification.ClientBackendsBefore} -> {verification.ClientBackendsAfter}; probe {verification.Probe.Outcome}", stopwatch.Elapsed.TotalMilliseconds, cancellationToken: cancellationToken);
+        await Audit.VerificationAsync(Command, name, verification, stopwatch.Elapsed.TotalMilliseconds, cancellationToken);
         var status = results.All(r => r.Succeeded || r.Result is ActionResult.AlreadyGone or ActionResult.Changed) ? "done" : "partly done";
         return Add(new StepReport(name, runbookStep, plan, results, null, verification, status, stopwatch.Elapsed.TotalMilliseconds));
     }

@@ -1,7 +1,8 @@
 using System.Text.Json.Serialization;
+using PgMedic.Core.Remediation;
 
 namespace PgMedic.Postgres.Remediation;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AuditRecord))]
-internal sealed partial class AuditJsonContext : JsonSerializerContext;
+public sealed partial class AuditJsonContext : JsonSerializerContext;

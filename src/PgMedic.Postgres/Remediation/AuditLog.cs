@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Remediation;
 
 namespace PgMedic.Postgres.Remediation;
@@ -69,6 +70,28 @@ public sealed class AuditLog : IAsyncDisposable
 
     public Task EventAsync(string eventName, string command, string? step, string? result, string? detail, double? milliseconds = null, int? exitCode = null, string? output = null, CancellationToken cancellationToken = default) =>
         WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Event = eventName, Command = command, Step = step, Result = result, Detail = Scrub(detail), DurationMilliseconds = milliseconds is { } ms ? Math.Round(ms, 2) : null, ExitCode = exitCode, Output = Scrub(output) }, cancellationToken);
+
+    public Task FindingsAsync(string command, IReadOnlyList<Finding> findings, CancellationToken cancellationToken) =>
+        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Event = "findings", Command = command, Findings = findings }, cancellationToken);
+
+    public Task VerificationAsync(string command, string? step, Verification verification, double milliseconds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(verification);
+        return WriteAsync(
+            new AuditRecord
+            {
+                Time = Now, RunId = RunId, Operator = Operator, Target = Target, Event = "verification", Command = command, Step = step,
+                Result = verification.Healthy ? "healthy" : "not-healthy",
+                Detail = Scrub($"client connections {verification.ClientBackendsBefore} -> {verification.ClientBackendsAfter}; probe {verification.Probe.Outcome.ToString().ToLowerInvariant()} {verification.Probe.Reason}".TrimEnd()),
+                DurationMilliseconds = Math.Round(milliseconds, 2),
+                ClientBackendsBefore = verification.ClientBackendsBefore,
+                ClientBackendsAfter = verification.ClientBackendsAfter,
+                PercentBefore = verification.PercentBefore,
+                PercentAfter = verification.PercentAfter,
+                Healthy = verification.Healthy,
+            },
+            cancellationToken);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -114,6 +114,45 @@ public sealed class HealScenarioTests : IAsyncLifetime
         Assert.False(File.Exists(_auditLog), "a dry run writes no audit records");
     }
 
+    [Fact]
+    public async Task Report_AfterHeal_TimelineRootCauseNumbersAndChecklist()
+    {
+        var url = _sandbox.SuperuserTarget.WithDatabase("shop").ToUrl();
+        var heal = await CliRun.InvokeAsync("heal", url, "--idle-for", "1s", "--iit-for", "1s", "--yes", "--audit-log", _auditLog);
+        Assert.Equal(0, heal.ExitCode);
+        var file = Path.Combine(Path.GetTempPath(), $"pgmedic-report-{Guid.NewGuid():N}.md");
+
+        var report = await CliRun.InvokeAsync("report", url, "--audit-log", _auditLog, "--since", "10m", "--output", file);
+        var json = await CliRun.InvokeAsync("report", "--audit-log", _auditLog, "--format", "json");
+
+        Assert.Equal(0, report.ExitCode);
+        var text = await File.ReadAllTextAsync(file);
+        File.Delete(file);
+        Assert.Contains("application 'leaky-api' held 8 of the 9 connections PgMedic had to terminate", text, StringComparison.Ordinal);
+        Assert.Contains("| finding | critical connection-saturation:", text, StringComparison.Ordinal);
+        Assert.Contains("| action | terminate pid " + _leaked.Pids[0], text, StringComparison.Ordinal);
+        Assert.Contains("| recovery |", text, StringComparison.Ordinal);
+        Assert.Contains("| client connections | 12 | 3 |", text, StringComparison.Ordinal);
+        Assert.Contains("- [x] **Review connection pool settings** — server now:", text, StringComparison.Ordinal);
+        var leakLine = text.Split('\n').Single(l => l.Contains("**Audit code for connection leaks**", StringComparison.Ordinal));
+        Assert.StartsWith("- [x]", leakLine, StringComparison.Ordinal);
+        Assert.Contains("leaky-api", leakLine, StringComparison.Ordinal);
+        Assert.Contains("forgot-commit", leakLine, StringComparison.Ordinal);
+        Assert.DoesNotContain(_sandbox.SuperuserPassword, text, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(json.Out);
+        Assert.Equal(9, document.RootElement.GetProperty("sessionsTerminated").GetInt32());
+        Assert.True(document.RootElement.GetProperty("detectionToRecoverySeconds").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task Report_NoAuditLog_ExitThreeSaysWhere()
+    {
+        var run = await CliRun.InvokeAsync("report", "--audit-log", Path.Combine(Path.GetTempPath(), "pgmedic-no-such-audit.jsonl"));
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("no audit log at", run.Error, StringComparison.Ordinal);
+    }
+
     private static IEnumerable<int> Terminated(JsonElement step) =>
         step.GetProperty("results").EnumerateArray()
             .Where(r => r.GetProperty("result").GetString() == "terminated")

@@ -1,6 +1,6 @@
-using PgMedic.Core.Remediation;
+using PgMedic.Core.Diagnosis;
 
-namespace PgMedic.Postgres.Remediation;
+namespace PgMedic.Core.Remediation;
 
 /// <summary>
 /// One line of the audit log. Written before an action runs (<c>event = "action-started"</c>) and after
@@ -18,7 +18,7 @@ public sealed record AuditRecord
     /// <summary>The masked target: never a password.</summary>
     public required string Target { get; init; }
 
-    /// <summary><c>plan</c>, <c>action-started</c>, <c>action-finished</c>, <c>verification</c>, <c>hook-started</c>, <c>hook-finished</c>, <c>playbook</c>.</summary>
+    /// <summary><c>findings</c>, <c>plan</c>, <c>action-started</c>, <c>action-finished</c>, <c>verification</c>, <c>hook-started</c>, <c>hook-finished</c>.</summary>
     public required string Event { get; init; }
 
     public string? Command { get; init; }
@@ -38,4 +38,18 @@ public sealed record AuditRecord
     public int? ExitCode { get; init; }
 
     public string? Output { get; init; }
+
+    /// <summary>On <c>findings</c> records: what the diagnosis found before anything was done (with app call sites when known).</summary>
+    public IReadOnlyList<Finding>? Findings { get; init; }
+
+    /// <summary>On <c>verification</c> records: client connections before and after, and whether the server was healthy.</summary>
+    public int? ClientBackendsBefore { get; init; }
+
+    public int? ClientBackendsAfter { get; init; }
+
+    public double? PercentBefore { get; init; }
+
+    public double? PercentAfter { get; init; }
+
+    public bool? Healthy { get; init; }
 }

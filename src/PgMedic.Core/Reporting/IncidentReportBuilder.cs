@@ -1,0 +1,131 @@
+using System.Globalization;
+using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Remediation;
+
+namespace PgMedic.Core.Reporting;
+
+/// <summary>
+/// Builds the post-incident record from the audit log (what PgMedic found and did) and, when given,
+/// the monitor's alerts (when it was detected). Pure: the same records give the same report.
+/// </summary>
+public static class IncidentReportBuilder
+{
+    public static IncidentReport Build(
+        IEnumerable<AuditRecord> audit,
+        IEnumerable<TimelineEntry> alerts,
+        DateTimeOffset from,
+        DateTimeOffset to,
+        CurrentCapacity? capacity)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(alerts);
+        var records = audit.Where(r => r.Time >= from && r.Time <= to).OrderBy(r => r.Time).ToList();
+        var timeline = alerts.Where(a => a.Time >= from && a.Time <= to).ToList();
+        timeline.AddRange(records.SelectMany(Entries));
+        timeline = [.. timeline.OrderBy(e => e.Time)];
+
+        var findings = records.Where(r => r.Findings is not null).SelectMany(r => r.Findings!).ToList();
+        var finished = records.Where(r => r.Event == "action-finished" && r.Action is not null).ToList();
+        var terminated = finished.Where(r => r.Result == "terminated").ToList();
+        var verifications = records.Where(r => r.Event == "verification" && r.ClientBackendsBefore is not null).ToList();
+        var numbers = verifications.Count == 0
+            ? null
+            : new BeforeAfter(verifications[0].ClientBackendsBefore!.Value, verifications[^1].ClientBackendsAfter!.Value, verifications[0].PercentBefore ?? 0, verifications[^1].PercentAfter ?? 0, verifications[^1].Healthy == true);
+
+        var detection = timeline.FirstOrDefault(e => e.Kind is "alert" or "finding")?.Time;
+        var recovery = verifications.LastOrDefault(v => v.Healthy == true)?.Time;
+        if (recovery is { } recovered)
+        {
+            timeline.Add(new TimelineEntry(recovered, "recovery", "verified healthy: a fresh connection gets in and no saturation, leak or lock finding remains"));
+            timeline = [.. timeline.OrderBy(e => e.Time)];
+        }
+
+        return new IncidentReport(
+            from,
+            to,
+            records.Select(r => r.Target).Distinct().ToList(),
+            timeline,
+            numbers,
+            RootCauseOf(findings, terminated),
+            terminated.Count,
+            finished.Count(r => r.Result == "cancelled"),
+            detection is { } d && recovery is { } r2 && r2 >= d ? Math.Round((r2 - d).TotalSeconds, 1) : null,
+            Checklist(findings, terminated, numbers, capacity));
+    }
+
+    private static IEnumerable<TimelineEntry> Entries(AuditRecord record) => record.Event switch
+    {
+        "findings" => record.Findings!.Where(f => f.Severity >= Severity.Warning)
+            .Select(f => new TimelineEntry(record.Time, "finding", $"{f.Severity.ToString().ToLowerInvariant()} {f.Code}: {f.Summary} ({f.RunbookStep})")),
+        "plan" when record.Plan is { } plan => [new TimelineEntry(record.Time, "plan", $"{record.Command}{(record.Step is null ? string.Empty : "/" + record.Step)}: {plan.Actions.Count} action(s), {plan.Spared.Count} spared — {plan.Title}")],
+        "action-finished" when record.Action is { } a => [new TimelineEntry(record.Time, "action", $"{a.Action.ToString().ToLowerInvariant()} pid {a.Pid} ({a.Application}, {a.User}@{a.Database}, {a.State}): {record.Result}")],
+        "verification" => [new TimelineEntry(record.Time, "verification", $"{record.Command}{(record.Step is null ? string.Empty : "/" + record.Step)}: {record.Detail} — {record.Result}")],
+        "hook-finished" => [new TimelineEntry(record.Time, "hook", $"{record.Step}: `{record.Detail}` {record.Result} (exit {record.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "?"})")],
+        _ => [],
+    };
+
+    private static RootCause? RootCauseOf(List<Finding> findings, List<AuditRecord> terminated)
+    {
+        if (findings.Count == 0 && terminated.Count == 0)
+        {
+            return null;
+        }
+
+        var applications = terminated.GroupBy(r => r.Action!.Application ?? "(no application_name)")
+            .OrderByDescending(g => g.Count())
+            .Select(g => $"{g.Key}: {g.Count()} session(s) terminated")
+            .ToList();
+        var callSites = findings.Where(f => f.Holders is not null).SelectMany(f => f.Holders!)
+            .GroupBy(h => (h.Service, Site: h.CallSite.ToString()))
+            .OrderByDescending(g => g.Count())
+            .Select(g => $"{g.Key.Site} in {g.Key.Service}: {g.Count()} connection(s)")
+            .Distinct()
+            .ToList();
+        var serious = findings.Where(f => f.Severity >= Severity.Warning).Select(f => $"{f.Code}: {f.Summary}").Distinct().ToList();
+        var leader = terminated.GroupBy(r => r.Action!.Application).OrderByDescending(g => g.Count()).FirstOrDefault();
+        var summary = leader is null
+            ? serious.FirstOrDefault() ?? "no action was needed"
+            : $"application '{leader.Key}' held {leader.Count()} of the {terminated.Count} connections PgMedic had to terminate" + (callSites.Count > 0 ? $"; checked out at {callSites[0]}" : string.Empty);
+        return new RootCause(summary, applications, callSites, serious);
+    }
+
+    private static List<ChecklistItem> Checklist(List<Finding> findings, List<AuditRecord> terminated, BeforeAfter? numbers, CurrentCapacity? capacity)
+    {
+        var callSites = findings.Where(f => f.Holders is not null).SelectMany(f => f.Holders!).Select(h => h.CallSite.ToString()).Distinct().ToList();
+        var leakApps = findings.Where(f => f.Code is FindingCodes.IdleConnectionHoarding or FindingCodes.IdleInTransaction && f.Subject is not null).Select(f => f.Subject!).Distinct().ToList();
+        var missingTimeout = findings.Any(f => f.Code == FindingCodes.MissingTimeouts);
+        return
+        [
+            new ChecklistItem(
+                "Review connection pool settings",
+                capacity is not null,
+                capacity is { } c
+                    ? $"server now: {c.ClientBackends} of {c.UsableSlots} usable slots in use ({c.PercentOfUsable.ToString("0.#", CultureInfo.InvariantCulture)} %); size each service's pool with `pgmedic advise --workers N --pool-size S --max-overflow O`"
+                    : "run `pgmedic report TARGET` (or `pgmedic advise TARGET --workers N`) to compare the pools with the server's usable slots"),
+            new ChecklistItem(
+                "Audit code for connection leaks",
+                callSites.Count > 0 || leakApps.Count > 0,
+                callSites.Count > 0
+                    ? $"connections were held at: {string.Join("; ", callSites)} — check those paths dispose their connection"
+                    : leakApps.Count > 0
+                        ? $"leak suspects: {string.Join(", ", leakApps)} — add PgMedic.Guard to name the call site (`diagnose --pool-endpoint`)"
+                        : "no leak suspect was found"),
+            new ChecklistItem(
+                "Implement connection pooling best practices",
+                true,
+                missingTimeout
+                    ? "set idle_in_transaction_session_timeout (it was off: an open transaction held its connection forever); use PgMedic.Guard's leak threshold and pre-ping"
+                    : "server timeouts are set; keep PgMedic.Guard's leak threshold on in every service"),
+            new ChecklistItem(
+                "Add connection metrics to dashboard",
+                true,
+                "`pgmedic serve` serves /metrics (Prometheus) and a dashboard; `pgmedic export grafana-dashboard` and `export prometheus-rules` for an existing stack"),
+            new ChecklistItem(
+                "Update database capacity planning",
+                numbers is not null || capacity is not null,
+                numbers is { } n
+                    ? $"during the incident {n.ClientBackendsBefore} client connections ({n.PercentBefore.ToString("0.#", CultureInfo.InvariantCulture)} % of usable) fell to {n.ClientBackendsAfter} ({n.PercentAfter.ToString("0.#", CultureInfo.InvariantCulture)} %) once {terminated.Count} leaked session(s) were terminated"
+                    : "no before/after numbers were recorded"),
+        ];
+    }
+}
