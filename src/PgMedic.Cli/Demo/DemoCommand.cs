@@ -1,64 +1,52 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using PgMedic.Cli.Probe;
-using PgMedic.Core.Probing;
-using PgMedic.Postgres.Probing;
-using PgMedic.Postgres.Sandbox;
+using PgMedic.Cli.Common;
 
 namespace PgMedic.Cli.Demo;
 
 /// <summary>
-/// <c>pgmedic demo</c>: starts its own PostgreSQL and shows the runbook's first minute — every way
-/// "can we connect?" can be answered — then stops everything it started.
+/// <c>pgmedic demo</c>: a real connection incident on a sandbox it starts itself — detected, diagnosed,
+/// healed, verified and written up — then everything it started is stopped.
 /// </summary>
 internal static class DemoCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("demo", "Start a sandbox PostgreSQL, show each probe outcome on it for real, and stop it. Needs nothing but the PostgreSQL server package.");
-        command.SetAction((_, cancellationToken) => RunAsync(context, cancellationToken));
-        return command;
-    }
-
-    private static async Task<int> RunAsync(CliContext context, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        void Say(string line) => context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:mm\\:ss\\.f}] {line}"));
-
-        Say("Starting a sandbox PostgreSQL (max_connections=20) on 127.0.0.1…");
-        await using var sandbox = await PostgresSandbox.StartAsync(new SandboxOptions { MaxConnections = 20 }, cancellationToken: cancellationToken);
-        Say($"Sandbox PostgreSQL {sandbox.ServerVersion} ready at {sandbox.SuperuserTarget.Masked} (directory {sandbox.Directory})");
-
-        var timeout = TimeSpan.FromSeconds(3);
-        var checks = new (string Label, Func<Task<ProbeResult>> Probe, ProbeOutcome Expected, string? Reason)[]
+        var scenario = new Option<DemoScenario>("--scenario")
         {
-            ("probe as the superuser", () => Prober.ProbeAsync(sandbox.SuperuserTarget, timeout, cancellationToken), ProbeOutcome.Accepting, null),
-            ("probe with a wrong password", () => Prober.ProbeAsync(sandbox.SuperuserTarget with { Password = "wrong" }, timeout, cancellationToken), ProbeOutcome.Rejecting, ProbeReason.AuthFailed),
-            ("probe a database that does not exist", () => Prober.ProbeAsync(sandbox.SuperuserTarget.WithDatabase("no_such_db"), timeout, cancellationToken), ProbeOutcome.Rejecting, ProbeReason.DatabaseMissing),
-            ("stop the server, then probe", async () =>
+            Description = "leak (default), idle-in-transaction, lock-chain or server-down",
+            DefaultValueFactory = _ => DemoScenario.Leak,
+            CustomParser = result =>
             {
-                await sandbox.StopServerAsync(cancellationToken);
-                return await Prober.ProbeAsync(sandbox.SuperuserTarget, timeout, cancellationToken);
-            }, ProbeOutcome.NoResponse, ProbeReason.Refused),
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (Enum.TryParse<DemoScenario>(text.Replace("-", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !char.IsAsciiDigit(text.FirstOrDefault()))
+                {
+                    return parsed;
+                }
+
+                result.AddError($"--scenario '{text}' is not one of leak, idle-in-transaction, lock-chain, server-down");
+                return DemoScenario.Leak;
+            },
         };
-
-        var failures = 0;
-        foreach (var (label, probe, expected, reason) in checks)
+        var keep = new Option<bool>("--keep") { Description = "Leave the sandbox running at the end (until Ctrl+C) to explore it with the other commands" };
+        var reportFile = new Option<string>("--report-file")
         {
-            var result = await probe();
-            var asExpected = result.Outcome == expected && result.Reason == reason;
-            failures += asExpected ? 0 : 1;
-            Say($"{label}: {ProbeRenderer.Verdict(result)} → exit {(int)result.ExitCode}{(asExpected ? string.Empty : $"  (UNEXPECTED: wanted {expected} {reason})")}");
-            if (result.Advice is { } advice)
+            Description = "Where to write the incident report",
+            DefaultValueFactory = _ => "pgmedic-demo-report.md",
+        };
+        var command = new Command("demo", "Stage a real connection incident on a sandbox PostgreSQL (a leaking service by default), and watch PgMedic detect, diagnose, heal, verify and write it up. Unattended; about half a minute.")
+        {
+            scenario, keep, reportFile,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var path = parseResult.GetValue(reportFile)!;
+            if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory && !Directory.Exists(directory))
             {
-                Say($"    next: {advice}");
+                throw new UsageException($"--report-file '{path}': the folder '{directory}' does not exist");
             }
-        }
 
-        await sandbox.DisposeAsync();
-        Say("Sandbox stopped and its directory removed.");
-        Say(failures == 0 ? "Demo finished: every outcome was told apart correctly." : $"Demo finished with {failures} unexpected outcome(s).");
-        return failures == 0 ? 0 : 2;
+            return new DemoRunner(context, parseResult.GetValue(scenario), parseResult.GetValue(keep), Path.GetFullPath(path)).RunAsync(cancellationToken);
+        });
+        return command;
     }
 }
