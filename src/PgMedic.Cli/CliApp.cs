@@ -74,6 +74,12 @@ internal static class CliApp
             await context.Error.WriteLineAsync($"pgmedic: {ex.Message}");
             return ex.ExitCode;
         }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            // A server error nobody expected at that point (the server went away mid-command, say): one line, no stack trace.
+            await context.Error.WriteLineAsync($"pgmedic: the server failed the command: {ex.Message.ReplaceLineEndings(" ")}");
+            return (int)ExitCode.Critical;
+        }
         catch (OperationCanceledException)
         {
             await context.Error.WriteLineAsync("pgmedic: cancelled");

@@ -5,8 +5,12 @@ using PgMedic.Testing;
 
 namespace PgMedic.Cli.Tests.Remediation;
 
-public sealed class TerminateAndCancelTests
+public sealed class TerminateAndCancelTests : IDisposable
 {
+    private readonly string _audit = Path.Combine(Path.GetTempPath(), $"pgmedic-audit-{Guid.NewGuid():N}.jsonl");
+
+    public void Dispose() => File.Delete(_audit);
+
     [Fact]
     public async Task TerminateBlockingYes_LockChain_OnlyHeadTerminatedAndWaitersComplete()
     {
@@ -19,7 +23,7 @@ public sealed class TerminateAndCancelTests
         await ServerState.WaitUntilAsync(sandbox, "(SELECT count(*) FROM pg_stat_activity WHERE application_name = 'payments-api' AND wait_event_type = 'Lock') = 3");
         await Task.Delay(600);
 
-        var run = await CliRun.InvokeAsync("terminate", sandbox.SuperuserTarget.ToUrl(), "--blocking", "--waiting-for", "500ms", "--include-superusers", "--yes", "--audit-log", Path.Combine(Path.GetTempPath(), $"pgmedic-audit-{Guid.NewGuid():N}.jsonl"), "--format", "json");
+        var run = await CliRun.InvokeAsync("terminate", sandbox.SuperuserTarget.ToUrl(), "--blocking", "--waiting-for", "500ms", "--include-superusers", "--yes", "--audit-log", _audit, "--format", "json");
 
         Assert.True(run.ExitCode == 0, run.All);
         var rowsUpdated = await Task.WhenAll(updates).WaitAsync(TimeSpan.FromSeconds(10));
@@ -44,7 +48,7 @@ public sealed class TerminateAndCancelTests
         await ServerState.WaitUntilAsync(sandbox, "EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'nightly-report' AND wait_event = 'PgSleep')");
         await Task.Delay(600);
 
-        var run = await CliRun.InvokeAsync("cancel", sandbox.SuperuserTarget.ToUrl(), "--running-for", "500ms", "--yes", "--audit-log", Path.Combine(Path.GetTempPath(), $"pgmedic-audit-{Guid.NewGuid():N}.jsonl"));
+        var run = await CliRun.InvokeAsync("cancel", sandbox.SuperuserTarget.ToUrl(), "--running-for", "500ms", "--yes", "--audit-log", _audit);
 
         Assert.True(run.ExitCode == 0, run.All);
         var error = await Assert.ThrowsAsync<PostgresException>(() => sleeping);
@@ -63,9 +67,8 @@ public sealed class TerminateAndCancelTests
         await using var leaked = await HeldConnections.OpenAsync(app, 2, "leaky-api");
         await using var admin = await HeldConnections.OpenAsync(sandbox.SuperuserTarget, 1, "leaky-api");
         await Task.Delay(1100);
-        var audit = Path.Combine(Path.GetTempPath(), $"pgmedic-audit-{Guid.NewGuid():N}.jsonl");
 
-        var run = await CliRun.InvokeAsync("terminate", operatorRole.ToUrl(), "--state", "idle", "--idle-for", "1s", "--application", "leaky-api", "--include-superusers", "--yes", "--audit-log", audit, "--format", "json");
+        var run = await CliRun.InvokeAsync("terminate", operatorRole.ToUrl(), "--state", "idle", "--idle-for", "1s", "--application", "leaky-api", "--include-superusers", "--yes", "--audit-log", _audit, "--format", "json");
 
         Assert.Equal(1, run.ExitCode);
         using var json = JsonDocument.Parse(run.Out);
@@ -75,7 +78,6 @@ public sealed class TerminateAndCancelTests
         Assert.Equal("terminated", results[leaked.Pids[1]]);
         Assert.Equal("permission-denied", results[admin.Pids[0]]);
         Assert.Contains(admin.Pids[0], await ActivePids.OfAsync(sandbox));
-        File.Delete(audit);
     }
 
     [Theory]
