@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using PgMedic.Cli.Output;
 using PgMedic.Core.Activity;
 using PgMedic.Core.Snapshots;
@@ -11,21 +10,8 @@ internal static class ActivityRenderer
 {
     private static readonly string[] Columns = ["pid", "database", "user", "application", "client", "state", "in state", "xact age", "query age", "wait", "query"];
 
-    public static void Render(ActivityReport report, OutputFormat format, CliContext context)
-    {
-        switch (format)
-        {
-            case OutputFormat.Json:
-                context.Out.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.ActivityReport));
-                break;
-            case OutputFormat.Markdown:
-                RenderMarkdown(report, context.Out);
-                break;
-            default:
-                RenderTable(report, Terminal.For(context));
-                break;
-        }
-    }
+    public static void Render(ActivityReport report, OutputFormat format, CliContext context) =>
+        Formats.Write(report, format, context, CliJsonContext.Default.ActivityReport, RenderMarkdown, RenderTable);
 
     /// <summary>The line above the listing: how many of how many, which filters, when.</summary>
     public static string Heading(ActivityReport report) =>

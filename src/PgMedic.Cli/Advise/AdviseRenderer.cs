@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using PgMedic.Cli.Output;
 using PgMedic.Core.Capacity;
 using Spectre.Console;
@@ -8,21 +7,8 @@ namespace PgMedic.Cli.Advise;
 
 internal static class AdviseRenderer
 {
-    public static void Render(AdviseReport report, OutputFormat format, CliContext context)
-    {
-        switch (format)
-        {
-            case OutputFormat.Json:
-                context.Out.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.AdviseReport));
-                break;
-            case OutputFormat.Markdown:
-                RenderMarkdown(report, context.Out);
-                break;
-            default:
-                RenderTable(report, Terminal.For(context));
-                break;
-        }
-    }
+    public static void Render(AdviseReport report, OutputFormat format, CliContext context) =>
+        Formats.Write(report, format, context, CliJsonContext.Default.AdviseReport, RenderMarkdown, RenderTable);
 
     /// <summary>The first line: do the pools fit, in numbers.</summary>
     public static string Verdict(CapacityAdvice advice)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using PgMedic.Cli.Output;
 using PgMedic.Cli.Probe;
 using PgMedic.Core.Common;
@@ -12,21 +11,8 @@ internal static class DiagnoseRenderer
 {
     private const int BarWidth = 40;
 
-    public static void Render(DiagnosisReport report, OutputFormat format, CliContext context)
-    {
-        switch (format)
-        {
-            case OutputFormat.Json:
-                context.Out.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.DiagnosisReport));
-                break;
-            case OutputFormat.Markdown:
-                RenderMarkdown(report, context.Out);
-                break;
-            default:
-                RenderTable(report, Terminal.For(context));
-                break;
-        }
-    }
+    public static void Render(DiagnosisReport report, OutputFormat format, CliContext context) =>
+        Formats.Write(report, format, context, CliJsonContext.Default.DiagnosisReport, RenderMarkdown, RenderTable);
 
     /// <summary>The one line an on-call engineer reads first.</summary>
     public static string Verdict(DiagnosisReport report)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using PgMedic.Cli.Output;
 using PgMedic.Core.Probing;
 using Spectre.Console;
@@ -8,21 +7,8 @@ namespace PgMedic.Cli.Probe;
 
 internal static class ProbeRenderer
 {
-    public static void Render(ProbeResult result, OutputFormat format, CliContext context)
-    {
-        switch (format)
-        {
-            case OutputFormat.Json:
-                context.Out.WriteLine(JsonSerializer.Serialize(result, CliJsonContext.Default.ProbeResult));
-                break;
-            case OutputFormat.Markdown:
-                RenderMarkdown(result, context.Out);
-                break;
-            default:
-                RenderTable(result, Terminal.For(context));
-                break;
-        }
-    }
+    public static void Render(ProbeResult result, OutputFormat format, CliContext context) =>
+        Formats.Write(result, format, context, CliJsonContext.Default.ProbeResult, RenderMarkdown, RenderTable);
 
     public static string Verdict(ProbeResult result) => result.Outcome switch
     {

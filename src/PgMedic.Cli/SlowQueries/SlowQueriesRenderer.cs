@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using PgMedic.Cli.Output;
 using PgMedic.Core.Statements;
 using Spectre.Console;
@@ -8,21 +7,8 @@ namespace PgMedic.Cli.SlowQueries;
 
 internal static class SlowQueriesRenderer
 {
-    public static void Render(SlowQueryReport report, OutputFormat format, CliContext context)
-    {
-        switch (format)
-        {
-            case OutputFormat.Json:
-                context.Out.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.SlowQueryReport));
-                break;
-            case OutputFormat.Markdown:
-                RenderMarkdown(report, context.Out);
-                break;
-            default:
-                RenderTable(report, Terminal.For(context));
-                break;
-        }
-    }
+    public static void Render(SlowQueryReport report, OutputFormat format, CliContext context) =>
+        Formats.Write(report, format, context, CliJsonContext.Default.SlowQueryReport, RenderMarkdown, RenderTable);
 
     /// <summary><c>top 10 statements by mean time in database shop · pg_stat_statements 1.10 (mean_exec_time, total_exec_time)</c>.</summary>
     public static string Heading(SlowQueryReport report)
