@@ -4,9 +4,11 @@ using PgMedic.Cli.Common;
 using PgMedic.Cli.Check;
 using PgMedic.Cli.Demo;
 using PgMedic.Cli.Diagnose;
+using PgMedic.Cli.Export;
 using PgMedic.Cli.Probe;
 using PgMedic.Cli.Remediation;
 using PgMedic.Cli.Sandbox;
+using PgMedic.Cli.Serve;
 using PgMedic.Cli.SlowQueries;
 using PgMedic.Cli.Top;
 using PgMedic.Core.Common;
@@ -33,6 +35,8 @@ internal static class CliApp
             SlowQueriesCommand.Create(context),
             SandboxCommand.Create(context),
             DemoCommand.Create(context),
+            ServeCommand.Create(context),
+            ExportCommand.Create(context),
         };
 
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)

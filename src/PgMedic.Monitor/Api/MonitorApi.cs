@@ -20,9 +20,9 @@ internal static class MonitorApi
     public static IEndpointRouteBuilder MapMonitorApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        api.MapGet("/targets", (MonitorState state) => TypedResults.Ok<IReadOnlyList<TargetView>>(state.All.Select(View).ToList()));
+        api.MapGet("/targets", (MonitorState state) => TypedResults.Ok<IReadOnlyList<TargetView>>(state.All.Select(s => View(s, state.Options.PollInterval)).ToList()));
         api.MapGet("/targets/{target}", Results<Ok<TargetView>, NotFound<ProblemDetails>> (string target, MonitorState state) =>
-            state.Get(target) is { } s ? TypedResults.Ok(View(s)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
+            state.Get(target) is { } s ? TypedResults.Ok(View(s, state.Options.PollInterval)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
         api.MapGet("/targets/{target}/snapshot", Results<Ok<SnapshotView>, NotFound<ProblemDetails>> (string target, MonitorState state) =>
             state.Get(target) is { } s ? TypedResults.Ok(Snapshot(s)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
         api.MapGet("/targets/{target}/history", GetHistory);
@@ -41,7 +41,7 @@ internal static class MonitorApi
         return app;
     }
 
-    internal static TargetView View(TargetStatus s) => new(
+    internal static TargetView View(TargetStatus s, TimeSpan interval) => new(
         s.Target.Name,
         s.Target.Masked,
         s.Report is { } r ? r.Status.ToString().ToLowerInvariant() : "unknown",
@@ -51,7 +51,7 @@ internal static class MonitorApi
         Usage(s.Report?.Usage),
         s.Probe is { } p ? new ProbeView(p.Outcome.ToString().ToLowerInvariant(), p.Reason, p.Message, s.Sample?.ProbeLatencyMilliseconds) : null,
         s.Alerts.Count(a => a.State == AlertState.Firing),
-        0);
+        interval.TotalMilliseconds);
 
     private static UsageView? Usage(Usage? u) => u is null ? null : new UsageView(u.ClientBackends, u.UsableSlots, u.MaxConnections, u.PercentOfUsable, u.SlotsLeft, u.ByState);
 

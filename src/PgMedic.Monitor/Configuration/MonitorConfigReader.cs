@@ -38,7 +38,7 @@ public static partial class MonitorConfigReader
     /// <param name="environment">The process environment (only <c>PGMEDIC_*</c> entries are used).</param>
     /// <param name="resolveEnvironment">Reads one variable for target resolution (PGPASSFILE and the libpq defaults).</param>
     /// <exception cref="MonitorConfigException">Every error found.</exception>
-    public static MonitorOptions Read(string? path, IEnumerable<KeyValuePair<string, string?>> environment, Func<string, string?> resolveEnvironment, string? homeDirectory)
+    public static MonitorOptions Read(string? path, IEnumerable<KeyValuePair<string, string?>> environment, Func<string, string?> resolveEnvironment, string? homeDirectory, bool requireTargets = true)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var builder = new ConfigurationBuilder();
@@ -66,10 +66,10 @@ public static partial class MonitorConfigReader
             throw new MonitorConfigException($"the configuration file '{path}' is not valid JSON: {(ex.InnerException ?? ex).Message.ReplaceLineEndings(" ")}");
         }
 
-        return Read(root, resolveEnvironment, homeDirectory);
+        return Read(root, resolveEnvironment, homeDirectory, requireTargets);
     }
 
-    public static MonitorOptions Read(IConfiguration config, Func<string, string?> resolveEnvironment, string? homeDirectory)
+    public static MonitorOptions Read(IConfiguration config, Func<string, string?> resolveEnvironment, string? homeDirectory, bool requireTargets = true)
     {
         ArgumentNullException.ThrowIfNull(config);
         var errors = new List<string>();
@@ -84,7 +84,7 @@ public static partial class MonitorConfigReader
 
         var targets = new List<MonitoredTarget>();
         var targetSections = config.GetSection("targets").GetChildren().ToList();
-        if (targetSections.Count == 0)
+        if (targetSections.Count == 0 && requireTargets)
         {
             errors.Add("targets: at least one target is needed, e.g. \"targets\": [{ \"name\": \"shop\", \"connection\": \"postgres://monitor@db:5432/shop\" }]");
         }
