@@ -73,7 +73,8 @@ public sealed class AlertEngine(IEnumerable<ActiveAlert>? restored = null)
                     _active.Remove(signal.Key);
                     break;
                 case AlertState.Firing when signal.Active || signal.Holding:
-                    _active[signal.Key] = current with { Value = signal.Value, Summary = signal.Summary };
+                    // Within hysteresis the condition's own text no longer applies: keep the one it fired with.
+                    _active[signal.Key] = current with { Value = signal.Value, Summary = signal.Active ? signal.Summary : current.Summary };
                     break;
                 case AlertState.Firing:
                     _active.Remove(signal.Key);

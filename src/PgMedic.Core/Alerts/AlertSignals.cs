@@ -126,7 +126,10 @@ public static class AlertSignals
         foreach (var application in applications)
         {
             var idle = recent.Select(s => s.ByApplication.FirstOrDefault(a => a.Application == application)?.Idle ?? 0).ToList();
-            var growing = recent.Count >= options.Samples && idle.Zip(idle.Skip(1)).All(p => p.Second >= p.First) && idle[^1] - idle[0] >= options.MinGrowth;
+            // Growing step after step, not one jump: never falling, and rising in at least a third of the steps.
+            var steps = idle.Zip(idle.Skip(1)).ToList();
+            var growing = recent.Count >= options.Samples && steps.All(p => p.Second >= p.First)
+                && steps.Count(p => p.Second > p.First) >= Math.Max(2, steps.Count / 3) && idle[^1] - idle[0] >= options.MinGrowth;
             var fell = idle[^1] <= idle.Max() - options.MinGrowth || idle[^1] == 0;
             yield return new AlertSignal(
                 new AlertKey(target, AlertNames.LeakGrowth, Severity.Warning, application),
@@ -152,10 +155,14 @@ public static class AlertSignals
 
         var xs = points.Select(p => (p.At - points[0].At).TotalSeconds).ToList();
         var ys = points.Select(p => (double)p.ClientBackends).ToList();
-        var meanX = xs.Average();
-        var meanY = ys.Average();
-        var sxx = xs.Sum(x => (x - meanX) * (x - meanX));
-        var slope = sxx == 0 ? 0 : xs.Zip(ys).Sum(p => (p.First - meanX) * (p.Second - meanY)) / sxx;
+        var slope = Slope(xs, ys);
+
+        // A trend, not one jump: the recent half of the window must still be rising.
+        var half = points.Count / 2;
+        if (Slope(xs.Skip(half).ToList(), ys.Skip(half).ToList()) <= 0)
+        {
+            slope = 0;
+        }
         var remaining = latest.UsableSlots - latest.ClientBackends;
         var secondsToFull = slope > 0 && remaining > 0 ? remaining / slope : double.PositiveInfinity;
         var active = latest.PercentUsed >= options.MinPercent && remaining > 0 && secondsToFull <= options.Horizon.TotalSeconds;
@@ -163,6 +170,19 @@ public static class AlertSignals
             ? "usage is not rising"
             : Invariant($"at {slope * 60:0.#} connections a minute, the {remaining} free usable slots run out in about {Common.Duration.Format(TimeSpan.FromSeconds(Math.Min(secondsToFull, TimeSpan.FromDays(1).TotalSeconds)))}");
         return new AlertSignal(key, active, false, double.IsPositiveInfinity(secondsToFull) ? -1 : Math.Round(secondsToFull, 1), summary, options.For);
+    }
+
+    private static double Slope(IReadOnlyList<double> xs, IReadOnlyList<double> ys)
+    {
+        if (xs.Count < 2)
+        {
+            return 0;
+        }
+
+        var meanX = xs.Average();
+        var meanY = ys.Average();
+        var sxx = xs.Sum(x => (x - meanX) * (x - meanX));
+        return sxx == 0 ? 0 : xs.Zip(ys).Sum(p => (p.First - meanX) * (p.Second - meanY)) / sxx;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -12,7 +12,7 @@
   let failureChart = null;
 
   const esc = value => String(value ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
-  const secs = value => value == null ? '' : value < 60 ? `${value.toFixed(0)}s` : value < 3600 ? `${Math.floor(value / 60)}m${String(Math.floor(value % 60)).padStart(2, '0')}s` : `${Math.floor(value / 3600)}h${Math.floor(value % 3600 / 60)}m`;
+  const secs = value => value == null ? '' : value < 1 ? `${Math.round(value * 1000)}ms` : value < 60 ? `${value.toFixed(0)}s` : value < 3600 ? `${Math.floor(value / 60)}m${String(Math.floor(value % 60)).padStart(2, '0')}s` : `${Math.floor(value / 3600)}h${Math.floor(value % 3600 / 60)}m`;
   const time = ms => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const getJson = async url => { const r = await fetch(url, { credentials: 'same-origin' }); if (!r.ok) throw new Error(`${url}: ${r.status}`); return r.json(); };
   const table = (headers, rows, empty) => rows.length === 0 ? `<p class="empty">${esc(empty)}</p>`
