@@ -199,12 +199,17 @@ internal sealed class HistoryStore : IDisposable
             ("$id", id)).FirstOrDefault();
     }
 
+    /// <summary>Notifications due now, oldest first; a webhook whose oldest notification is still backing off has none due (order is kept).</summary>
     public IReadOnlyList<OutboxItem> DueNotifications(DateTimeOffset now, int limit)
     {
         using var connection = Open();
         return Query(connection, """
-            SELECT id, event_id, webhook, body, created_at, attempts FROM outbox
-            WHERE delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= $now ORDER BY id LIMIT $limit
+            SELECT id, event_id, webhook, body, created_at, attempts FROM outbox o
+            WHERE delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= $now
+              AND NOT EXISTS (
+                SELECT 1 FROM outbox p WHERE p.webhook = o.webhook AND p.id < o.id
+                AND p.delivered_at IS NULL AND p.given_up_at IS NULL AND p.next_attempt_at > $now)
+            ORDER BY id LIMIT $limit
             """,
             r => new OutboxItem(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), FromMs(r.GetInt64(4)), r.GetInt32(5)),
             ("$now", Ms(now)), ("$limit", limit));
