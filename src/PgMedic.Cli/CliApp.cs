@@ -6,9 +6,11 @@ using PgMedic.Cli.Check;
 using PgMedic.Cli.Demo;
 using PgMedic.Cli.Diagnose;
 using PgMedic.Cli.Logs;
+using PgMedic.Cli.Export;
 using PgMedic.Cli.Probe;
 using PgMedic.Cli.Remediation;
 using PgMedic.Cli.Sandbox;
+using PgMedic.Cli.Serve;
 using PgMedic.Cli.SlowQueries;
 using PgMedic.Cli.Top;
 using PgMedic.Core.Common;
@@ -38,6 +40,8 @@ internal static class CliApp
             DemoCommand.Create(context),
             AdviseCommand.Create(context),
             LogsCommand.Create(context),
+            ServeCommand.Create(context),
+            ExportCommand.Create(context),
         };
 
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)

@@ -1,0 +1,83 @@
+using System.Collections;
+using System.CommandLine;
+using PgMedic.Core.Common;
+using PgMedic.Monitor;
+using PgMedic.Monitor.Configuration;
+
+namespace PgMedic.Cli.Serve;
+
+/// <summary><c>pgmedic serve</c>: the monitor — history, the runbook's alerts, /health, /metrics, the JSON API and the dashboard.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var config = new Option<string?>("--config", "-c")
+        {
+            Description = "The monitor's configuration file (docs/commands/serve.md); PGMEDIC_* variables override it, e.g. PGMEDIC_accessToken, PGMEDIC_targets__0__connection",
+        };
+        var port = new Option<int?>("--port", "-p") { Description = "Listen on this port (overrides the file's 'port'; 0 picks a free one)" };
+        var command = new Command("serve", "Watch targets: poll over one long-lived connection, measure an application's connection success, keep history in SQLite, fire the runbook's alerts to webhooks, serve /health, /metrics, a JSON API and the dashboard.")
+        {
+            config,
+            port,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            MonitorOptions options;
+            try
+            {
+                options = MonitorConfigReader.Read(parseResult.GetValue(config), EnvironmentOf(context), context.Environment, context.HomeDirectory);
+            }
+            catch (MonitorConfigException ex)
+            {
+                foreach (var error in ex.Errors)
+                {
+                    await context.Error.WriteLineAsync($"pgmedic: config: {error}");
+                }
+
+                return (int)ExitCode.Unknown;
+            }
+
+            if (parseResult.GetValue(port) is { } overridePort)
+            {
+                options = options with { Port = overridePort };
+            }
+
+            await using var app = MonitorHost.Build(options, new MonitorHostSettings { Time = context.Time, OtlpEndpoint = context.Environment("OTEL_EXPORTER_OTLP_ENDPOINT") });
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                await context.Error.WriteLineAsync($"pgmedic: cannot listen on {options.Listen}:{options.Port}: {ex.Message}");
+                return (int)ExitCode.Unknown;
+            }
+
+            var address = MonitorHost.Address(app);
+            await context.Out.WriteLineAsync($"pgmedic serve: watching {options.Targets.Count} target(s) every {Duration.Format(options.PollInterval)}; history in {Path.GetFullPath(options.HistoryPath)}");
+            await context.Out.WriteLineAsync($"pgmedic serve: listening on {address} (dashboard {address}, /health, /metrics, /api){(options.ReadOnly ? "; read-only" : "; actions enabled")}");
+            await context.Out.FlushAsync(cancellationToken);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C or SIGTERM: stop cleanly; undelivered notifications stay in the outbox.
+            }
+
+            await app.StopAsync(CancellationToken.None);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The PGMEDIC_* variables, read through the context so tests see only their own.</summary>
+    private static IEnumerable<KeyValuePair<string, string?>> EnvironmentOf(CliContext context) =>
+        Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .Select(e => (string)e.Key)
+            .Where(k => k.StartsWith(MonitorConfigReader.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+            .Select(k => KeyValuePair.Create(k, context.Environment(k)))
+            .Where(kv => kv.Value is not null);
+}

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using PgMedic.Core.Alerts;
+using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Snapshots;
+using PgMedic.Core.Statements;
+using PgMedic.Monitor.History;
+using PgMedic.Monitor.Polling;
+using PgMedic.Postgres.Statements;
+
+namespace PgMedic.Monitor.Api;
+
+/// <summary>The read-only JSON API: targets, the current snapshot, history ranges, alerts and incidents (docs/commands/serve.md).</summary>
+internal static class MonitorApi
+{
+    public static IEndpointRouteBuilder MapMonitorApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapGet("/targets", (MonitorState state) => TypedResults.Ok<IReadOnlyList<TargetView>>(state.All.Select(s => View(s, state.Options.PollInterval)).ToList()));
+        api.MapGet("/targets/{target}", Results<Ok<TargetView>, NotFound<ProblemDetails>> (string target, MonitorState state) =>
+            state.Get(target) is { } s ? TypedResults.Ok(View(s, state.Options.PollInterval)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
+        api.MapGet("/targets/{target}/snapshot", Results<Ok<SnapshotView>, NotFound<ProblemDetails>> (string target, MonitorState state) =>
+            state.Get(target) is { } s ? TypedResults.Ok(Snapshot(s)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
+        api.MapGet("/targets/{target}/history", GetHistory);
+        api.MapGet("/targets/{target}/slow-queries", GetSlowQueriesAsync);
+        api.MapGet("/alerts", (MonitorState state, HistoryStore store, string? target) =>
+            TypedResults.Ok<IReadOnlyList<AlertView>>(store.ActiveAlerts(target).Select(AlertView.From).ToList()));
+        api.MapGet("/alerts/events", (HistoryStore store, TimeProvider time, string? target, string? since, int? limit) =>
+            TypedResults.Ok<IReadOnlyList<AlertEventView>>(store.AlertEvents(target, Since(since, time, TimeSpan.FromDays(1)), Math.Clamp(limit ?? 200, 1, 5000)).Select(AlertEventView.From).ToList()));
+        api.MapGet("/incidents", (HistoryStore store, string? target, int? limit) =>
+            TypedResults.Ok<IReadOnlyList<IncidentSummary>>(store.Incidents(target, Math.Clamp(limit ?? 100, 1, 1000))
+                .Select(i => new IncidentSummary(i.Id, i.Target, i.EventId, i.Rule, HistoryStore.SeverityName(i.Severity), i.At, i.Summary)).ToList()));
+        api.MapGet("/incidents/{id:long}", Results<Ok<IncidentView>, NotFound<ProblemDetails>> (long id, HistoryStore store) =>
+            store.Incident(id) is { } i
+                ? TypedResults.Ok(new IncidentView(id, i.Target, i.EventId, i.Rule, HistoryStore.SeverityName(i.Severity), i.At, i.Summary, i.Body))
+                : TypedResults.NotFound(Problems.Of(StatusCodes.Status404NotFound, "unknown incident", $"no incident {id}")));
+        return app;
+    }
+
+    internal static TargetView View(TargetStatus s, TimeSpan interval) => new(
+        s.Target.Name,
+        s.Target.Masked,
+        s.Report is { } r ? r.Status.ToString().ToLowerInvariant() : "unknown",
+        s.DatabaseConnected ? "connected" : "disconnected",
+        s.LifelineConnected,
+        s.PolledAt,
+        Usage(s.Report?.Usage),
+        s.Probe is { } p ? new ProbeView(p.Outcome.ToString().ToLowerInvariant(), p.Reason, p.Message, s.Sample?.ProbeLatencyMilliseconds) : null,
+        s.Alerts.Count(a => a.State == AlertState.Firing),
+        interval.TotalMilliseconds);
+
+    private static UsageView? Usage(Usage? u) => u is null ? null : new UsageView(u.ClientBackends, u.UsableSlots, u.MaxConnections, u.PercentOfUsable, u.SlotsLeft, u.ByState);
+
+    private static SnapshotView Snapshot(TargetStatus s)
+    {
+        var snapshot = s.Snapshot;
+        var report = s.Report;
+        var now = snapshot?.TakenAt ?? DateTimeOffset.MinValue;
+        var clients = snapshot?.ClientBackends.ToList() ?? [];
+        var leakSuspects = (report?.Findings ?? [])
+            .Where(f => f.Code == FindingCodes.IdleConnectionHoarding && f.Subject is not null)
+            .Select(f => Suspect(f.Subject!, report!, "idle-connection-hoarding", f.Summary))
+            .Concat(s.Alerts.Where(a => a.Key.Rule == AlertNames.LeakGrowth && a.State == AlertState.Firing)
+                .Select(a => Suspect(a.Key.Subject, report, "leak-growth", a.Summary)))
+            .GroupBy(l => l.Application, StringComparer.Ordinal)
+            .Select(g => g.First())
+            .ToList();
+        return new SnapshotView(
+            s.Target.Name,
+            snapshot?.TakenAt,
+            report is { } r ? r.Status.ToString().ToLowerInvariant() : "unknown",
+            Usage(report?.Usage),
+            report?.Groups?.ByApplication ?? [],
+            report?.Findings ?? [],
+            clients.Where(c => SessionStates.IsIdleInTransaction(c.State)).OrderByDescending(c => c.StateAge(now)).Select(c => SessionView.From(c, now)).ToList(),
+            clients.Where(c => c.State == SessionStates.Active).OrderByDescending(c => c.QueryAge(now)).Take(20).Select(c => SessionView.From(c, now)).ToList(),
+            snapshot is null ? [] : ChainView.From(snapshot),
+            leakSuspects,
+            report?.Pools ?? [],
+            s.Alerts.Select(AlertView.From).ToList());
+    }
+
+    private static LeakSuspectView Suspect(string application, DiagnosisReport? report, string source, string summary)
+    {
+        var group = report?.Groups?.ByApplication.FirstOrDefault(g => g.Name == application);
+        return new LeakSuspectView(application, group?.Idle ?? 0, group?.Total ?? 0, source, summary);
+    }
+
+    private static Results<Ok<HistoryView>, NotFound<ProblemDetails>> GetHistory(string target, MonitorState state, HistoryStore store, TimeProvider time, string? since, int? limit)
+    {
+        if (state.Get(target) is not { } status)
+        {
+            return TypedResults.NotFound(Problems.UnknownTarget(target));
+        }
+
+        var to = time.GetUtcNow();
+        var from = Since(since, time, TimeSpan.FromMinutes(15));
+        var samples = store.Samples(target, from, to, Math.Clamp(limit ?? 2000, 1, 20000));
+        var window = status.Target.Alerts.DatabaseConnectionFailure.Window;
+        var points = new List<HistoryPoint>(samples.Count);
+        var start = 0;
+        var failures = 0;
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var sample = samples[i];
+            failures += sample.ProbeSucceeded ? 0 : 1;
+            while (samples[start].At <= sample.At - window)
+            {
+                failures -= samples[start].ProbeSucceeded ? 0 : 1;
+                start++;
+            }
+
+            var byState = sample.ByState;
+            var active = byState.GetValueOrDefault(SessionStates.Active);
+            var idle = byState.GetValueOrDefault(SessionStates.Idle);
+            var iit = byState.GetValueOrDefault(SessionStates.IdleInTransaction) + byState.GetValueOrDefault(SessionStates.IdleInTransactionAborted);
+            points.Add(new HistoryPoint(
+                sample.At.ToUnixTimeMilliseconds(),
+                sample.ClientBackends,
+                sample.UsableSlots,
+                sample.PercentUsed,
+                active,
+                idle,
+                iit,
+                sample.ClientBackends - active - idle - iit,
+                sample.Collected,
+                sample.ProbeSucceeded,
+                sample.ProbeLatencyMilliseconds,
+                Math.Round((double)failures / (i - start + 1), 4)));
+        }
+
+        return TypedResults.Ok(new HistoryView(target, from, to, window.TotalSeconds, points));
+    }
+
+    /// <summary>pg_stat_statements over the lifeline, read at most every 30 s per target (it is not free).</summary>
+    private static async Task<Results<Ok<SlowQueriesView>, NotFound<ProblemDetails>>> GetSlowQueriesAsync(string target, MonitorState state, PollingService polling, SlowQueryCache cache, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (state.Get(target) is not { } status || !polling.Pollers.TryGetValue(target, out var poller))
+        {
+            return TypedResults.NotFound(Problems.UnknownTarget(target));
+        }
+
+        var now = time.GetUtcNow();
+        if (cache.Entries.TryGetValue(target, out var cached) && now - cached.At < TimeSpan.FromSeconds(30))
+        {
+            return TypedResults.Ok(cached.View);
+        }
+
+        var (report, failure) = await poller.Lifeline.UseAsync(
+            connection => StatementsReader.ReadAsync(connection, status.Target.Masked, StatementOrder.Mean, 10, false, state.Options.Timeout, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        var view = new SlowQueriesView(target, report, failure is null ? null : $"{failure.Reason}: {failure.Message}");
+        cache.Entries[target] = (now, view);
+        return TypedResults.Ok(view);
+    }
+
+    private static DateTimeOffset Since(string? since, TimeProvider time, TimeSpan fallback)
+    {
+        if (since is not null && Core.Common.Duration.TryParse(since, out var ago))
+        {
+            return time.GetUtcNow() - ago;
+        }
+
+        return since is not null && DateTimeOffset.TryParse(since, System.Globalization.CultureInfo.InvariantCulture, out var at) ? at : time.GetUtcNow() - fallback;
+    }
+}
+
+/// <summary>The last pg_stat_statements reading per target.</summary>
+internal sealed class SlowQueryCache
+{
+    public ConcurrentDictionary<string, (DateTimeOffset At, SlowQueriesView View)> Entries { get; } = new(StringComparer.Ordinal);
+}

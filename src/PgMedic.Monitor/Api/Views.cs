@@ -1,0 +1,127 @@
+using PgMedic.Core.Alerts;
+using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Remediation;
+using PgMedic.Core.Snapshots;
+using PgMedic.Core.Statements;
+using PgMedic.Monitor.History;
+using PgMedic.Postgres.Remediation;
+
+namespace PgMedic.Monitor.Api;
+
+/// <summary>The runbook's health document, <c>{"status":"healthy","database":"connected"}</c>, with each target's own.</summary>
+internal sealed record HealthView(string Status, string Database, IReadOnlyList<TargetHealthView> Targets);
+
+internal sealed record TargetHealthView(string Name, string Status, string Database, bool Lifeline);
+
+internal sealed record ProbeView(string Outcome, string? Reason, string? Message, double? LatencyMilliseconds);
+
+internal sealed record UsageView(int ClientBackends, int UsableSlots, int MaxConnections, double PercentUsed, int SlotsLeft, IReadOnlyDictionary<string, int> ByState);
+
+/// <summary>One target as the API lists it; the connection is always masked.</summary>
+internal sealed record TargetView(
+    string Name,
+    string Connection,
+    string Status,
+    string Database,
+    bool Lifeline,
+    DateTimeOffset? PolledAt,
+    UsageView? Usage,
+    ProbeView? Probe,
+    int FiringAlerts,
+    double PollIntervalMilliseconds);
+
+internal sealed record SessionView(
+    int Pid,
+    string? User,
+    string? Application,
+    string? Client,
+    string? Database,
+    string? State,
+    double? StateAgeSeconds,
+    double? TransactionAgeSeconds,
+    double? QueryAgeSeconds,
+    string? WaitEvent,
+    IReadOnlyList<int> BlockedBy,
+    string? Query)
+{
+    public static SessionView From(SessionInfo s, DateTimeOffset now) => new(
+        s.Pid,
+        s.User,
+        s.ApplicationName,
+        s.ClientAddress,
+        s.Database,
+        s.State,
+        Round(s.StateAge(now)),
+        Round(s.TransactionAge(now)),
+        Round(s.QueryAge(now)),
+        s.WaitEventType is null ? null : $"{s.WaitEventType}:{s.WaitEvent}",
+        s.BlockedBy,
+        s.Query is { Length: > 300 } q ? q[..300] : s.Query);
+
+    private static double? Round(TimeSpan? age) => age is { } a ? Math.Round(a.TotalSeconds, 1) : null;
+}
+
+/// <summary>A lock chain: its head and every session waiting behind it.</summary>
+internal sealed record ChainView(int HeadPid, SessionView? Head, IReadOnlyList<SessionView> Waiters, double LongestWaitSeconds)
+{
+    public static IReadOnlyList<ChainView> From(Snapshot snapshot)
+    {
+        var byPid = snapshot.Sessions.ToDictionary(s => s.Pid);
+        return LockGraph.Chains(snapshot.Sessions).Select(chain =>
+        {
+            var waiters = chain.WaiterPids.Where(byPid.ContainsKey).Select(pid => SessionView.From(byPid[pid], snapshot.TakenAt)).ToList();
+            return new ChainView(
+                chain.HeadPid,
+                byPid.TryGetValue(chain.HeadPid, out var head) ? SessionView.From(head, snapshot.TakenAt) : null,
+                waiters,
+                waiters.Select(w => w.QueryAgeSeconds ?? 0).DefaultIfEmpty(0).Max());
+        }).ToList();
+    }
+}
+
+internal sealed record EdgeView(int WaiterPid, int BlockerPid);
+
+/// <summary>An application suspected of leaking connections, and why.</summary>
+internal sealed record LeakSuspectView(string Application, int Idle, int Total, string Source, string Summary);
+
+/// <summary>The current picture of one target: usage, applications, findings and the sessions behind them.</summary>
+internal sealed record SnapshotView(
+    string Target,
+    DateTimeOffset? TakenAt,
+    string Status,
+    UsageView? Usage,
+    IReadOnlyList<SessionGroup> Applications,
+    IReadOnlyList<Finding> Findings,
+    IReadOnlyList<SessionView> IdleInTransaction,
+    IReadOnlyList<SessionView> LongQueries,
+    IReadOnlyList<ChainView> BlockingChains,
+    IReadOnlyList<LeakSuspectView> LeakSuspects,
+    IReadOnlyList<AppPool> Pools,
+    IReadOnlyList<AlertView> Alerts);
+
+internal sealed record HistoryPoint(long At, int Clients, int Usable, double Percent, int Active, int Idle, int IdleInTransaction, int Other, bool Collected, bool ProbeOk, double? ProbeMilliseconds, double FailureRate);
+
+internal sealed record HistoryView(string Target, DateTimeOffset From, DateTimeOffset To, double FailureWindowSeconds, IReadOnlyList<HistoryPoint> Points);
+
+internal sealed record AlertView(string Target, string Alert, string Severity, string Subject, string State, DateTimeOffset Since, DateTimeOffset? FiredAt, double Value, string Summary)
+{
+    public static AlertView From(ActiveAlert a) => new(a.Key.Target, a.Key.Rule, HistoryStore.SeverityName(a.Key.Severity), a.Key.Subject, HistoryStore.StateName(a.State), a.Since, a.FiredAt, a.Value, a.Summary);
+}
+
+internal sealed record AlertEventView(string EventId, string Target, string Alert, string Severity, string Subject, string State, DateTimeOffset At, DateTimeOffset StartsAt, double Value, string Summary, long? IncidentId)
+{
+    public static AlertEventView From(StoredAlertEvent e) => new(e.EventId, e.Target, e.Rule, HistoryStore.SeverityName(e.Severity), e.Subject, HistoryStore.StateName(e.State), e.At, e.StartsAt, e.Value, e.Summary, e.IncidentId);
+}
+
+internal sealed record IncidentSummary(long Id, string Target, string EventId, string Alert, string Severity, DateTimeOffset At, string Summary);
+
+internal sealed record IncidentView(long Id, string Target, string EventId, string Alert, string Severity, DateTimeOffset At, string Summary, IncidentBody Snapshot);
+
+internal sealed record HealRequest(bool DryRun = true);
+
+/// <summary>What an action planned, and — unless it was a dry run — what happened to each session.</summary>
+internal sealed record ActionView(string Target, string Action, bool DryRun, IReadOnlyList<RemediationPlan> Plans, IReadOnlyList<ActionResult> Results);
+
+internal sealed record DashboardConfigView(double PollIntervalMilliseconds, double WarningPercent, double CriticalPercent, double FailureRatio, double FailureWindowSeconds, bool ReadOnly, IReadOnlyList<string> Targets);
+
+internal sealed record SlowQueriesView(string Target, SlowQueryReport? Report, string? Error);

@@ -1,0 +1,398 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using PgMedic.Core.Alerts;
+using PgMedic.Core.Common;
+using PgMedic.Core.Diagnosis;
+using PgMedic.Postgres.Targets;
+
+namespace PgMedic.Monitor.Configuration;
+
+/// <summary>The configuration is invalid: <see cref="Errors"/> lists every problem, one line each, none holding a password.</summary>
+public sealed class MonitorConfigException : Exception
+{
+    public MonitorConfigException(IReadOnlyList<string> errors)
+        : base("invalid configuration: " + string.Join("; ", errors)) => Errors = errors;
+
+    public MonitorConfigException()
+    {
+    }
+
+    public MonitorConfigException(string message)
+        : base(message) => Errors = [message];
+
+    public MonitorConfigException(string message, Exception innerException)
+        : base(message, innerException) => Errors = [message];
+
+    public IReadOnlyList<string> Errors { get; } = [];
+}
+
+/// <summary>
+/// Reads pgmedic.json, then <c>PGMEDIC_</c>-prefixed environment variables over it in the .NET convention
+/// (<c>PGMEDIC_accessToken</c>, <c>PGMEDIC_targets__0__connection</c>), and checks everything at once.
+/// </summary>
+public static partial class MonitorConfigReader
+{
+    public const string EnvironmentPrefix = "PGMEDIC_";
+
+    /// <param name="environment">The process environment (only <c>PGMEDIC_*</c> entries are used).</param>
+    /// <param name="resolveEnvironment">Reads one variable for target resolution (PGPASSFILE and the libpq defaults).</param>
+    /// <exception cref="MonitorConfigException">Every error found.</exception>
+    public static MonitorOptions Read(string? path, IEnumerable<KeyValuePair<string, string?>> environment, Func<string, string?> resolveEnvironment, string? homeDirectory, bool requireTargets = true)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var builder = new ConfigurationBuilder();
+        if (path is not null)
+        {
+            var full = Path.GetFullPath(path);
+            if (!File.Exists(full))
+            {
+                throw new MonitorConfigException($"the configuration file '{path}' does not exist");
+            }
+
+            builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+        }
+
+        builder.AddInMemoryCollection(environment
+            .Where(e => e.Key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && e.Key.Length > EnvironmentPrefix.Length)
+            .Select(e => KeyValuePair.Create(e.Key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), e.Value)));
+        IConfigurationRoot root;
+        try
+        {
+            root = builder.Build();
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            throw new MonitorConfigException($"the configuration file '{path}' is not valid JSON: {(ex.InnerException ?? ex).Message.ReplaceLineEndings(" ")}");
+        }
+
+        return Read(root, resolveEnvironment, homeDirectory, requireTargets);
+    }
+
+    public static MonitorOptions Read(IConfiguration config, Func<string, string?> resolveEnvironment, string? homeDirectory, bool requireTargets = true)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var errors = new List<string>();
+        var reader = new Reader(errors);
+        var defaults = new MonitorOptions { Targets = [] };
+        var alerts = ReadAlerts(config.GetSection("alerts"), reader);
+        var interval = reader.Duration(config, "pollInterval", defaults.PollInterval);
+        if (interval < TimeSpan.FromMilliseconds(100))
+        {
+            errors.Add($"pollInterval must be at least 100ms (was {Duration.Format(interval)})");
+        }
+
+        var targets = new List<MonitoredTarget>();
+        var targetSections = config.GetSection("targets").GetChildren().ToList();
+        if (targetSections.Count == 0 && requireTargets)
+        {
+            errors.Add("targets: at least one target is needed, e.g. \"targets\": [{ \"name\": \"shop\", \"connection\": \"postgres://monitor@db:5432/shop\" }]");
+        }
+
+        foreach (var section in targetSections)
+        {
+            if (ReadTarget(section, alerts, reader, resolveEnvironment, homeDirectory) is { } target)
+            {
+                targets.Add(target);
+            }
+        }
+
+        foreach (var duplicate in targets.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            errors.Add($"targets: the name '{duplicate.Key}' is used {duplicate.Count()} times; names must be unique");
+        }
+
+        var webhooks = config.GetSection("webhooks").GetChildren().Select(s => ReadWebhook(s, reader)).OfType<WebhookOptions>().ToList();
+        foreach (var duplicate in webhooks.GroupBy(w => w.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            errors.Add($"webhooks: the name '{duplicate.Key}' is used {duplicate.Count()} times; names must be unique");
+        }
+
+        var listen = config["listen"] ?? defaults.Listen;
+        if (!System.Net.IPAddress.TryParse(listen, out _) && listen != "localhost")
+        {
+            errors.Add($"listen '{listen}' is not an IP address (e.g. 127.0.0.1, or 0.0.0.0 to listen on every interface)");
+        }
+
+        var port = reader.Int(config, "port", defaults.Port);
+        if (port is < 0 or > 65535)
+        {
+            errors.Add($"port must be between 0 and 65535 (was {port})");
+        }
+
+        var token = config["accessToken"];
+        if (token is { Length: > 0 and < 16 })
+        {
+            errors.Add("accessToken must be at least 16 characters long");
+        }
+
+        var readOnly = reader.Bool(config, "readOnly", defaults.ReadOnly);
+        if (!readOnly && string.IsNullOrEmpty(token))
+        {
+            errors.Add("readOnly is false but no accessToken is set: actions need a bearer token");
+        }
+
+        var delivery = config.GetSection("delivery");
+        var options = new MonitorOptions
+        {
+            Targets = targets,
+            PollInterval = interval,
+            Timeout = reader.Duration(config, "timeout", defaults.Timeout),
+            Alerts = alerts,
+            Webhooks = webhooks,
+            Delivery = new DeliveryOptions
+            {
+                InitialBackoff = reader.Duration(delivery, "initialBackoff", defaults.Delivery.InitialBackoff),
+                MaxBackoff = reader.Duration(delivery, "maxBackoff", defaults.Delivery.MaxBackoff),
+                GiveUpAfter = reader.Duration(delivery, "giveUpAfter", defaults.Delivery.GiveUpAfter),
+                RequestTimeout = reader.Duration(delivery, "requestTimeout", defaults.Delivery.RequestTimeout),
+            },
+            Listen = listen,
+            Port = port,
+            AccessToken = string.IsNullOrEmpty(token) ? null : token,
+            ReadOnly = readOnly,
+            HistoryPath = config.GetSection("history")["path"] ?? defaults.HistoryPath,
+            Retention = reader.Duration(config.GetSection("history"), "retention", defaults.Retention),
+            AuditLogPath = config["auditLog"],
+        };
+        if (options.Delivery.MaxBackoff < options.Delivery.InitialBackoff)
+        {
+            errors.Add("delivery.maxBackoff is below delivery.initialBackoff");
+        }
+
+        errors.AddRange(alerts.Validate());
+        if (errors.Count > 0)
+        {
+            throw new MonitorConfigException(errors);
+        }
+
+        return options;
+    }
+
+    private static AlertRuleOptions ReadAlerts(IConfigurationSection section, Reader reader)
+    {
+        var d = new AlertRuleOptions();
+        var saturation = section.GetSection("connectionSaturation");
+        var failure = section.GetSection("databaseConnectionFailure");
+        var idle = section.GetSection("idleInTransaction");
+        var leak = section.GetSection("leakGrowth");
+        var forecast = section.GetSection("exhaustionForecast");
+        var blocking = section.GetSection("blockingChain");
+        return new AlertRuleOptions
+        {
+            ConnectionSaturation = new SaturationRuleOptions
+            {
+                Enabled = reader.Bool(saturation, "enabled", true),
+                For = reader.Duration(saturation, "for", d.ConnectionSaturation.For),
+                WarningPercent = reader.Double(saturation, "warningPercent", d.ConnectionSaturation.WarningPercent),
+                CriticalPercent = reader.Double(saturation, "criticalPercent", d.ConnectionSaturation.CriticalPercent),
+                HysteresisPercent = reader.Double(saturation, "hysteresisPercent", d.ConnectionSaturation.HysteresisPercent),
+            },
+            DatabaseConnectionFailure = new FailureRuleOptions
+            {
+                Enabled = reader.Bool(failure, "enabled", true),
+                Window = reader.Duration(failure, "window", d.DatabaseConnectionFailure.Window),
+                For = reader.Duration(failure, "for", failure["window"] is not null ? reader.Duration(failure, "window", d.DatabaseConnectionFailure.Window) : d.DatabaseConnectionFailure.For),
+                Ratio = reader.Double(failure, "ratio", d.DatabaseConnectionFailure.Ratio),
+            },
+            IdleInTransaction = new FindingRuleOptions { Enabled = reader.Bool(idle, "enabled", true), For = reader.Duration(idle, "for", TimeSpan.Zero) },
+            BlockingChain = new FindingRuleOptions { Enabled = reader.Bool(blocking, "enabled", true), For = reader.Duration(blocking, "for", TimeSpan.Zero) },
+            LeakGrowth = new LeakGrowthRuleOptions
+            {
+                Enabled = reader.Bool(leak, "enabled", true),
+                For = reader.Duration(leak, "for", TimeSpan.Zero),
+                Samples = reader.Int(leak, "samples", d.LeakGrowth.Samples),
+                MinGrowth = reader.Int(leak, "minGrowth", d.LeakGrowth.MinGrowth),
+            },
+            ExhaustionForecast = new ForecastRuleOptions
+            {
+                Enabled = reader.Bool(forecast, "enabled", true),
+                For = reader.Duration(forecast, "for", TimeSpan.Zero),
+                Horizon = reader.Duration(forecast, "horizon", d.ExhaustionForecast.Horizon),
+                Window = reader.Duration(forecast, "window", d.ExhaustionForecast.Window),
+                MinSamples = reader.Int(forecast, "minSamples", d.ExhaustionForecast.MinSamples),
+                MinPercent = reader.Double(forecast, "minPercent", d.ExhaustionForecast.MinPercent),
+            },
+        };
+    }
+
+    private static MonitoredTarget? ReadTarget(IConfigurationSection section, AlertRuleOptions alerts, Reader reader, Func<string, string?> resolveEnvironment, string? home)
+    {
+        var errors = reader.Errors;
+        var where = $"targets[{section.Key}]";
+        var name = section["name"];
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            errors.Add($"{where}.name is missing");
+        }
+        else if (!TargetName().IsMatch(name))
+        {
+            errors.Add($"{where}.name '{name}' may hold only letters, digits, '.', '_' and '-' (it is used in URLs and metric labels)");
+        }
+
+        where = name is { Length: > 0 } ? $"targets[{section.Key}] ({name})" : where;
+        ConnectionTarget? connection = null;
+        var text = section["connection"];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add($"{where}.connection is missing: a postgres:// URL, libpq conninfo or Npgsql connection string");
+        }
+        else
+        {
+            try
+            {
+                connection = TargetResolver.Resolve(text, resolveEnvironment, home);
+            }
+            catch (TargetException ex)
+            {
+                errors.Add($"{where}.connection: {ex.Message}");
+            }
+        }
+
+        var t = section.GetSection("thresholds");
+        var d = new DiagnosisOptions();
+        var thresholds = new DiagnosisOptions
+        {
+            SaturationWarningPercent = reader.Double(t, "warningPercent", alerts.ConnectionSaturation.WarningPercent),
+            SaturationCriticalPercent = reader.Double(t, "criticalPercent", alerts.ConnectionSaturation.CriticalPercent),
+            IdleInTransactionWarning = reader.Duration(t, "idleInTransactionWarning", d.IdleInTransactionWarning),
+            IdleInTransactionCritical = reader.Duration(t, "idleInTransactionCritical", d.IdleInTransactionCritical),
+            HoardingIdleFor = reader.Duration(t, "idleFor", d.HoardingIdleFor),
+            LongQueryWarning = reader.Duration(t, "longQueryWarning", d.LongQueryWarning),
+            LongQueryCritical = reader.Duration(t, "longQueryCritical", d.LongQueryCritical),
+            BlockingWarning = reader.Duration(t, "blockingWarning", d.BlockingWarning),
+            BlockingCritical = reader.Duration(t, "blockingCritical", d.BlockingCritical),
+        };
+        errors.AddRange(thresholds.Validate().Select(e => $"{where}.thresholds: {e}"));
+
+        var endpoints = new List<Uri>();
+        foreach (var endpoint in section.GetSection("poolEndpoints").GetChildren())
+        {
+            if (Uri.TryCreate(endpoint.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                endpoints.Add(uri);
+            }
+            else
+            {
+                errors.Add($"{where}.poolEndpoints: '{endpoint.Value}' is not an http(s) URL of a service's /health/pool");
+            }
+        }
+
+        if (connection is null || string.IsNullOrWhiteSpace(name))
+        {
+            return null;
+        }
+
+        var targetAlerts = alerts with
+        {
+            ConnectionSaturation = alerts.ConnectionSaturation with { WarningPercent = thresholds.SaturationWarningPercent, CriticalPercent = thresholds.SaturationCriticalPercent },
+        };
+        return new MonitoredTarget(name, connection, thresholds, targetAlerts, endpoints, section["poolToken"]);
+    }
+
+    private static WebhookOptions? ReadWebhook(IConfigurationSection section, Reader reader)
+    {
+        var where = $"webhooks[{section.Key}]";
+        var name = section["name"] ?? $"webhook-{section.Key}";
+        var url = section["url"];
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            reader.Errors.Add($"{where}.url '{url}' is not an http(s) URL");
+            uri = null;
+        }
+
+        var formatText = section["format"] ?? "generic";
+        WebhookFormat? format = formatText.ToLowerInvariant() switch
+        {
+            "generic" or "json" => WebhookFormat.Generic,
+            "slack" => WebhookFormat.Slack,
+            _ => null,
+        };
+        if (format is null)
+        {
+            reader.Errors.Add($"{where}.format '{formatText}' is not one of generic, slack");
+        }
+
+        var headers = section.GetSection("headers").GetChildren().Where(h => h.Value is not null).ToDictionary(h => h.Key, h => h.Value!, StringComparer.OrdinalIgnoreCase);
+        return uri is null || format is null ? null : new WebhookOptions(name, uri, format.Value, headers);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
+    private static partial Regex TargetName();
+
+    private sealed class Reader(List<string> errors)
+    {
+        public List<string> Errors => errors;
+
+        public TimeSpan Duration(IConfiguration section, string key, TimeSpan fallback)
+        {
+            var text = section[key];
+            if (text is null)
+            {
+                return fallback;
+            }
+
+            if (Core.Common.Duration.TryParse(text, out var value) && value >= TimeSpan.Zero)
+            {
+                return value;
+            }
+
+            errors.Add($"{PathOf(section, key)} '{text}' is not a duration: use e.g. 500ms, 30s, 5m, 1h30m or 7d");
+            return fallback;
+        }
+
+        public double Double(IConfiguration section, string key, double fallback)
+        {
+            var text = section[key];
+            if (text is null)
+            {
+                return fallback;
+            }
+
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+            {
+                return value;
+            }
+
+            errors.Add($"{PathOf(section, key)} '{text}' is not a number");
+            return fallback;
+        }
+
+        public int Int(IConfiguration section, string key, int fallback)
+        {
+            var text = section[key];
+            if (text is null)
+            {
+                return fallback;
+            }
+
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            errors.Add($"{PathOf(section, key)} '{text}' is not a whole number");
+            return fallback;
+        }
+
+        public bool Bool(IConfiguration section, string key, bool fallback)
+        {
+            var text = section[key];
+            if (text is null)
+            {
+                return fallback;
+            }
+
+            if (bool.TryParse(text, out var value))
+            {
+                return value;
+            }
+
+            errors.Add($"{PathOf(section, key)} '{text}' is not true or false");
+            return fallback;
+        }
+
+        private static string PathOf(IConfiguration section, string key) =>
+            section is IConfigurationSection s ? $"{s.Path.Replace(':', '.')}.{key}" : key;
+    }
+}

@@ -1,0 +1,86 @@
+using PgMedic.Core.Alerts;
+using PgMedic.Core.Diagnosis;
+using PgMedic.Postgres.Targets;
+
+namespace PgMedic.Monitor.Configuration;
+
+/// <summary>Everything <c>pgmedic serve</c> runs with, read from pgmedic.json and PGMEDIC_* variables (docs/commands/serve.md).</summary>
+public sealed record MonitorOptions
+{
+    public const int DefaultPort = 9733;
+
+    public required IReadOnlyList<MonitoredTarget> Targets { get; init; }
+
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Bounds each connection attempt and each collection.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    public AlertRuleOptions Alerts { get; init; } = new();
+
+    public IReadOnlyList<WebhookOptions> Webhooks { get; init; } = [];
+
+    public DeliveryOptions Delivery { get; init; } = new();
+
+    /// <summary>An IP address to listen on; loopback unless told otherwise.</summary>
+    public string Listen { get; init; } = "127.0.0.1";
+
+    /// <summary>0 picks a free port (printed at start-up).</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>When set, every endpoint but <c>/health</c> needs <c>Authorization: Bearer …</c>.</summary>
+    public string? AccessToken { get; init; }
+
+    /// <summary>Actions (heal plan, terminate a session) are refused unless this is false; then they need the token.</summary>
+    public bool ReadOnly { get; init; } = true;
+
+    public string HistoryPath { get; init; } = "pgmedic-history.db";
+
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>Where actions are audited (JSON lines); default is the CLI's audit log.</summary>
+    public string? AuditLogPath { get; init; }
+
+    public MonitoredTarget? Find(string name) => Targets.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
+}
+
+/// <summary>One server the monitor watches.</summary>
+/// <param name="Name">Used in URLs, metric labels and alert names: letters, digits, '.', '_', '-'.</param>
+/// <param name="Thresholds">The target's diagnose thresholds (findings, idle-in-transaction and blocking alerts).</param>
+/// <param name="Alerts">The alert rules for this target (the global rules with the target's saturation thresholds).</param>
+/// <param name="PoolEndpoints">PgMedic.Guard <c>/health/pool</c> URLs of services using this server; holders are joined to sessions by backend PID.</param>
+public sealed record MonitoredTarget(
+    string Name,
+    ConnectionTarget Connection,
+    DiagnosisOptions Thresholds,
+    AlertRuleOptions Alerts,
+    IReadOnlyList<Uri> PoolEndpoints,
+    string? PoolToken)
+{
+    /// <summary>The connection as shown anywhere: the password masked.</summary>
+    public string Masked => Connection.Masked;
+}
+
+public enum WebhookFormat
+{
+    /// <summary>A JSON document with every field of the alert change.</summary>
+    Generic,
+
+    /// <summary>A Slack incoming-webhook body (<c>text</c> and <c>blocks</c>), also accepted by Mattermost and Rocket.Chat.</summary>
+    Slack,
+}
+
+public sealed record WebhookOptions(string Name, Uri Url, WebhookFormat Format, IReadOnlyDictionary<string, string> Headers);
+
+/// <summary>How the outbox retries a webhook that fails: exponential backoff from <see cref="InitialBackoff"/> to <see cref="MaxBackoff"/>.</summary>
+public sealed record DeliveryOptions
+{
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A notification still undelivered after this long is given up (and logged).</summary>
+    public TimeSpan GiveUpAfter { get; init; } = TimeSpan.FromDays(1);
+
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}

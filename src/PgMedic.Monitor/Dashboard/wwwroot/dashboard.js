@@ -1,0 +1,181 @@
+// PgMedic Database Health Dashboard: plain JavaScript over the monitor's JSON API, charts by Chart.js
+// (served by the monitor itself from its own assembly). Refreshes every poll interval.
+(() => {
+  'use strict';
+  const css = getComputedStyle(document.documentElement);
+  const color = name => css.getPropertyValue(name).trim();
+  const stateColors = { active: '#58a6ff', idle: '#8b98a5', 'idle in transaction': '#d29922', other: '#bc8cff' };
+  let config = null;
+  let selected = null;
+  const gauges = new Map();
+  let usageChart = null;
+  let failureChart = null;
+
+  const esc = value => String(value ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+  const secs = value => value == null ? '' : value < 1 ? `${Math.round(value * 1000)}ms` : value < 60 ? `${value.toFixed(0)}s` : value < 3600 ? `${Math.floor(value / 60)}m${String(Math.floor(value % 60)).padStart(2, '0')}s` : `${Math.floor(value / 3600)}h${Math.floor(value % 3600 / 60)}m`;
+  const time = ms => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const getJson = async url => { const r = await fetch(url, { credentials: 'same-origin' }); if (!r.ok) throw new Error(`${url}: ${r.status}`); return r.json(); };
+  const table = (headers, rows, empty) => rows.length === 0 ? `<p class="empty">${esc(empty)}</p>`
+    : `<table><thead><tr>${headers.map(h => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map(r => `<tr>${r.join('')}</tr>`).join('')}</tbody></table>`;
+  const td = (value, cls) => `<td${cls ? ` class="${cls}"` : ''} title="${esc(value)}">${esc(value)}</td>`;
+  const badge = text => `<span class="badge ${esc(text)}">${esc(text)}</span>`;
+
+  Chart.defaults.color = color('--muted');
+  Chart.defaults.borderColor = color('--line');
+  Chart.defaults.animation = false;
+
+  function gauge(canvas, percent) {
+    const warn = config.warningPercent, crit = config.criticalPercent;
+    const value = Math.max(0, Math.min(100, percent ?? 0));
+    const data = {
+      datasets: [
+        { data: [warn, crit - warn, 100 - crit], backgroundColor: [color('--ok'), color('--warn'), color('--crit')], borderWidth: 0, weight: 0.35 },
+        { data: [value, 100 - value], backgroundColor: [value >= crit ? color('--crit') : value >= warn ? color('--warn') : color('--ok'), color('--line')], borderWidth: 0, weight: 1 },
+      ],
+    };
+    let chart = gauges.get(canvas.id);
+    if (chart) { chart.data = data; chart.update('none'); return; }
+    chart = new Chart(canvas, { type: 'doughnut', data, options: { rotation: -90, circumference: 180, cutout: '55%', responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false }, tooltip: { enabled: false } } } });
+    gauges.set(canvas.id, chart);
+  }
+
+  function renderCards(targets) {
+    const cards = document.getElementById('cards');
+    for (const t of targets) {
+      let card = document.getElementById(`card-${t.name}`);
+      if (!card) {
+        card = document.createElement('div');
+        card.id = `card-${t.name}`;
+        card.innerHTML = `<div class="facts"></div><div class="gauge"><canvas id="gauge-${esc(t.name)}"></canvas><div class="value"></div></div>`;
+        card.addEventListener('click', () => { selected = t.name; refresh(); });
+        cards.appendChild(card);
+      }
+      card.className = `card ${t.status} ${t.name === selected ? 'selected' : ''}`;
+      const u = t.usage;
+      card.querySelector('.facts').innerHTML = `<div class="name">${esc(t.name)}</div><div class="conn">${esc(t.connection)}</div>
+        <div>${badge(t.status)} ${badge(t.database)} ${t.lifeline ? '' : badge('lifeline down')}</div>
+        <div class="muted">${u ? `${u.clientBackends} / ${u.usableSlots} usable slots · ${u.slotsLeft} left` : 'no snapshot'}</div>
+        <div class="muted">probe ${t.probe ? `${esc(t.probe.outcome)}${t.probe.latencyMilliseconds != null ? ` · ${t.probe.latencyMilliseconds.toFixed(1)} ms` : ''}` : '—'} · ${t.firingAlerts} alert(s) firing</div>`;
+      card.querySelector('.value').textContent = u ? `${u.percentUsed.toFixed(1)} %` : '—';
+      gauge(card.querySelector('canvas'), u?.percentUsed);
+    }
+    document.getElementById('tabs').innerHTML = targets.length > 1
+      ? targets.map(t => `<button class="${t.name === selected ? 'selected' : ''}" data-target="${esc(t.name)}">${esc(t.name)}</button>`).join('') : '';
+    document.querySelectorAll('#tabs button').forEach(b => b.addEventListener('click', () => { selected = b.dataset.target; refresh(); }));
+  }
+
+  function renderUsage(history) {
+    const points = history.points;
+    const series = (label, key, colorValue, extra = {}) => ({ label, data: points.filter(p => p.collected).map(p => ({ x: p.at, y: p[key] })), borderColor: colorValue, backgroundColor: colorValue + '33', pointRadius: 0, borderWidth: 2, tension: 0.2, ...extra });
+    const usable = points.filter(p => p.collected);
+    const datasets = [
+      series('active', 'active', stateColors.active, { fill: true, stack: 'state' }),
+      series('idle', 'idle', stateColors.idle, { fill: true, stack: 'state' }),
+      series('idle in transaction', 'idleInTransaction', stateColors['idle in transaction'], { fill: true, stack: 'state' }),
+      series('other', 'other', stateColors.other, { fill: true, stack: 'state' }),
+      { label: 'usable slots', data: usable.map(p => ({ x: p.at, y: p.usable })), borderColor: color('--crit'), borderDash: [6, 4], pointRadius: 0, borderWidth: 2, stack: 'usable' },
+      { label: `${config.criticalPercent} %`, data: usable.map(p => ({ x: p.at, y: p.usable * config.criticalPercent / 100 })), borderColor: color('--crit') + '88', borderDash: [2, 3], pointRadius: 0, borderWidth: 1, stack: 'critical' },
+      { label: `${config.warningPercent} %`, data: usable.map(p => ({ x: p.at, y: p.usable * config.warningPercent / 100 })), borderColor: color('--warn') + '88', borderDash: [2, 3], pointRadius: 0, borderWidth: 1, stack: 'warning' },
+    ];
+    if (!usageChart) {
+      usageChart = new Chart(document.getElementById('usage-chart'), {
+        type: 'line', data: { datasets },
+        options: { responsive: true, maintainAspectRatio: false, parsing: false, interaction: { mode: 'nearest', intersect: false },
+          scales: { x: { type: 'linear', ticks: { callback: v => time(v), maxTicksLimit: 8 } }, y: { stacked: true, beginAtZero: true, title: { display: true, text: 'connections' } } },
+          plugins: { legend: { position: 'bottom' } } },
+      });
+    } else { usageChart.data.datasets = datasets; usageChart.update('none'); }
+  }
+
+  function renderFailures(history) {
+    document.getElementById('failure-window').textContent = `(over ${secs(history.failureWindowSeconds)}, alert above ${(config.failureRatio * 100).toFixed(0)} %)`;
+    const points = history.points;
+    const datasets = [
+      { label: 'failure rate %', data: points.map(p => ({ x: p.at, y: p.failureRate * 100 })), borderColor: color('--crit'), backgroundColor: color('--crit') + '33', fill: true, pointRadius: 0, borderWidth: 2, stepped: true },
+      { label: 'threshold', data: points.map(p => ({ x: p.at, y: config.failureRatio * 100 })), borderColor: color('--warn'), borderDash: [4, 4], pointRadius: 0, borderWidth: 1 },
+    ];
+    if (!failureChart) {
+      failureChart = new Chart(document.getElementById('failure-chart'), {
+        type: 'line', data: { datasets },
+        options: { responsive: true, maintainAspectRatio: false, parsing: false,
+          scales: { x: { type: 'linear', ticks: { callback: v => time(v), maxTicksLimit: 6 } }, y: { min: 0, max: 100, title: { display: true, text: '%' } } },
+          plugins: { legend: { position: 'bottom' } } },
+      });
+    } else { failureChart.data.datasets = datasets; failureChart.update('none'); }
+  }
+
+  function actionButton(pid) {
+    return config.readOnly ? '' : `<button class="act" data-pid="${pid}">terminate</button>`;
+  }
+
+  function renderSnapshot(s) {
+    document.getElementById('alerts').innerHTML = table(['alert', 'severity', 'state', 'since', 'summary'],
+      s.alerts.map(a => [td(a.alert + (a.subject ? ` (${a.subject})` : '')), `<td>${badge(a.severity)}</td>`, `<td>${badge(a.state)}</td>`, td(new Date(a.since).toLocaleTimeString()), td(a.summary)]),
+      'no alert is pending or firing');
+    document.getElementById('applications').innerHTML = table(['application', 'total', 'active', 'idle', 'idle in tx', 'oldest state'],
+      s.applications.slice(0, 10).map(g => [td(g.name), td(g.total), td(g.active), td(g.idle), td(g.idleInTransaction), td(secs(g.oldestStateAgeSeconds))]), 'no client connections');
+    document.getElementById('leaks').innerHTML = table(['application', 'idle', 'total', 'why'],
+      s.leakSuspects.map(l => [td(l.application), td(l.idle), td(l.total), td(l.summary)]), 'no leak suspect');
+    document.getElementById('idle-in-transaction').innerHTML = table(['pid', 'user', 'application', 'client', 'idle for', 'transaction age', 'last query', ''],
+      s.idleInTransaction.map(x => [td(x.pid), td(x.user), td(x.application), td(x.client), td(secs(x.stateAgeSeconds)), td(secs(x.transactionAgeSeconds)), td(x.query, 'query'), `<td>${actionButton(x.pid)}</td>`]),
+      'no session is idle in a transaction');
+    document.getElementById('chains').innerHTML = table(['head pid', 'head', 'state', 'waiters', 'longest wait', 'head query', ''],
+      s.blockingChains.map(c => [td(c.headPid), td(`${c.head?.user ?? '?'} / ${c.head?.application ?? '?'}`), td(c.head?.state), td(c.waiters.map(w => w.pid).join(', ')), td(secs(c.longestWaitSeconds)), td(c.head?.query, 'query'), `<td>${actionButton(c.headPid)}</td>`]),
+      'no session waits on a lock held by another');
+    document.querySelectorAll('button.act').forEach(b => b.addEventListener('click', () => terminate(b.dataset.pid)));
+  }
+
+  async function terminate(pid) {
+    const token = window.prompt(`Terminate PID ${pid} on ${selected}? Enter the monitor's access token:`);
+    if (!token) return;
+    const r = await fetch(`/api/targets/${encodeURIComponent(selected)}/actions/terminate/${pid}`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    const body = await r.json().catch(() => ({}));
+    window.alert(r.ok ? `PID ${pid}: ${body.results?.[0]?.result ?? 'done'}` : `Not terminated: ${body.detail ?? r.status}`);
+    refresh();
+  }
+
+  function renderTimeline(events) {
+    document.getElementById('timeline').innerHTML = table(['time', 'target', 'alert', 'severity', 'state', 'summary'],
+      events.filter(e => e.state !== 'pending').slice(0, 30).map(e => [td(new Date(e.at).toLocaleTimeString()), td(e.target), td(e.alert + (e.subject ? ` (${e.subject})` : '')), `<td>${badge(e.severity)}</td>`, `<td>${badge(e.state)}</td>`, td(e.summary)]),
+      'no alert has fired');
+  }
+
+  let slowAt = 0;
+  async function renderSlowQueries() {
+    if (Date.now() - slowAt < 30000) return;
+    slowAt = Date.now();
+    const view = await getJson(`/api/targets/${encodeURIComponent(selected)}/slow-queries`);
+    const report = view.report;
+    document.getElementById('slow-queries').innerHTML = !report ? `<p class="empty">${esc(view.error ?? 'unavailable')}</p>`
+      : report.status !== 'ok' ? `<p class="empty">${esc(report.message ?? report.status)}: ${esc((report.enableSteps ?? []).join(' '))}</p>`
+      : table(['mean ms', 'calls', 'total ms', 'share', 'query'], report.statements.map(q => [td(q.meanMilliseconds.toFixed(2)), td(q.calls), td(q.totalMilliseconds.toFixed(0)), td(`${q.sharePercent.toFixed(1)} %`), td(q.query, 'query')]), 'no statements recorded yet');
+  }
+
+  async function refresh() {
+    try {
+      const targets = await getJson('/api/targets');
+      if (!selected || !targets.some(t => t.name === selected)) selected = targets[0]?.name;
+      renderCards(targets);
+      if (selected) {
+        const name = encodeURIComponent(selected);
+        const [history, snapshot, events] = await Promise.all([
+          getJson(`/api/targets/${name}/history?since=15m`), getJson(`/api/targets/${name}/snapshot`), getJson('/api/alerts/events?since=1d&limit=100'),
+        ]);
+        renderUsage(history);
+        renderFailures(history);
+        renderSnapshot(snapshot);
+        renderTimeline(events);
+        renderSlowQueries().catch(() => {});
+      }
+      document.getElementById('refreshed').textContent = `updated ${new Date().toLocaleTimeString()} · every ${secs(config.pollIntervalMilliseconds / 1000)}`;
+    } catch (error) {
+      document.getElementById('refreshed').textContent = `refresh failed: ${error.message}`;
+    }
+  }
+
+  getJson('/api/dashboard').then(c => {
+    config = c;
+    refresh();
+    setInterval(refresh, Math.max(500, c.pollIntervalMilliseconds));
+  });
+})();

@@ -1,0 +1,331 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using PgMedic.Core.Alerts;
+using PgMedic.Core.Diagnosis;
+
+namespace PgMedic.Monitor.History;
+
+/// <summary>One webhook delivery waiting in the outbox.</summary>
+internal sealed record OutboxItem(long Id, string EventId, string Webhook, string Body, DateTimeOffset CreatedAt, int Attempts);
+
+/// <summary>An alert change as kept in the timeline.</summary>
+internal sealed record StoredAlertEvent(string EventId, string Target, string Rule, Severity Severity, string Subject, AlertState State, DateTimeOffset At, DateTimeOffset StartsAt, double Value, string Summary, long? IncidentId);
+
+/// <summary>
+/// The monitor's memory, in one SQLite file in WAL mode: samples, the alert timeline and the alerts
+/// active now (restored after a restart, so nothing fires twice), incident snapshots, and the
+/// webhook outbox (written in the same transaction as the alert change it announces, so none is lost).
+/// </summary>
+internal sealed class HistoryStore : IDisposable
+{
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        PRAGMA synchronous = NORMAL;
+        CREATE TABLE IF NOT EXISTS samples (
+            target TEXT NOT NULL, at INTEGER NOT NULL, probe_ok INTEGER NOT NULL, probe_reason TEXT, probe_ms REAL,
+            collected INTEGER NOT NULL, clients INTEGER NOT NULL, usable INTEGER NOT NULL, max_connections INTEGER NOT NULL,
+            percent REAL NOT NULL, by_state TEXT NOT NULL, by_application TEXT NOT NULL, findings TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS samples_target_at ON samples (target, at);
+        CREATE TABLE IF NOT EXISTS alert_events (
+            event_id TEXT PRIMARY KEY, target TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL, subject TEXT NOT NULL,
+            state TEXT NOT NULL, at INTEGER NOT NULL, starts_at INTEGER NOT NULL, value REAL NOT NULL, summary TEXT NOT NULL, incident_id INTEGER);
+        CREATE INDEX IF NOT EXISTS alert_events_at ON alert_events (at);
+        CREATE TABLE IF NOT EXISTS active_alerts (
+            target TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL, subject TEXT NOT NULL, state TEXT NOT NULL,
+            since INTEGER NOT NULL, fired_at INTEGER, value REAL NOT NULL, summary TEXT NOT NULL,
+            PRIMARY KEY (target, rule, severity, subject));
+        CREATE TABLE IF NOT EXISTS incidents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, event_id TEXT NOT NULL, rule TEXT NOT NULL,
+            severity TEXT NOT NULL, at INTEGER NOT NULL, summary TEXT NOT NULL, body TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS incidents_at ON incidents (at);
+        CREATE TABLE IF NOT EXISTS outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, webhook TEXT NOT NULL, body TEXT NOT NULL,
+            created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
+            delivered_at INTEGER, given_up_at INTEGER, last_error TEXT, UNIQUE (event_id, webhook));
+        CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, given_up_at, next_attempt_at);
+        """;
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    public HistoryStore(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Path.GetDirectoryName(full) is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        FilePath = full;
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, DefaultTimeout = 30, Pooling = true }.ToString();
+        using var connection = Open();
+        Execute(connection, null, Schema);
+    }
+
+    public string FilePath { get; }
+
+    public async Task RecordPollAsync(
+        string target,
+        MonitorSample sample,
+        IReadOnlyList<AlertTransition> transitions,
+        IReadOnlyCollection<ActiveAlert> active,
+        Func<AlertTransition, IncidentBody?> incidentFor,
+        IReadOnlyList<(AlertTransition Transition, string Webhook, string Body)> notifications,
+        CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction();
+            Execute(connection, transaction, """
+                INSERT INTO samples VALUES ($target, $at, $ok, $reason, $ms, $collected, $clients, $usable, $max, $percent, $byState, $byApp, $findings)
+                """,
+                ("$target", target), ("$at", Ms(sample.At)), ("$ok", sample.ProbeSucceeded), ("$reason", sample.ProbeReason), ("$ms", sample.ProbeLatencyMilliseconds),
+                ("$collected", sample.Collected), ("$clients", sample.ClientBackends), ("$usable", sample.UsableSlots), ("$max", sample.MaxConnections),
+                ("$percent", sample.PercentUsed),
+                ("$byState", JsonSerializer.Serialize(sample.ByState, MonitorJsonContext.Default.IReadOnlyDictionaryStringInt32)),
+                ("$byApp", JsonSerializer.Serialize(sample.ByApplication, MonitorJsonContext.Default.IReadOnlyListAppConnections)),
+                ("$findings", JsonSerializer.Serialize(sample.Findings, MonitorJsonContext.Default.IReadOnlyListSampleFinding)));
+            foreach (var t in transitions)
+            {
+                long? incidentId = null;
+                if (t.State == AlertState.Firing && incidentFor(t) is { } incident)
+                {
+                    incidentId = (long)Scalar(connection, transaction, """
+                        INSERT INTO incidents (target, event_id, rule, severity, at, summary, body) VALUES ($target, $event, $rule, $severity, $at, $summary, $body) RETURNING id
+                        """,
+                        ("$target", target), ("$event", t.EventId), ("$rule", t.Key.Rule), ("$severity", SeverityName(t.Severity)), ("$at", Ms(t.At)), ("$summary", t.Summary),
+                        ("$body", JsonSerializer.Serialize(incident, MonitorJsonContext.Default.IncidentBody)))!;
+                }
+
+                Execute(connection, transaction, """
+                    INSERT INTO alert_events VALUES ($event, $target, $rule, $severity, $subject, $state, $at, $starts, $value, $summary, $incident)
+                    """,
+                    ("$event", t.EventId), ("$target", target), ("$rule", t.Key.Rule), ("$severity", SeverityName(t.Severity)), ("$subject", t.Key.Subject),
+                    ("$state", StateName(t.State)), ("$at", Ms(t.At)), ("$starts", Ms(t.StartsAt)), ("$value", t.Value), ("$summary", t.Summary), ("$incident", incidentId));
+            }
+
+            foreach (var (t, webhook, body) in notifications)
+            {
+                Execute(connection, transaction, """
+                    INSERT OR IGNORE INTO outbox (event_id, webhook, body, created_at, next_attempt_at) VALUES ($event, $webhook, $body, $at, $at)
+                    """,
+                    ("$event", t.EventId), ("$webhook", webhook), ("$body", body), ("$at", Ms(t.At)));
+            }
+
+            Execute(connection, transaction, "DELETE FROM active_alerts WHERE target = $target", ("$target", target));
+            foreach (var a in active)
+            {
+                Execute(connection, transaction, """
+                    INSERT INTO active_alerts VALUES ($target, $rule, $severity, $subject, $state, $since, $fired, $value, $summary)
+                    """,
+                    ("$target", target), ("$rule", a.Key.Rule), ("$severity", SeverityName(a.Key.Severity)), ("$subject", a.Key.Subject), ("$state", StateName(a.State)),
+                    ("$since", Ms(a.Since)), ("$fired", a.FiredAt is { } f ? Ms(f) : null), ("$value", a.Value), ("$summary", a.Summary));
+            }
+
+            transaction.Commit();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public IReadOnlyList<ActiveAlert> ActiveAlerts(string? target)
+    {
+        using var connection = Open();
+        return Query(connection, "SELECT target, rule, severity, subject, state, since, fired_at, value, summary FROM active_alerts WHERE $target IS NULL OR target = $target ORDER BY since",
+            r => new ActiveAlert(
+                new AlertKey(r.GetString(0), r.GetString(1), ParseSeverity(r.GetString(2)), r.GetString(3)),
+                ParseState(r.GetString(4)),
+                FromMs(r.GetInt64(5)),
+                r.IsDBNull(6) ? null : FromMs(r.GetInt64(6)),
+                r.GetDouble(7),
+                r.GetString(8)),
+            ("$target", target));
+    }
+
+    public IReadOnlyList<MonitorSample> Samples(string target, DateTimeOffset from, DateTimeOffset to, int limit)
+    {
+        using var connection = Open();
+        return Query(connection, """
+            SELECT at, probe_ok, probe_reason, probe_ms, collected, clients, usable, max_connections, percent, by_state, by_application, findings
+            FROM (SELECT * FROM samples WHERE target = $target AND at >= $from AND at <= $to ORDER BY at DESC LIMIT $limit) ORDER BY at
+            """,
+            r => new MonitorSample(
+                FromMs(r.GetInt64(0)),
+                r.GetBoolean(1),
+                r.IsDBNull(2) ? null : r.GetString(2),
+                r.IsDBNull(3) ? null : r.GetDouble(3),
+                r.GetBoolean(4),
+                r.GetInt32(5),
+                r.GetInt32(6),
+                r.GetInt32(7),
+                r.GetDouble(8),
+                JsonSerializer.Deserialize(r.GetString(9), MonitorJsonContext.Default.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>(),
+                JsonSerializer.Deserialize(r.GetString(10), MonitorJsonContext.Default.IReadOnlyListAppConnections) ?? [],
+                JsonSerializer.Deserialize(r.GetString(11), MonitorJsonContext.Default.IReadOnlyListSampleFinding) ?? []),
+            ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)), ("$limit", limit));
+    }
+
+    public IReadOnlyList<StoredAlertEvent> AlertEvents(string? target, DateTimeOffset from, int limit)
+    {
+        using var connection = Open();
+        return Query(connection, """
+            SELECT event_id, target, rule, severity, subject, state, at, starts_at, value, summary, incident_id FROM alert_events
+            WHERE ($target IS NULL OR target = $target) AND at >= $from ORDER BY at DESC, rowid DESC LIMIT $limit
+            """,
+            r => new StoredAlertEvent(r.GetString(0), r.GetString(1), r.GetString(2), ParseSeverity(r.GetString(3)), r.GetString(4), ParseState(r.GetString(5)),
+                FromMs(r.GetInt64(6)), FromMs(r.GetInt64(7)), r.GetDouble(8), r.GetString(9), r.IsDBNull(10) ? null : r.GetInt64(10)),
+            ("$target", target), ("$from", Ms(from)), ("$limit", limit));
+    }
+
+    public IReadOnlyList<(long Id, string Target, string EventId, string Rule, Severity Severity, DateTimeOffset At, string Summary)> Incidents(string? target, int limit)
+    {
+        using var connection = Open();
+        return Query(connection, "SELECT id, target, event_id, rule, severity, at, summary FROM incidents WHERE $target IS NULL OR target = $target ORDER BY id DESC LIMIT $limit",
+            r => (r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), ParseSeverity(r.GetString(4)), FromMs(r.GetInt64(5)), r.GetString(6)),
+            ("$target", target), ("$limit", limit));
+    }
+
+    public (string Target, string EventId, string Rule, Severity Severity, DateTimeOffset At, string Summary, IncidentBody Body)? Incident(long id)
+    {
+        using var connection = Open();
+        return Query(connection, "SELECT target, event_id, rule, severity, at, summary, body FROM incidents WHERE id = $id",
+            r => ((string, string, string, Severity, DateTimeOffset, string, IncidentBody)?)(r.GetString(0), r.GetString(1), r.GetString(2), ParseSeverity(r.GetString(3)), FromMs(r.GetInt64(4)), r.GetString(5),
+                JsonSerializer.Deserialize(r.GetString(6), MonitorJsonContext.Default.IncidentBody)!),
+            ("$id", id)).FirstOrDefault();
+    }
+
+    /// <summary>Notifications due now, oldest first; a webhook whose oldest notification is still backing off has none due (order is kept).</summary>
+    public IReadOnlyList<OutboxItem> DueNotifications(DateTimeOffset now, int limit)
+    {
+        using var connection = Open();
+        return Query(connection, """
+            SELECT id, event_id, webhook, body, created_at, attempts FROM outbox o
+            WHERE delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= $now
+              AND NOT EXISTS (
+                SELECT 1 FROM outbox p WHERE p.webhook = o.webhook AND p.id < o.id
+                AND p.delivered_at IS NULL AND p.given_up_at IS NULL AND p.next_attempt_at > $now)
+            ORDER BY id LIMIT $limit
+            """,
+            r => new OutboxItem(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), FromMs(r.GetInt64(4)), r.GetInt32(5)),
+            ("$now", Ms(now)), ("$limit", limit));
+    }
+
+    /// <summary>The earliest time an undelivered notification is due, or null when the outbox is empty.</summary>
+    public DateTimeOffset? NextDue()
+    {
+        using var connection = Open();
+        return Scalar(connection, null, "SELECT min(next_attempt_at) FROM outbox WHERE delivered_at IS NULL AND given_up_at IS NULL") is long ms ? FromMs(ms) : null;
+    }
+
+    public int PendingNotifications()
+    {
+        using var connection = Open();
+        return Convert.ToInt32(Scalar(connection, null, "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND given_up_at IS NULL"), CultureInfo.InvariantCulture);
+    }
+
+    public Task MarkDeliveredAsync(long id, DateTimeOffset at, CancellationToken cancellationToken) =>
+        WriteAsync("UPDATE outbox SET delivered_at = $at, attempts = attempts + 1, last_error = NULL WHERE id = $id", cancellationToken, ("$id", id), ("$at", Ms(at)));
+
+    public Task MarkFailedAsync(long id, DateTimeOffset next, string error, CancellationToken cancellationToken) =>
+        WriteAsync("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $next, last_error = $error WHERE id = $id", cancellationToken, ("$id", id), ("$next", Ms(next)), ("$error", error));
+
+    public Task MarkGivenUpAsync(long id, DateTimeOffset at, string error, CancellationToken cancellationToken) =>
+        WriteAsync("UPDATE outbox SET given_up_at = $at, last_error = $error WHERE id = $id", cancellationToken, ("$id", id), ("$at", Ms(at)), ("$error", error));
+
+    /// <summary>Deletes what is older than the retention: samples, alert events, incidents, delivered or abandoned notifications.</summary>
+    public Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        WriteAsync("""
+            DELETE FROM samples WHERE at < $before;
+            DELETE FROM alert_events WHERE at < $before;
+            DELETE FROM incidents WHERE at < $before;
+            DELETE FROM outbox WHERE created_at < $before AND (delivered_at IS NOT NULL OR given_up_at IS NOT NULL);
+            """, cancellationToken, ("$before", Ms(before)));
+
+    public void Dispose()
+    {
+        _writeGate.Dispose();
+        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+    }
+
+    internal static string SeverityName(Severity severity) => severity.ToString().ToLowerInvariant();
+
+    internal static string StateName(AlertState state) => state.ToString().ToLowerInvariant();
+
+    private static Severity ParseSeverity(string text) => Enum.Parse<Severity>(text, ignoreCase: true);
+
+    private static AlertState ParseState(string text) => Enum.Parse<AlertState>(text, ignoreCase: true);
+
+    private static long Ms(DateTimeOffset at) => at.ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private async Task WriteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            Execute(connection, null, sql, parameters);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+#pragma warning disable CA2100 // every statement is a constant of this class; values go through parameters
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        var value = command.ExecuteScalar();
+        return value is DBNull ? null : value;
+    }
+
+    private static List<T> Query<T>(SqliteConnection connection, string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, null, sql, parameters);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
+    }
+}
+
+/// <summary>What the server looked like when an alert fired: <c>pg_stat_activity</c> and the blocking edges.</summary>
+internal sealed record IncidentBody(DateTimeOffset? TakenAt, IReadOnlyList<Api.SessionView> Sessions, IReadOnlyList<Api.ChainView> BlockingChains, IReadOnlyList<Api.EdgeView> BlockingEdges, string? Error);

@@ -1,0 +1,60 @@
+using System.Diagnostics.Metrics;
+using PgMedic.Core.Alerts;
+using PgMedic.Monitor.History;
+using PgMedic.Monitor.Polling;
+
+namespace PgMedic.Monitor.Metrics;
+
+/// <summary>
+/// The monitor's metrics, read from each target's latest poll when scraped: exported by OpenTelemetry
+/// as Prometheus text at <c>/metrics</c> (names <c>pgmedic_*</c>) and over OTLP when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. The exported Prometheus rules are written over these names.
+/// </summary>
+internal sealed class MonitorMetrics
+{
+    public const string MeterName = "PgMedic.Monitor";
+
+    public MonitorMetrics(IMeterFactory meters, MonitorState state)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        var meter = meters.Create(MeterName);
+        meter.CreateObservableGauge("pgmedic.connections", () => Each<int>(state, s => s.Sample?.Collected == true
+            ? s.Sample.ByState.Select(kv => new Measurement<int>(kv.Value, Tag("target", s.Target.Name), Tag("state", kv.Key)))
+            : []), description: "Client backends by state (PgMedic's own connection not counted)");
+        meter.CreateObservableGauge("pgmedic.connections_by_application", () => Each<int>(state, s => s.Sample?.Collected == true
+            ? s.Sample.ByApplication.Select(a => new Measurement<int>(a.Total, Tag("target", s.Target.Name), Tag("application", a.Application)))
+            : []), description: "Client backends by application_name");
+        meter.CreateObservableGauge("pgmedic.client_backends", () => Each<int>(state, s => Collected(s, x => x.ClientBackends)), description: "Client backends in use");
+        meter.CreateObservableGauge("pgmedic.usable_slots", () => Each<int>(state, s => Collected(s, x => x.UsableSlots)), description: "max_connections - superuser_reserved_connections - reserved_connections");
+        meter.CreateObservableGauge("pgmedic.max_connections", () => Each<int>(state, s => Collected(s, x => x.MaxConnections)), description: "The server's max_connections");
+        meter.CreateObservableGauge("pgmedic.connections_used_percent", () => Each<double>(state, s => s.Sample?.Collected == true
+            ? [new Measurement<double>(s.Sample.PercentUsed, Tag("target", s.Target.Name))]
+            : []), description: "Client backends as a percentage of usable slots");
+        meter.CreateObservableGauge("pgmedic.probe_success", () => Each<int>(state, s => s.Sample is { } x
+            ? [new Measurement<int>(x.ProbeSucceeded ? 1 : 0, Tag("target", s.Target.Name))]
+            : []), description: "1 when the latest fresh connection (as an application makes it) and SELECT 1 succeeded");
+        meter.CreateObservableGauge("pgmedic.probe_latency", () => Each<double>(state, s => s.Sample?.ProbeLatencyMilliseconds is { } ms
+            ? [new Measurement<double>(ms / 1000, Tag("target", s.Target.Name))]
+            : []), unit: "s", description: "Time to connect and run SELECT 1 on the latest fresh connection");
+        meter.CreateObservableCounter("pgmedic.probe_attempts", () => Each<long>(state, s => s.ProbeAttempts > 0
+            ? [new Measurement<long>(s.ProbeAttempts, Tag("target", s.Target.Name))]
+            : []), description: "Fresh connection attempts since the monitor started");
+        meter.CreateObservableCounter("pgmedic.probe_failures", () => Each<long>(state, s => s.ProbeAttempts > 0
+            ? [new Measurement<long>(s.ProbeFailures, Tag("target", s.Target.Name))]
+            : []), description: "Fresh connection attempts that failed since the monitor started");
+        meter.CreateObservableGauge("pgmedic.lifeline_connected", () => Each<int>(state, s => s.PolledAt is null
+            ? []
+            : [new Measurement<int>(s.LifelineConnected ? 1 : 0, Tag("target", s.Target.Name))]), description: "1 while the monitor's long-lived connection is open");
+        meter.CreateObservableGauge("pgmedic.alerts_firing", () => Each<int>(state, s => s.Alerts.Where(a => a.State == AlertState.Firing)
+            .GroupBy(a => (a.Key.Rule, a.Key.Severity))
+            .Select(g => new Measurement<int>(g.Count(), Tag("target", s.Target.Name), Tag("alert", g.Key.Rule), Tag("severity", HistoryStore.SeverityName(g.Key.Severity))))), description: "Alerts firing now");
+    }
+
+    private static IEnumerable<Measurement<T>> Each<T>(MonitorState state, Func<TargetStatus, IEnumerable<Measurement<T>>> measure)
+        where T : struct => state.All.SelectMany(measure).ToList();
+
+    private static IEnumerable<Measurement<int>> Collected(TargetStatus s, Func<MonitorSample, int> value) =>
+        s.Sample is { Collected: true } x ? [new Measurement<int>(value(x), Tag("target", s.Target.Name))] : [];
+
+    private static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using PgMedic.Monitor.Api;
+using PgMedic.Monitor.Configuration;
+using PgMedic.Monitor.Dashboard;
+using PgMedic.Monitor.History;
+using PgMedic.Monitor.Metrics;
+using PgMedic.Monitor.Notifications;
+using PgMedic.Monitor.Polling;
+
+namespace PgMedic.Monitor;
+
+/// <summary>Settings of the process around the monitor (not of what it monitors).</summary>
+public sealed record MonitorHostSettings
+{
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>The OTLP endpoint (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>); metrics are also pushed there when set.</summary>
+    public string? OtlpEndpoint { get; init; }
+
+    public TextWriter? Log { get; init; }
+}
+
+/// <summary><c>pgmedic serve</c> as an ASP.NET Core application: a short composition root, features in their folders.</summary>
+public static class MonitorHost
+{
+    public static WebApplication Build(MonitorOptions options, MonitorHostSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        settings ??= new MonitorHostSettings();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "pgmedic", ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Listen == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Listen), options.Port));
+        builder.Logging.ClearProviders().SetMinimumLevel(settings.MinimumLogLevel)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter("System.Net.Http", LogLevel.Warning)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(settings.Time);
+        services.AddSingleton(_ => new HistoryStore(options.HistoryPath));
+        services.AddSingleton(sp => new MonitorState(options, target => sp.GetRequiredService<HistoryStore>().ActiveAlerts(target)));
+        services.AddSingleton<WebhookComposer>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<SlowQueryCache>();
+        services.AddSingleton<MonitorMetrics>();
+        services.AddSingleton<PollingService>();
+        services.AddHostedService(sp => sp.GetRequiredService<PollingService>());
+        services.AddHostedService<WebhookDispatcher>();
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, MonitorJsonContext.Default));
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("pgmedic"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(MonitorMetrics.MeterName).AddPrometheusExporter();
+                if (!string.IsNullOrEmpty(settings.OtlpEndpoint))
+                {
+                    metrics.AddOtlpExporter(otlp => otlp.Endpoint = new Uri(settings.OtlpEndpoint));
+                }
+            });
+
+        var app = builder.Build();
+        app.Services.GetRequiredService<MonitorMetrics>();
+        app.UseAccessToken(options.AccessToken);
+        app.MapHealthApi();
+        app.MapMonitorApi();
+        app.MapActionsApi();
+        app.MapDashboard();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+
+    /// <summary>The address the started monitor listens on (with the port picked when 0 was asked for).</summary>
+    public static Uri Address(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using PgMedic.Core.Alerts;
+using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Probing;
+using PgMedic.Core.Snapshots;
+using PgMedic.Monitor.Configuration;
+
+namespace PgMedic.Monitor.Polling;
+
+/// <summary>What the monitor knows of one target after its latest poll.</summary>
+internal sealed record TargetStatus(
+    MonitoredTarget Target,
+    DateTimeOffset? PolledAt,
+    MonitorSample? Sample,
+    DiagnosisReport? Report,
+    Snapshot? Snapshot,
+    ProbeResult? Probe,
+    bool LifelineConnected,
+    IReadOnlyList<ActiveAlert> Alerts,
+    long ProbeAttempts,
+    long ProbeFailures)
+{
+    public static TargetStatus Initial(MonitoredTarget target, IReadOnlyList<ActiveAlert> alerts) => new(target, null, null, null, null, null, false, alerts, 0, 0);
+
+    /// <summary>The runbook's health: an application's fresh connection succeeds.</summary>
+    public bool DatabaseConnected => Probe?.Outcome == ProbeOutcome.Accepting;
+}
+
+/// <summary>The latest status of every target, shared by the pollers (writers) and the endpoints and metrics (readers).</summary>
+internal sealed class MonitorState
+{
+    private readonly ConcurrentDictionary<string, TargetStatus> _targets = new(StringComparer.Ordinal);
+
+    public MonitorState(MonitorOptions options, Func<string, IReadOnlyList<ActiveAlert>> restored)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        foreach (var target in options.Targets)
+        {
+            _targets[target.Name] = TargetStatus.Initial(target, restored(target.Name));
+        }
+    }
+
+    public MonitorOptions Options { get; }
+
+    public IReadOnlyList<TargetStatus> All => Options.Targets.Select(t => _targets[t.Name]).ToList();
+
+    public TargetStatus? Get(string name) => _targets.GetValueOrDefault(name);
+
+    public void Set(TargetStatus status) => _targets[status.Target.Name] = status;
+}

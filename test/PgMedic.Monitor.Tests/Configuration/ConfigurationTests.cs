@@ -1,0 +1,54 @@
+using PgMedic.Monitor.Configuration;
+
+namespace PgMedic.Monitor.Tests.Configuration;
+
+public sealed class ConfigurationTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("pgmedic-config-test-").FullName;
+
+    [Fact]
+    public async Task Serve_InvalidConfiguration_ListsEveryErrorAndExits3()
+    {
+        var path = Write("""
+            {
+              "pollInterval": "soon",
+              "readOnly": false,
+              "targets": [
+                { "name": "shop db", "connection": "postgres://app:s3cret-pw@db:notaport/shop" },
+                { "connection": "" }
+              ],
+              "alerts": { "connectionSaturation": { "warningPercent": 95, "criticalPercent": 90 } },
+              "webhooks": [ { "url": "ftp://example", "format": "teams" } ]
+            }
+            """);
+        using var serve = MonitorProcess.Start(null, "serve", "--config", path);
+        Assert.Equal(3, await serve.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var lines = serve.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.All(lines, l => Assert.StartsWith("pgmedic: config: ", l, StringComparison.Ordinal));
+        string[] expected = ["pollInterval 'soon'", "name 'shop db'", "notaport", "targets[1].name is missing", "targets[1].connection is missing", "criticalPercent (90) is below warningPercent (95)", "'ftp://example'", "'teams'", "no accessToken"];
+        Assert.All(expected, e => Assert.Contains(lines, l => l.Contains(e, StringComparison.Ordinal)));
+        Assert.DoesNotContain("s3cret-pw", serve.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_EnvironmentVariables_OverrideTheFileInTheDotnetConvention()
+    {
+        var path = Write("""{ "port": 9000, "targets": [ { "name": "shop", "connection": "postgres://monitor@db/shop" } ] }""");
+        var options = MonitorConfigReader.Read(path, [new("PGMEDIC_port", "9100"), new("PGMEDIC_targets__0__connection", "postgres://other@db2/shop"), new("PGMEDIC_accessToken", "0123456789abcdef-token")], _ => null, null);
+        Assert.Equal(9100, options.Port);
+        Assert.Equal("db2", options.Targets[0].Connection.Host);
+        Assert.Equal("0123456789abcdef-token", options.AccessToken);
+        Assert.Equal("127.0.0.1", options.Listen);
+        Assert.True(options.ReadOnly);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.PollInterval);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_directory, "pgmedic.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+}

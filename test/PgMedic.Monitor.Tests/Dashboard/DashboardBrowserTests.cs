@@ -1,0 +1,48 @@
+using Microsoft.Playwright;
+using PgMedic.Core.Alerts;
+using PgMedic.Testing;
+
+namespace PgMedic.Monitor.Tests.Dashboard;
+
+/// <summary>The dashboard in real headless Chromium (Debian's), driven by Playwright for .NET.</summary>
+[Collection(MonitorCollection.Name)]
+public sealed class DashboardBrowserTests(MonitorSandbox fixture)
+{
+    [Fact]
+    public async Task Dashboard_InducedSaturation_DrawsSandboxPointsAndShowsTheAlert()
+    {
+        var chromium = ToolPaths.Require("/usr/bin/chromium", "chromium");
+        var sandbox = fixture.Sandbox;
+        await using var monitor = await RunningMonitor.StartAsync(sandbox.SuperuserTarget, name: "shop");
+        await using var held = await HeldConnections.OpenAsync(sandbox.SuperuserTarget, 14, "shop-api");
+        await held.AddAsync(sandbox.SuperuserTarget, 8, "billing-worker");
+        await monitor.WaitForAlertsAsync(a => RunningMonitor.Firing(a, AlertNames.ConnectionSaturation, "warning"), "the warning the page must show");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1500 } });
+        await page.GotoAsync(monitor.Address.ToString());
+
+        await page.Locator("#alerts").GetByText(AlertNames.ConnectionSaturation).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 15000 });
+        await page.WaitForFunctionAsync(
+            "() => { const c = Chart.getChart('usage-chart'); return !!c && c.data.datasets.some(d => d.label === 'idle' && d.data.some(p => p.y >= 22)) && c.getDatasetMeta(1).data.length > 0; }",
+            null,
+            new PageWaitForFunctionOptions { Timeout = 15000 });
+        var drawn = await page.EvaluateAsync<int>("() => Chart.getChart('usage-chart').getDatasetMeta(1).data.filter(p => Number.isFinite(p.x) && Number.isFinite(p.y)).length");
+        Assert.True(drawn > 0, "the usage chart drew no points");
+        Assert.Contains("shop-api", await page.Locator("#applications").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("88.0 %", await page.Locator("#card-shop .value").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(sandbox.SuperuserPassword, await page.ContentAsync(), StringComparison.Ordinal);
+
+        var output = Path.Combine(ToolPaths.RepositoryRoot(), "test-output");
+        Directory.CreateDirectory(output);
+        await page.WaitForTimeoutAsync(600);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(output, "dashboard.png"), FullPage = true });
+        Assert.True(new FileInfo(Path.Combine(output, "dashboard.png")).Length > 10_000);
+    }
+}

@@ -1,0 +1,21 @@
+using PgMedic.Postgres.Sandbox;
+using PgMedic.Testing;
+
+namespace PgMedic.Monitor.Tests;
+
+/// <summary>
+/// One real PostgreSQL for every monitor test: max_connections 28 with 3 reserved = 25 usable slots,
+/// so 22 held connections are 88 % (warning) and 23 are 92 % (critical).
+/// </summary>
+public sealed class MonitorSandbox : SandboxFixture
+{
+    public const int UsableSlots = 25;
+
+    protected override SandboxOptions Options => new() { MaxConnections = 28, SuperuserReservedConnections = 3 };
+}
+
+[CollectionDefinition(Name)]
+public sealed class MonitorCollection : ICollectionFixture<MonitorSandbox>
+{
+    public const string Name = "monitor sandbox";
+}
