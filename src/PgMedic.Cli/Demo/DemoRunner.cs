@@ -1,5 +1,10 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 using Npgsql;
+using PgMedic.Core.Alerts;
+using PgMedic.Monitor;
+using PgMedic.Monitor.Configuration;
 using PgMedic.Cli.Report;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
@@ -29,6 +34,7 @@ internal sealed class DemoRunner(CliContext context, DemoScenario scenario, bool
         var others = new List<NpgsqlConnection>();
         DemoService? service = null;
         DemoWatch? watch = null;
+        WebApplication? monitor = null;
         try
         {
             await sandbox.ExecuteAsync("CREATE DATABASE shop", cancellationToken: cancellationToken);
@@ -41,6 +47,18 @@ internal sealed class DemoRunner(CliContext context, DemoScenario scenario, bool
             service = new DemoService(app, _narrator, "SELECT count(*) FROM orders");
             service.StartTraffic();
             _narrator.Say($"Service '{DemoService.ApplicationName}' is up: PgMedic.Guard pool of 16, normal traffic from 2 workers. Health: {await service.HealthJsonAsync()}");
+            monitor = MonitorHost.Build(
+                new MonitorOptions
+                {
+                    Targets = [new MonitoredTarget("shop", admin, new DiagnosisOptions { IdleInTransactionWarning = TimeSpan.FromSeconds(1), BlockingWarning = TimeSpan.FromSeconds(1) }, new AlertRuleOptions(), [], null)],
+                    PollInterval = TimeSpan.FromSeconds(1),
+                    Port = 0,
+                    HistoryPath = Path.Combine(work, "history.db"),
+                    AuditLogPath = auditPath,
+                },
+                new MonitorHostSettings { Time = context.Time, MinimumLogLevel = LogLevel.Error });
+            await monitor.StartAsync(cancellationToken);
+            _narrator.Say($"Monitor (pgmedic serve) is watching the sandbox: Database Health Dashboard at {MonitorHost.Address(monitor)}");
             watch = new DemoWatch(admin, _narrator, context.Time);
             watch.Start();
             _narrator.Say("Watching: a lifeline connection takes a snapshot every 300 ms; a fresh connection each time measures connection failures.");
@@ -72,7 +90,7 @@ internal sealed class DemoRunner(CliContext context, DemoScenario scenario, bool
             if (keep)
             {
                 sandbox.Keep();
-                _narrator.Say($"--keep: the sandbox stays up. URL (CONTAINS THE PASSWORD): {sandbox.SuperuserTarget.ToUrl()} — try `pgmedic diagnose`, `top`, `activity` on it. Press Ctrl+C to stop it.");
+                _narrator.Say($"--keep: the sandbox and the dashboard ({MonitorHost.Address(monitor)}) stay up. URL (CONTAINS THE PASSWORD): {sandbox.SuperuserTarget.ToUrl()} — try `pgmedic diagnose`, `top`, `activity` on it. Press Ctrl+C to stop them.");
                 await WaitForCtrlCAsync(cancellationToken);
             }
 
@@ -83,6 +101,12 @@ internal sealed class DemoRunner(CliContext context, DemoScenario scenario, bool
             if (watch is not null)
             {
                 await watch.DisposeAsync();
+            }
+
+            if (monitor is not null)
+            {
+                await monitor.StopAsync(CancellationToken.None);
+                await monitor.DisposeAsync();
             }
 
             if (service is not null)

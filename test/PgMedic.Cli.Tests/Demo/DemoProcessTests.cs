@@ -22,6 +22,7 @@ public sealed partial class DemoProcessTests : IDisposable
 
         var output = demo.Output;
         Assert.True(exitCode == 0, output);
+        Assert.Matches(@"Database Health Dashboard at http://127\.0\.0\.1:\d+/", output);
         Assert.Contains($"ALERT firing: {alert}", output, StringComparison.Ordinal);
         Assert.Contains($"ALERT resolved: {alert}", output, StringComparison.Ordinal);
         Assert.Contains("alerts still firing: none", output, StringComparison.Ordinal);
