@@ -31,11 +31,12 @@ public sealed class AlertScenarioTests(MonitorSandbox fixture)
             .ToList();
         Assert.Equal(["critical firing", "critical resolved", "warning firing", "warning resolved"], events);
 
-        // The incident snapshot taken when the warning fired holds the sessions of that moment.
+        // The incident snapshot taken when the warning fired holds the sessions of that moment: at least the
+        // 20 of 25 usable slots that crossed 80 % (the fillers may still have been opening the rest).
         var incidents = (await monitor.GetJsonAsync("/api/incidents")).EnumerateArray().ToList();
         var warning = incidents.First(i => i.GetProperty("alert").GetString() == AlertNames.ConnectionSaturation && i.GetProperty("severity").GetString() == "warning");
         var incident = await monitor.GetJsonAsync($"/api/incidents/{warning.GetProperty("id").GetInt64()}");
-        Assert.True(incident.GetProperty("snapshot").GetProperty("sessions").EnumerateArray().Count(s => s.GetProperty("application").GetString() == "filler") >= 22);
+        Assert.True(incident.GetProperty("snapshot").GetProperty("sessions").EnumerateArray().Count(s => s.GetProperty("application").GetString() == "filler") >= 20);
     }
 
     [Fact]
