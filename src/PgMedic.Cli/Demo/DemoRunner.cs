@@ -188,9 +188,11 @@ internal sealed class DemoRunner(CliContext context, DemoScenario scenario, bool
                 _expectedTerminated.Add(migration.ProcessID);
                 _narrator.Say($"A schema migration (pid {migration.ProcessID}) takes an exclusive lock on 'orders' and forgets to commit: every orders-api query queues behind it.");
                 service.StartTraffic(workers: 6);
-                var blocking = await watch.WaitForAsync("blocking-chain", AlertWait);
-                await WaitAsync(() => service.Counts.Failed > 0, TimeSpan.FromSeconds(5));
-                return blocking;
+                var blocked = await watch.WaitForAsync("blocking-chain", AlertWait);
+
+                // Heal takes the head of a chain whose waiters waited at least 1 s: let them.
+                await Task.Delay(TimeSpan.FromSeconds(1.2), context.Time, cancellationToken);
+                return blocked;
 
             default:
                 _narrator.Record("incident", "The database server stops (as a crash or a botched maintenance would).");
