@@ -33,7 +33,7 @@ internal static class DemoCommand
             Description = "Where to write the incident report",
             DefaultValueFactory = _ => "pgmedic-demo-report.md",
         };
-        var command = new Command("demo", "Stage a real connection incident on a sandbox PostgreSQL (a leaking service by default), and watch PgMedic detect, diagnose, heal, verify and write it up. Unattended; about half a minute.")
+        var command = new Command("demo", "Stage a real connection incident on a sandbox PostgreSQL (a leaking service by default), and watch PgMedic detect, diagnose, heal, verify and write it up. Unattended; about ten seconds.")
         {
             scenario, keep, reportFile,
         };
