@@ -36,9 +36,18 @@ pgmedic_ensure_deps() {
   fi
   echo "Installing missing Debian packages: $missing"
   export DEBIAN_FRONTEND=noninteractive
+  # The packages are wanted for their programs (initdb, pgbouncer, promtool, chromium), never as
+  # system services: keep their postinst scripts from starting postgresql, pgbouncer or prometheus.
+  local policy_added=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_added=1
+  fi
+  local status=0
   # shellcheck disable=SC2086
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null || status=1
+  [ -n "$policy_added" ] && rm -f /usr/sbin/policy-rc.d
+  if [ "$status" -ne 0 ]; then
     echo "pgmedic: apt-get could not install: $missing" >&2
     return 1
-  }
+  fi
 }
