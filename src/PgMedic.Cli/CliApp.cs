@@ -52,7 +52,9 @@ internal static class CliApp
         {
             var commandName = parseResult.CommandResult.Command.Name;
             var helpHint = parseResult.CommandResult.Command == root ? "pgmedic --help" : $"pgmedic {commandName} --help";
-            var message = string.Join(' ', parseResult.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            var message = parseResult.UnmatchedTokens.Count > 0
+                ? $"unexpected extra argument(s) (not shown: an unquoted conninfo splits into words, and one may hold a password); quote the TARGET, e.g. 'host=db user=app password=…'"
+                : string.Join(' ', parseResult.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             await context.Error.WriteLineAsync($"pgmedic: {message} (see '{helpHint}')");
             return (int)ExitCode.Unknown;
         }

@@ -19,7 +19,8 @@ public static class Guardrails
     public const string OverMax = "over --max";
 
     /// <param name="candidates">Sessions the selection matched, each with the action and the reason.</param>
-    public static RemediationPlan Apply(string title, IEnumerable<(SessionInfo Session, SessionAction Action, string Reason)> candidates, DateTimeOffset now, GuardrailOptions options)
+    /// <param name="alreadyPlanned">Actions earlier plans of the same run took: <c>--max</c> bounds the whole run.</param>
+    public static RemediationPlan Apply(string title, IEnumerable<(SessionInfo Session, SessionAction Action, string Reason)> candidates, DateTimeOffset now, GuardrailOptions options, int alreadyPlanned = 0)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(options);
@@ -27,7 +28,7 @@ public static class Guardrails
         var spared = new List<SparedSession>();
         foreach (var (session, action, reason) in candidates.DistinctBy(c => c.Session.Pid))
         {
-            var why = WhySpared(session, options) ?? (actions.Count >= options.MaxActions ? $"{OverMax} {options.MaxActions}" : null);
+            var why = WhySpared(session, options) ?? (actions.Count + alreadyPlanned >= options.MaxActions ? $"{OverMax} {options.MaxActions}" : null);
             if (why is null)
             {
                 actions.Add(PlannedAction.For(action, session, now, reason));

@@ -36,7 +36,10 @@ public static class HealPlanner
         return StepOrder.Select(step => PlanStep(step, snapshot, options, guardrails, taken)).ToList();
     }
 
-    /// <summary>One step planned against a (fresh) snapshot; <paramref name="taken"/> holds PIDs already planned by earlier steps.</summary>
+    /// <summary>
+    /// One step planned against a (fresh) snapshot; <paramref name="taken"/> holds PIDs already planned by
+    /// earlier steps, which also count against the run's <c>--max</c>.
+    /// </summary>
     public static HealStep PlanStep(string step, Snapshot snapshot, HealOptions options, GuardrailOptions guardrails, ISet<int> taken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -61,7 +64,7 @@ public static class HealPlanner
         var candidates = selection.Match(snapshot)
             .Where(s => !taken.Contains(s.Pid))
             .Select(s => (s, SessionAction.Terminate, reason));
-        var plan = Guardrails.Apply($"{step}: terminate sessions {reason}", candidates, snapshot.TakenAt, guardrails);
+        var plan = Guardrails.Apply($"{step}: terminate sessions {reason}", candidates, snapshot.TakenAt, guardrails, alreadyPlanned: taken.Count);
         foreach (var action in plan.Actions)
         {
             taken.Add(action.Pid);

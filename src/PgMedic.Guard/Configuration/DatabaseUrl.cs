@@ -46,7 +46,9 @@ internal static class DatabaseUrl
                 var uri = new Uri(value);
                 var user = uri.UserInfo.Split(':', 2)[0];
                 var userPart = uri.UserInfo.Length == 0 ? string.Empty : user + (uri.UserInfo.Contains(':', StringComparison.Ordinal) ? ":***@" : "@");
-                return $"{uri.Scheme}://{userPart}{uri.Authority[(uri.Authority.LastIndexOf('@') + 1)..]}{uri.PathAndQuery}";
+                // The query may carry a password (?password=…): only its presence is shown.
+                var query = uri.Query.Length > 0 ? "?…" : string.Empty;
+                return $"{uri.Scheme}://{userPart}{uri.Authority[(uri.Authority.LastIndexOf('@') + 1)..]}{uri.AbsolutePath}{query}";
             }
 
             var builder = new NpgsqlConnectionStringBuilder(value);

@@ -76,7 +76,7 @@ internal static class CommandRunner
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
+            Remediation.HookRunner.KillQuietly(process);
             if (cancellationToken.IsCancellationRequested)
             {
                 throw;

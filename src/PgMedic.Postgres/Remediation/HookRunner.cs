@@ -67,11 +67,14 @@ public static class HookRunner
             await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
             process.WaitForExit();
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            timedOut = true;
-            process.Kill(entireProcessTree: true);
+            // Timed out, or PgMedic itself was cancelled (Ctrl+C, SIGTERM): either way the hook must not
+            // go on unsupervised.
+            timedOut = !cancellationToken.IsCancellationRequested;
+            KillQuietly(process);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
 
         string text;
@@ -81,5 +84,20 @@ public static class HookRunner
         }
 
         return new HookResult(name, command, timedOut ? -1 : process.ExitCode, timedOut, text, stopwatch.Elapsed.TotalMilliseconds);
+    }
+
+    internal static void KillQuietly(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the check and the kill.
+        }
     }
 }

@@ -25,7 +25,7 @@ internal static class NpgsqlStringParser
         }
         catch (ArgumentException e)
         {
-            throw Translate(e);
+            throw Translate(e, HasPassword(text));
         }
 
         // The builder's properties cannot tell "Port=5432" from no port at all, but its
@@ -102,7 +102,10 @@ internal static class NpgsqlStringParser
         _ => throw new TargetException($"SSL Mode {MessageText.Quote(mode.ToString())} is not supported; use Disable, Allow, Prefer, Require, VerifyCA or VerifyFull"),
     };
 
-    private static TargetException Translate(ArgumentException e)
+    private static bool HasPassword(string text) =>
+        text.Split(';').Any(pair => pair.Split('=', 2)[0].Trim() is var key && (key.Equals("Password", StringComparison.OrdinalIgnoreCase) || key.Equals("PWD", StringComparison.OrdinalIgnoreCase)));
+
+    private static TargetException Translate(ArgumentException e, bool hasPassword)
     {
         var keyword = e.ParamName;
         if (e.InnerException is null || keyword is null)
@@ -112,7 +115,9 @@ internal static class NpgsqlStringParser
 
         // A keyword holding ';' or a quote is the tail of a value that was split in the wrong
         // place (often a password with an unquoted ';'), so it is not shown.
-        if (keyword.IndexOfAny([';', '"', '\'']) >= 0)
+        // With a password in the string, an unknown keyword may be the tail of that password
+        // (Password=ab;cd=ef): never show it.
+        if (keyword.IndexOfAny([';', '"', '\'']) >= 0 || (hasPassword && e.InnerException is KeyNotFoundException))
         {
             return new TargetException("the Npgsql connection string has an unknown keyword that looks like part of a value; wrap values containing ';' in double quotes: Password=\"a;b\"");
         }

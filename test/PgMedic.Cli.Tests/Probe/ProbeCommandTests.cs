@@ -130,6 +130,16 @@ public sealed class ProbeCommandTests(SandboxFixture fixture)
         Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Probe_UnquotedConninfoWithPassword_ExitThreeWithoutEchoingIt()
+    {
+        var run = await CliRun.InvokeAsync("probe", "host=db", "password=Unquoted-Secret-1");
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("quote the TARGET", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unquoted-Secret-1", run.All, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string> PasswordCases()
     {
         var data = new TheoryData<string, string>();

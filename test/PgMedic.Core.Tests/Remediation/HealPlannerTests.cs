@@ -36,6 +36,19 @@ public sealed class HealPlannerTests
     }
 
     [Fact]
+    public void Plan_MaxActions_BoundsTheWholeRunNotEachStep()
+    {
+        var stuck = Snapshots.Many(3, SessionStates.IdleInTransaction, TimeSpan.FromMinutes(3));
+        var stale = Snapshots.Many(3, SessionStates.Idle, TimeSpan.FromMinutes(10));
+
+        var steps = HealPlanner.Plan(Snapshots.Of(Snapshots.Server(), [.. stuck, .. stale]), new HealOptions(), Guardrails with { MaxActions = 4 });
+
+        Assert.Equal(3, steps[0].Plan.Actions.Count);
+        Assert.Single(steps[1].Plan.Actions);
+        Assert.Equal(2, steps[1].Plan.Spared.Count(s => s.Why == "over --max 4"));
+    }
+
+    [Fact]
     public void IsHealthy_OnlyFindingsHealFixesCount()
     {
         Finding F(string code, Severity severity) => new(code, severity, "s", [], [], RunbookStep.Prevention, "r");

@@ -78,8 +78,17 @@ public sealed class GuardOptionsReaderTests
     {
         var error = Assert.Throws<GuardConfigurationException>(() => GuardOptionsReader.Read(Lookup(("DATABASE_URL", Url + "?pool=5"))));
 
-        Assert.Contains("DATABASE_URL='postgres://app:***@db.internal:6432/shop?pool=5'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DATABASE_URL='postgres://app:***@db.internal:6432/shop?…'", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret-pw", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_UrlWithPasswordInQuery_ErrorNeverShowsIt()
+    {
+        var error = Assert.Throws<GuardConfigurationException>(() => GuardOptionsReader.Read(Lookup(("DATABASE_URL", "postgres://db:5432/shop?user=app&password=Query-Secret-9"))));
+
+        Assert.DoesNotContain("Query-Secret-9", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DATABASE_URL", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class PasswordSecrecyTests
         { $"Host=db;Password={Secret}\"", "", Secret },
         { $"Host=a,b;Password={Secret}", "", Secret },
         { "Host=db;Password=s3cr3t;pw;Port=5", "", "s3cr3t|pw" },
-        { "Host=db;Password=s3cr3t;pw=x", "", "s3cr3t" },
+        { "Host=db;Password=s3cr3t;pw=x", "", "s3cr3t|pw" },
 
         // The environment.
         { "host=db", $"PGPASSWORD={Secret}|PGPORT=abc", Secret },
