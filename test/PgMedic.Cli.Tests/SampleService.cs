@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using PgMedic.Postgres.Targets;
+using PgMedic.Testing;
 
 namespace PgMedic.Cli.Tests;
 
@@ -31,7 +31,7 @@ internal sealed class SampleService : IAsyncDisposable
     /// <summary>Source file and line of the deliberate leak, as the guard records it.</summary>
     public static (string File, int Line) LeakCallSite()
     {
-        var file = Path.Combine(RepositoryRoot(), "samples", "PgMedic.Sample.Api", "Orders", "OrdersApi.cs");
+        var file = Path.Combine(BuildOutput.RepositoryRoot(), "samples", "PgMedic.Sample.Api", "Orders", "OrdersApi.cs");
         var lines = File.ReadAllLines(file);
         var index = Array.FindIndex(lines, l => l.TrimStart().StartsWith("var connection = await database.OpenConnectionAsync", StringComparison.Ordinal));
         return (file, index + 1);
@@ -39,14 +39,14 @@ internal sealed class SampleService : IAsyncDisposable
 
     public static async Task<SampleService> StartAsync(ConnectionTarget database, int poolSize = 10, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var port = FreePort();
+        var port = SilentListener.UnusedPort();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(RepositoryRoot(), "samples", "PgMedic.Sample.Api", "bin", Configuration(), "net10.0", "PgMedic.Sample.Api.dll"));
+        info.ArgumentList.Add(BuildOutput.Assembly(Path.Combine("samples", "PgMedic.Sample.Api"), "PgMedic.Sample.Api.dll"));
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.Environment["DATABASE_URL"] = database.ToUrl();
@@ -124,26 +124,6 @@ internal sealed class SampleService : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string Configuration() => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PgMedic.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory!.FullName;
     }
 
     private void Append(string? line)

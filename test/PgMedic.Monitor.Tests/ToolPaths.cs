@@ -15,16 +15,4 @@ internal static class ToolPaths
 
         return path;
     }
-
-    /// <summary>The repository root (where PgMedic.slnx is), for test artifacts under test-output/.</summary>
-    public static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PgMedic.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("PgMedic.slnx not found above " + AppContext.BaseDirectory);
-    }
 }

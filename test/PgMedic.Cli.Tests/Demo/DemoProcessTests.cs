@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using PgMedic.Testing;
 
 namespace PgMedic.Cli.Tests.Demo;
 

@@ -1,3 +1,4 @@
+using PgMedic.Testing;
 using System.Text.RegularExpressions;
 
 namespace PgMedic.Cli.Tests.Sandbox;

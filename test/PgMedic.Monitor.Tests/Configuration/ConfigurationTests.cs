@@ -1,4 +1,5 @@
 using PgMedic.Monitor.Configuration;
+using PgMedic.Testing;
 
 namespace PgMedic.Monitor.Tests.Configuration;
 
@@ -21,7 +22,7 @@ public sealed class ConfigurationTests : IDisposable
               "webhooks": [ { "url": "ftp://example", "format": "teams" } ]
             }
             """);
-        using var serve = MonitorProcess.Start(null, "serve", "--config", path);
+        using var serve = PgMedicProcess.Start("serve", "--config", path);
         Assert.Equal(3, await serve.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         var lines = serve.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.All(lines, l => Assert.StartsWith("pgmedic: config: ", l, StringComparison.Ordinal));

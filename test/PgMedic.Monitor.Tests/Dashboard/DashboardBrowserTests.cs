@@ -39,7 +39,7 @@ public sealed class DashboardBrowserTests(MonitorSandbox fixture)
         Assert.Contains("88.0 %", await page.Locator("#card-shop .value").InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain(sandbox.SuperuserPassword, await page.ContentAsync(), StringComparison.Ordinal);
 
-        var output = Path.Combine(ToolPaths.RepositoryRoot(), "test-output");
+        var output = Path.Combine(BuildOutput.RepositoryRoot(), "test-output");
         Directory.CreateDirectory(output);
         await page.WaitForTimeoutAsync(600);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(output, "dashboard.png"), FullPage = true });

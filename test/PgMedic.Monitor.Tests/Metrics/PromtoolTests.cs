@@ -37,7 +37,7 @@ public sealed class PromtoolTests(MonitorSandbox fixture)
         var directory = Directory.CreateTempSubdirectory("pgmedic-rules-test-").FullName;
         try
         {
-            using var export = MonitorProcess.Start(null, "export", "prometheus-rules", "--source", source);
+            using var export = PgMedicProcess.Start("export", "prometheus-rules", "--source", source);
             Assert.Equal(0, await export.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             var file = Path.Combine(directory, "pgmedic-rules.yml");
             await File.WriteAllTextAsync(file, export.Output);

@@ -31,7 +31,7 @@ public sealed class OutboxTests(MonitorSandbox fixture) : IDisposable
             """);
 
         // The receiver is down: the warning fires and its notification waits in the outbox.
-        using (var first = MonitorProcess.Start(null, "serve", "--config", config))
+        using (var first = PgMedicProcess.Start("serve", "--config", config))
         {
             var address = await first.WaitForAddressAsync(TimeSpan.FromSeconds(30));
             using var http = new HttpClient { BaseAddress = address };
@@ -42,7 +42,7 @@ public sealed class OutboxTests(MonitorSandbox fixture) : IDisposable
         }
 
         // Restarted with the connections gone: it remembers the firing alert, resolves it, and still owes both notifications.
-        using var second = MonitorProcess.Start(null, "serve", "--config", config);
+        using var second = PgMedicProcess.Start("serve", "--config", config);
         var again = await second.WaitForAddressAsync(TimeSpan.FromSeconds(30));
         using var client = new HttpClient { BaseAddress = again };
         await WaitAsync(client, alerts => alerts.Count == 0, "the warning resolved after the restart");

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using PgMedic.Testing;
 
 namespace PgMedic.Monitor.Tests.Notifications;
 
@@ -14,7 +15,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 {
     private WebApplication? _app;
 
-    public WebhookReceiver() => Port = FreePort();
+    public WebhookReceiver() => Port = SilentListener.UnusedPort();
 
     public int Port { get; }
 
@@ -48,11 +49,4 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

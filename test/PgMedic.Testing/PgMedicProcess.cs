@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace PgMedic.Cli.Tests;
+namespace PgMedic.Testing;
 
 /// <summary>Runs the built <c>pgmedic</c> as a separate process, the way a user or CI does.</summary>
-internal sealed class PgMedicProcess : IDisposable
+public sealed class PgMedicProcess : IDisposable
 {
     private readonly StringBuilder _output = new();
     private readonly Process _process;
@@ -24,7 +24,14 @@ internal sealed class PgMedicProcess : IDisposable
         }
     }
 
-    public static PgMedicProcess Start(params string[] args)
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public static PgMedicProcess Start(params string[] args) => Start(null, args);
+
+    /// <param name="environment">Variables added to this process's environment (DATABASE_URL is always removed).</param>
+    public static PgMedicProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -33,13 +40,17 @@ internal sealed class PgMedicProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(CliAssemblyPath());
+        info.ArgumentList.Add(BuildOutput.Cli);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
 
         info.Environment.Remove("DATABASE_URL");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
         var process = new Process { StartInfo = info };
         var wrapper = new PgMedicProcess(process);
         process.OutputDataReceived += (_, e) => wrapper.Append(e.Data);
@@ -82,34 +93,21 @@ internal sealed class PgMedicProcess : IDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>SIGKILL: no shutdown, no flush — what a crash or an OOM kill does.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            Kill();
         }
 
         _process.Dispose();
-    }
-
-    internal static string CliAssemblyPath()
-    {
-        var here = Path.Combine(AppContext.BaseDirectory, "pgmedic.dll");
-        if (File.Exists(Path.Combine(AppContext.BaseDirectory, "pgmedic.runtimeconfig.json")))
-        {
-            return here;
-        }
-
-        // bin/<Configuration>/net10.0 of the test project mirrors the CLI project's own.
-        var tfm = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = tfm.Parent!.Name;
-        var root = tfm;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "PgMedic.slnx")))
-        {
-            root = root.Parent;
-        }
-
-        return Path.Combine(root!.FullName, "src", "PgMedic.Cli", "bin", configuration, tfm.Name, "pgmedic.dll");
     }
 
     private void Append(string? line)
