@@ -1,5 +1,5 @@
-using PgMedic.Testing;
 using System.Text.RegularExpressions;
+using PgMedic.Testing;
 
 namespace PgMedic.Cli.Tests.Sandbox;
 
