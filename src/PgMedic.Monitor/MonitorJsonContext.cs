@@ -18,7 +18,7 @@ namespace PgMedic.Monitor;
 [JsonSerializable(typeof(IReadOnlyList<AlertEventView>))]
 [JsonSerializable(typeof(IReadOnlyList<IncidentSummary>))]
 [JsonSerializable(typeof(IncidentView))]
-[JsonSerializable(typeof(ActionView))]
+[JsonSerializable(typeof(PgMedic.Postgres.Remediation.RemediationReport))]
 [JsonSerializable(typeof(HealRequest))]
 [JsonSerializable(typeof(DashboardConfigView))]
 [JsonSerializable(typeof(SlowQueriesView))]

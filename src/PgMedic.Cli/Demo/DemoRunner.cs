@@ -212,7 +212,7 @@ internal sealed class DemoRunner(CliContext context, DemoScenario scenario, bool
             _narrator.Say($"      runbook: {finding.RunbookStep} · fix: {finding.Recommendation}");
         }
 
-        await using (var audit = AuditLog.Open(auditPath, admin.Masked, admin.Password, context.Time))
+        await using (var audit = AuditLog.Open(auditPath, admin.Masked, admin.Password, "cli", context.Time))
         {
             await audit.FindingsAsync("diagnose", findings, cancellationToken);
         }

@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using PgMedic.Core.Activity;
 using PgMedic.Core.Diagnosis;
-using PgMedic.Cli.Remediation;
 using PgMedic.Core.Probing;
 using PgMedic.Core.Statements;
 
@@ -15,8 +14,8 @@ namespace PgMedic.Cli.Output;
 [JsonSerializable(typeof(ProbeResult))]
 [JsonSerializable(typeof(PgMedic.Core.Reporting.IncidentReport))]
 [JsonSerializable(typeof(DiagnosisReport))]
-[JsonSerializable(typeof(RemediationReport))]
-[JsonSerializable(typeof(HooksFile))]
+[JsonSerializable(typeof(PgMedic.Postgres.Remediation.RemediationReport))]
+[JsonSerializable(typeof(PgMedic.Cli.Remediation.HooksFile))]
 [JsonSerializable(typeof(ActivityReport))]
 [JsonSerializable(typeof(SlowQueryReport))]
 [JsonSerializable(typeof(PgMedic.Cli.Advise.AdviseReport))]

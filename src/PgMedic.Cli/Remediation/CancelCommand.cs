@@ -1,8 +1,6 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
-using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Remediation;
-using PgMedic.Postgres.Remediation;
 
 namespace PgMedic.Cli.Remediation;
 
@@ -23,19 +21,7 @@ internal static class CancelCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var chosen = selection.Read(parseResult) with { State = "active", RunningFor = parseResult.GetValue(runningFor) };
-            await using var run = await RemediationRun.StartAsync("cancel", options, parseResult, context, cancellationToken);
-            var plan = Guardrails.Apply($"cancel queries {chosen.Describe()}", chosen.Match(run.Snapshot).Select(s => (s, SessionAction.Cancel, chosen.Describe())), run.Snapshot.TakenAt, run.Guardrails);
-            run.Writer.Plan(plan);
-            if (plan.IsEmpty || !run.Confirm($"Cancel {plan.Actions.Count} quer(ies)?"))
-            {
-                run.Add(new StepReport("cancel", null, plan, [], null, null, plan.IsEmpty ? "nothing to do" : "planned", null));
-                run.Writer.Final(run.Report(dryRun: true));
-                return 0;
-            }
-
-            await run.ExecuteAsync("cancel", RunbookStep.IdentifyConnectionLeaks, plan, new ExecutionOptions(false, TimeSpan.Zero), new DiagnosisOptions(), cancellationToken);
-            run.Writer.Final(run.Report(dryRun: false));
-            return RemediationRun.ExitCodeOf(run.Steps);
+            return await RemediationRun.RunAsync(RemediationVerb.Cancel, r => r with { Selection = chosen }, options, parseResult, context, cancellationToken);
         });
         return command;
     }

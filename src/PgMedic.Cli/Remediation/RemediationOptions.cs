@@ -45,42 +45,63 @@ internal sealed class RemediationOptions(int defaultMax = 100)
         }
     }
 
-    public GuardrailOptions Guardrails(ParseResult parseResult, string targetDatabase, int ownPid)
+    /// <summary>The guardrails as typed; the engine adds the target database and its own PID.</summary>
+    public GuardrailOptions Guardrails(ParseResult parseResult)
     {
-        var options = new GuardrailOptions
+        var databases = parseResult.GetValue(Databases) ?? [];
+        var max = parseResult.GetValue(Max);
+        var errors = new List<string>();
+        if (max < 1)
         {
-            TargetDatabase = targetDatabase,
-            Databases = parseResult.GetValue(Databases) ?? [],
-            AllDatabases = parseResult.GetValue(AllDatabases),
-            IncludeSuperusers = parseResult.GetValue(IncludeSuperusers),
-            ProtectedUsers = parseResult.GetValue(ProtectUsers) ?? [],
-            ProtectedApplications = parseResult.GetValue(ProtectApplications) ?? [],
-            MaxActions = parseResult.GetValue(Max),
-            OwnPid = ownPid,
-        };
-        var errors = options.Validate();
-        return errors.Count == 0 ? options : throw new UsageException(string.Join("; ", errors));
+            errors.Add($"--max must be at least 1 (was {max})");
+        }
+
+        if (parseResult.GetValue(AllDatabases) && databases.Length > 0)
+        {
+            errors.Add("--all-databases and --database exclude each other: pick one");
+        }
+
+        return errors.Count > 0
+            ? throw new UsageException(string.Join("; ", errors))
+            : new GuardrailOptions
+            {
+                Databases = databases,
+                AllDatabases = parseResult.GetValue(AllDatabases),
+                IncludeSuperusers = parseResult.GetValue(IncludeSuperusers),
+                ProtectedUsers = parseResult.GetValue(ProtectUsers) ?? [],
+                ProtectedApplications = parseResult.GetValue(ProtectApplications) ?? [],
+                MaxActions = max,
+            };
     }
 
     public string AuditLogPath(ParseResult parseResult, CliContext context) =>
         parseResult.GetValue(AuditLog) ?? Postgres.Remediation.AuditLog.DefaultPath(context.Environment, context.HomeDirectory);
 
     /// <summary>--yes runs; on a terminal the user is asked; anywhere else it is a dry run.</summary>
-    public bool Confirmed(ParseResult parseResult, CliContext context, string question)
+    public Confirmation Confirm(ParseResult parseResult, CliContext context, ConfirmationRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (parseResult.GetValue(Yes))
         {
-            return true;
+            return Confirmation.Confirmed;
         }
 
         if (context.Input is null || parseResult.GetValue(Format) != OutputFormat.Table)
         {
-            return false;
+            return Confirmation.NotAsked;
         }
 
+        var question = request.Verb switch
+        {
+            RemediationVerb.Heal => $"Run these {request.Steps} step(s), {request.Sessions} session(s) in all?",
+            RemediationVerb.Cancel => $"Cancel {request.Sessions} quer(ies)?",
+            _ => $"Terminate {request.Sessions} session(s)?",
+        };
         context.Out.Write($"{question} [y/N] ");
         context.Out.Flush();
         var answer = context.Input.ReadLine()?.Trim();
-        return string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) || string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase);
+        return string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) || string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase)
+            ? Confirmation.Confirmed
+            : Confirmation.Declined;
     }
 }

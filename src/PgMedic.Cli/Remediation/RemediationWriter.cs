@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using PgMedic.Cli.Output;
 using PgMedic.Core.Common;
+using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Remediation;
 using PgMedic.Postgres.Remediation;
 using Spectre.Console;
@@ -12,7 +13,7 @@ namespace PgMedic.Cli.Remediation;
 /// Shows a remediation as it happens on a terminal (plan, then each result, then the verification),
 /// or the whole <see cref="RemediationReport"/> at the end for json and markdown.
 /// </summary>
-internal sealed class RemediationWriter(CliContext context, OutputFormat format)
+internal sealed class RemediationWriter(CliContext context, OutputFormat format) : IRemediationObserver
 {
     private readonly IAnsiConsole _console = Terminal.For(context);
 
@@ -25,6 +26,32 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
             _console.MarkupLine(Terminal.Safe(text));
         }
     }
+
+    public void Findings(IReadOnlyList<Finding> findings)
+    {
+        foreach (var finding in findings)
+        {
+            Line($"{finding.Severity.ToString().ToUpperInvariant()} {finding.Code}: {finding.Summary}");
+        }
+    }
+
+    public void Playbook(HookSettings hooks, string database, RemediationPlan plan)
+    {
+        Line("Playbook (runbook step 4):");
+        Line($"  1. maintenance on:  {hooks.MaintenanceOnCommand ?? "(no --maintenance-on-command: skipped)"}");
+        Line($"  2. terminate {plan.Actions.Count} client session(s) of {database}");
+        Line($"  3. restart the app: {hooks.RestartCommand ?? "(no --restart-command: skipped)"}");
+        Line("  4. verify: a fresh connection gets in and SELECT 1 answers");
+        Line($"  5. maintenance off: {hooks.MaintenanceOffCommand ?? "(no --maintenance-off-command: skipped)"}");
+    }
+
+    public void Step(string name, string? runbookStep, int sessions) =>
+        Line($"Step {name}{(runbookStep is null ? string.Empty : $" ({runbookStep})")}: {sessions} session(s)");
+
+    public void StepSkipped(string name, StepSkip why) =>
+        Line(why == StepSkip.Healthy ? $"Step {name}: skipped — the server is healthy." : $"Step {name}: skipped (no command configured)");
+
+    public void HookStarted(string name, string command) => Line($"Step {name}: {command}");
 
     public void Plan(RemediationPlan plan)
     {
@@ -62,11 +89,11 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
 
         foreach (var spared in plan.Spared)
         {
-            _console.MarkupLine(Terminal.Safe($"  spared pid {spared.Pid} ({spared.User}, {spared.Application}, {spared.Database}, {spared.State}): {spared.Why}"));
+            _console.MarkupLine(Terminal.Safe($"  spared pid {spared.Pid} ({spared.User}, {spared.Application}, {spared.Database}, {spared.State}): {SpareText.Of(spared)}"));
         }
     }
 
-    public void Results(IEnumerable<ActionResult> results)
+    public void Results(IReadOnlyList<ActionResult> results)
     {
         if (!Live)
         {
@@ -75,8 +102,8 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
 
         foreach (var r in results)
         {
-            var colour = r.Succeeded ? "green" : r.Result == ActionResult.AlreadyGone ? "grey" : "yellow";
-            _console.MarkupLine($"  [{colour}]{Terminal.Safe(r.Result)}[/] pid {r.Action.Pid} ({Terminal.Safe(r.Action.Application)}) in {r.Milliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms{(r.Detail is null ? string.Empty : " — " + Terminal.Safe(r.Detail))}");
+            var colour = r.Succeeded ? "green" : r.Result == ActionOutcome.AlreadyGone ? "grey" : "yellow";
+            _console.MarkupLine($"  [{colour}]{ActionOutcomeText.Of(r.Result)}[/] pid {r.Action.Pid} ({Terminal.Safe(r.Action.Application)}) in {r.Milliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms{(r.Detail is null ? string.Empty : " — " + Terminal.Safe(r.Detail))}");
         }
     }
 
@@ -117,15 +144,14 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
                 Markdown(report);
                 break;
             default:
-                if (report.DryRun)
+                var ending = Ending(report);
+                _console.MarkupLine(report.Outcome switch
                 {
-                    _console.MarkupLine("[bold]Dry run:[/] nothing was changed. Re-run with [bold]--yes[/] to execute this plan.");
-                }
-                else if (report.StoppedAt is { } stopped)
-                {
-                    _console.MarkupLine($"[bold red]Stopped at {Terminal.Safe(stopped)}.[/] {Terminal.Safe(report.NextStep)}");
-                }
-
+                    RunOutcome.Stopped => $"[bold red]{Terminal.Safe(ending)}[/]",
+                    RunOutcome.Executed when report.ExitCode == ExitCode.Ok => $"[green]{Terminal.Safe(ending)}[/]",
+                    RunOutcome.Executed or RunOutcome.Busy => $"[yellow]{Terminal.Safe(ending)}[/]",
+                    _ => $"[bold]{Terminal.Safe(ending)}[/]",
+                });
                 if (report.AuditLog is { } path)
                 {
                     _console.MarkupLine($"[dim]audit log: {Terminal.Safe(path)}[/]");
@@ -138,11 +164,11 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
     private void Markdown(RemediationReport report)
     {
         var output = context.Out;
-        output.WriteLine($"### pgmedic {report.Command}{(report.DryRun ? " (dry run: nothing changed)" : string.Empty)} — `{report.Target}`");
+        output.WriteLine($"### pgmedic {RemediationText.Verb(report.Command)}{(report.Outcome == RunOutcome.Executed ? string.Empty : $" ({Ending(report)})")} — `{report.Target}`");
         foreach (var step in report.Steps)
         {
             output.WriteLine();
-            output.WriteLine($"#### {step.Name}: {step.Status}{(step.RunbookStep is null ? string.Empty : $" ({step.RunbookStep})")}");
+            output.WriteLine($"#### {step.Name}: {StatusText(step.Status)}{(step.RunbookStep is null ? string.Empty : $" ({step.RunbookStep})")}");
             if (step.Plan is { } plan)
             {
                 output.WriteLine();
@@ -150,13 +176,13 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
                 output.WriteLine("|---|---:|---|---|---|---|---|---|---|");
                 foreach (var a in plan.Actions)
                 {
-                    var result = step.Results.FirstOrDefault(r => r.Action.Pid == a.Pid)?.Result ?? (report.DryRun ? "planned" : "-");
+                    var result = step.Results.FirstOrDefault(r => r.Action.Pid == a.Pid) is { } r ? ActionOutcomeText.Of(r.Result) : report.Outcome == RunOutcome.Executed ? "-" : "planned";
                     output.WriteLine($"| {a.Action.ToString().ToLowerInvariant()} | {a.Pid} | {a.User} | {a.Application} | {a.Database} | {a.State} | {Age(a.StateAgeSeconds)} | {a.Reason} | {result} |");
                 }
 
                 foreach (var spared in plan.Spared)
                 {
-                    output.WriteLine($"- spared pid {spared.Pid} ({spared.User}, {spared.Application}): {spared.Why}");
+                    output.WriteLine($"- spared pid {spared.Pid} ({spared.User}, {spared.Application}): {SpareText.Of(spared)}");
                 }
             }
 
@@ -177,6 +203,52 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
             output.WriteLine($"**Stopped at {stopped}.** {report.NextStep}");
         }
     }
+
+    /// <summary>The one line that says how the run ended.</summary>
+    public static string Ending(RemediationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return report.Outcome switch
+        {
+            RunOutcome.DryRun => "Dry run: nothing was changed. Re-run with --yes to execute this plan.",
+            RunOutcome.Declined => "Declined: nothing was changed.",
+            RunOutcome.NothingToDo when report.Command == RemediationVerb.Heal => report.Healthy == true
+                ? "The server is healthy: nothing to heal."
+                : "Nothing heal may act on matched; see `pgmedic diagnose` for what else is wrong.",
+            RunOutcome.NothingToDo => "Nothing to do: no session matched, or every match was spared (see above).",
+            RunOutcome.Busy => $"Not run: {Holder(report.Holder)}. Nothing was changed; re-run once it has finished.",
+            RunOutcome.Stopped => $"Stopped at {report.StoppedAt}. {report.NextStep}",
+            _ when report.Command == RemediationVerb.Heal => report.Healthy == true
+                ? $"Healed: verified healthy {report.ElapsedMilliseconds:0} ms after start."
+                : "Not healthy after every step: see the findings above; `pgmedic diagnose` for what is left.",
+            _ when report.Command == RemediationVerb.Emergency => "Emergency playbook finished: every step succeeded.",
+            _ => report.ExitCode == ExitCode.Ok ? "Done." : "Done, but some actions did not go through (see above).",
+        };
+    }
+
+    /// <summary>"another remediation holds this server's lock — heal from cli on host-1 since 22:50:00 UTC (PID 123)".</summary>
+    public static string Holder(RemediationLockHolder? holder)
+    {
+        if (holder is null || holder.Pid == 0)
+        {
+            return "another remediation holds this server's lock";
+        }
+
+        var who = holder.Verb is null
+            ? $"application '{holder.ApplicationName}'"
+            : $"{holder.Verb} from {holder.Door} on {holder.Host}{(holder.Since is { } since ? $" since {since.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : string.Empty)}";
+        return $"another remediation holds this server's lock — {who} (PID {holder.Pid}{(holder.Database is null ? string.Empty : $", database {holder.Database}")})";
+    }
+
+    private static string StatusText(StepStatus status) => status switch
+    {
+        StepStatus.Planned => "planned",
+        StepStatus.NothingToDo => "nothing to do",
+        StepStatus.Done => "done",
+        StepStatus.PartlyDone => "partly done",
+        StepStatus.Skipped => "skipped",
+        _ => "failed",
+    };
 
     private static string Age(double? seconds) => seconds is { } s ? Duration.Format(TimeSpan.FromSeconds(s)) : "-";
 

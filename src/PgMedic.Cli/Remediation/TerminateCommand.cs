@@ -1,6 +1,5 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
-using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Remediation;
 using PgMedic.Postgres.Remediation;
 
@@ -53,20 +52,8 @@ internal static class TerminateCommand
                 InStateFor = isBlocking ? null : parseResult.GetValue(idleFor),
                 BlockingWaitingFor = isBlocking ? parseResult.GetValue(waitingFor) : null,
             };
-            await using var run = await RemediationRun.StartAsync("terminate", options, parseResult, context, cancellationToken);
-            var reason = isBlocking ? "head of a lock chain: " + chosen.Describe() : chosen.Describe();
-            var plan = Guardrails.Apply($"terminate {chosen.Describe()}", chosen.Match(run.Snapshot).Select(s => (s, SessionAction.Terminate, reason)), run.Snapshot.TakenAt, run.Guardrails);
-            run.Writer.Plan(plan);
-            if (plan.IsEmpty || !run.Confirm($"Terminate {plan.Actions.Count} session(s)?"))
-            {
-                run.Add(new StepReport("terminate", null, plan, [], null, null, plan.IsEmpty ? "nothing to do" : "planned", null));
-                run.Writer.Final(run.Report(dryRun: true));
-                return 0;
-            }
-
-            await run.ExecuteAsync("terminate", isBlocking ? RunbookStep.IdentifyConnectionLeaks : RunbookStep.ResetConnectionPool, plan, new ExecutionOptions(parseResult.GetValue(cancelFirst), parseResult.GetValue(grace)), new DiagnosisOptions(), cancellationToken);
-            run.Writer.Final(run.Report(dryRun: false));
-            return RemediationRun.ExitCodeOf(run.Steps);
+            var execution = new ExecutionOptions(parseResult.GetValue(cancelFirst), parseResult.GetValue(grace));
+            return await RemediationRun.RunAsync(RemediationVerb.Terminate, r => r with { Selection = chosen, Execution = execution }, options, parseResult, context, cancellationToken);
         });
         return command;
     }

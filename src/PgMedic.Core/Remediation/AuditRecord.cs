@@ -18,6 +18,9 @@ public sealed record AuditRecord
     /// <summary>The masked target: never a password.</summary>
     public required string Target { get; init; }
 
+    /// <summary>The door the run came through: <c>cli</c>, <c>serve</c> (the monitor's API), <c>top</c>.</summary>
+    public string? Origin { get; init; }
+
     /// <summary><c>findings</c>, <c>plan</c>, <c>action-started</c>, <c>action-finished</c>, <c>verification</c>, <c>hook-started</c>, <c>hook-finished</c>.</summary>
     public required string Event { get; init; }
 

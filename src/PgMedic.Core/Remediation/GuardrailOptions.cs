@@ -10,8 +10,8 @@ public sealed record GuardrailOptions
         "walreceiver", "pgbackrest", "barman", "barman_receive_wal", "wal-g", "patroni", "repmgr", "pglogical",
     ];
 
-    /// <summary>The database the target connects to: plans stay inside it unless told otherwise.</summary>
-    public required string TargetDatabase { get; init; }
+    /// <summary>The database the target connects to: plans stay inside it unless told otherwise (the engine fills it from the snapshot).</summary>
+    public string TargetDatabase { get; init; } = string.Empty;
 
     /// <summary>Act in these databases instead of the target's (<c>--database</c>).</summary>
     public IReadOnlyList<string> Databases { get; init; } = [];
@@ -31,17 +31,28 @@ public sealed record GuardrailOptions
     /// <summary>PgMedic's own backend, never a target.</summary>
     public int OwnPid { get; init; }
 
+    /// <summary>
+    /// Always spared, whatever the options: the default list (case-insensitive), and PgMedic's sessions while
+    /// a run holds the server's lock (their application_name becomes <c>pgmedic heal …</c>).
+    /// </summary>
+    public static bool IsAlwaysProtected(string application)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        return DefaultProtectedApplications.Contains(application, StringComparer.OrdinalIgnoreCase)
+            || application.StartsWith("pgmedic ", StringComparison.OrdinalIgnoreCase);
+    }
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         if (MaxActions < 1)
         {
-            errors.Add($"--max must be at least 1 (was {MaxActions})");
+            errors.Add($"the maximum number of actions must be at least 1 (was {MaxActions})");
         }
 
         if (AllDatabases && Databases.Count > 0)
         {
-            errors.Add("--all-databases and --database exclude each other: pick one");
+            errors.Add("acting in all databases and in a list of databases exclude each other: pick one");
         }
 
         if (string.IsNullOrEmpty(TargetDatabase))

@@ -10,14 +10,6 @@ namespace PgMedic.Core.Remediation;
 /// </summary>
 public static class Guardrails
 {
-    public const string NotClientBackend = "not a client backend";
-    public const string OwnBackend = "PgMedic's own connection";
-    public const string OtherDatabase = "in another database";
-    public const string Superuser = "superuser session (use --include-superusers)";
-    public const string ProtectedUser = "protected role";
-    public const string ProtectedApplication = "protected application";
-    public const string OverMax = "over --max";
-
     /// <param name="candidates">Sessions the selection matched, each with the action and the reason.</param>
     /// <param name="alreadyPlanned">Actions earlier plans of the same run took: <c>--max</c> bounds the whole run.</param>
     public static RemediationPlan Apply(string title, IEnumerable<(SessionInfo Session, SessionAction Action, string Reason)> candidates, DateTimeOffset now, GuardrailOptions options, int alreadyPlanned = 0)
@@ -28,14 +20,15 @@ public static class Guardrails
         var spared = new List<SparedSession>();
         foreach (var (session, action, reason) in candidates.DistinctBy(c => c.Session.Pid))
         {
-            var why = WhySpared(session, options) ?? (actions.Count + alreadyPlanned >= options.MaxActions ? $"{OverMax} {options.MaxActions}" : null);
+            var why = WhySpared(session, options)
+                ?? (actions.Count + alreadyPlanned >= options.MaxActions ? new SpareVerdict(SpareReason.OverMax, options.MaxActions.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null);
             if (why is null)
             {
                 actions.Add(PlannedAction.For(action, session, now, reason));
             }
             else
             {
-                spared.Add(new SparedSession(session.Pid, session.User, session.ApplicationName, session.Database, session.State, why));
+                spared.Add(new SparedSession(session.Pid, session.User, session.ApplicationName, session.Database, session.State, why.Reason, why.Detail));
             }
         }
 
@@ -43,40 +36,40 @@ public static class Guardrails
     }
 
     /// <summary>The first guardrail that protects this session, or null when it may be acted on.</summary>
-    public static string? WhySpared(SessionInfo session, GuardrailOptions options)
+    public static SpareVerdict? WhySpared(SessionInfo session, GuardrailOptions options)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(options);
         if (!session.IsClientBackend)
         {
-            return $"{NotClientBackend} ({session.BackendType})";
+            return new SpareVerdict(SpareReason.NotClientBackend, session.BackendType);
         }
 
         if (session.Pid == options.OwnPid)
         {
-            return OwnBackend;
+            return new SpareVerdict(SpareReason.OwnBackend, null);
         }
 
         if (!InScope(session.Database, options))
         {
-            return $"{OtherDatabase} ({session.Database})";
+            return new SpareVerdict(SpareReason.OtherDatabase, session.Database);
         }
 
         if (session.IsSuperuser && !options.IncludeSuperusers)
         {
-            return Superuser;
+            return new SpareVerdict(SpareReason.Superuser, session.User);
         }
 
         if (session.User is { } user && options.ProtectedUsers.Contains(user, StringComparer.Ordinal))
         {
-            return $"{ProtectedUser} {user}";
+            return new SpareVerdict(SpareReason.ProtectedRole, user);
         }
 
         if (session.ApplicationName is { Length: > 0 } application
-            && (GuardrailOptions.DefaultProtectedApplications.Contains(application, StringComparer.OrdinalIgnoreCase)
+            && (GuardrailOptions.IsAlwaysProtected(application)
                 || options.ProtectedApplications.Contains(application, StringComparer.Ordinal)))
         {
-            return $"{ProtectedApplication} {application}";
+            return new SpareVerdict(SpareReason.ProtectedApplication, application);
         }
 
         return null;

@@ -12,6 +12,23 @@ public sealed record HealOptions
     public TimeSpan IdleFor { get; init; } = TimeSpan.FromMinutes(5);
 
     public TimeSpan BlockingWaitingFor { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// "Healthy" judged with heal's own thresholds, so a step is not skipped for sessions heal would take;
+    /// everything else from <paramref name="baseline"/> (a monitor target's thresholds, or the defaults).
+    /// </summary>
+    public DiagnosisOptions Diagnosis(DiagnosisOptions? baseline = null)
+    {
+        var b = baseline ?? new DiagnosisOptions();
+        return b with
+        {
+            IdleInTransactionWarning = IdleInTransactionFor,
+            IdleInTransactionCritical = IdleInTransactionFor > b.IdleInTransactionCritical ? IdleInTransactionFor : b.IdleInTransactionCritical,
+            HoardingIdleFor = IdleFor,
+            BlockingWarning = BlockingWaitingFor,
+            BlockingCritical = BlockingWaitingFor > b.BlockingCritical ? BlockingWaitingFor : b.BlockingCritical,
+        };
+    }
 }
 
 /// <summary>One step of a heal: a name, the runbook step it automates, and its plan.</summary>

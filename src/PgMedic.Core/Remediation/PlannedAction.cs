@@ -57,4 +57,4 @@ public sealed record PlannedAction(
 }
 
 /// <summary>A session the selection matched but a guardrail protected, and which guardrail.</summary>
-public sealed record SparedSession(int Pid, string? User, string? Application, string? Database, string? State, string Why);
+public sealed record SparedSession(int Pid, string? User, string? Application, string? Database, string? State, SpareReason Reason, string? Detail);

@@ -23,6 +23,9 @@ public sealed record SessionSelection
 
     public IPNetwork? Client { get; init; }
 
+    /// <summary>Only the session with this backend PID (the monitor's terminate, a key in <c>top</c>).</summary>
+    public int? Pid { get; init; }
+
     /// <summary>Heads of lock chains whose longest waiter waited at least this long.</summary>
     public TimeSpan? BlockingWaitingFor { get; init; }
 
@@ -65,6 +68,11 @@ public sealed record SessionSelection
     public string Describe()
     {
         var parts = new List<string>();
+        if (Pid is { } pid)
+        {
+            parts.Add($"pid {pid}");
+        }
+
         if (BlockingWaitingFor is { } w)
         {
             parts.Add($"heads of lock chains whose waiters waited ≥ {Duration.Format(w)}");
@@ -104,7 +112,8 @@ public sealed record SessionSelection
     }
 
     private bool Filters(SessionInfo session, DateTimeOffset now) =>
-        (Application is null || string.Equals(session.ApplicationName, Application, StringComparison.Ordinal))
+        (Pid is not { } pid || session.Pid == pid)
+        && (Application is null || string.Equals(session.ApplicationName, Application, StringComparison.Ordinal))
         && (User is null || string.Equals(session.User, User, StringComparison.Ordinal))
         && (Client is not { } network || (IPAddress.TryParse(session.ClientAddress, out var address) && network.Contains(address)));
 

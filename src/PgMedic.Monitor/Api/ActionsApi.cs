@@ -1,22 +1,20 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using ActionResult = PgMedic.Postgres.Remediation.ActionResult;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using PgMedic.Core.Remediation;
 using PgMedic.Monitor.Configuration;
 using PgMedic.Monitor.Polling;
-using PgMedic.Postgres.Collection;
 using PgMedic.Postgres.Remediation;
 
 namespace PgMedic.Monitor.Api;
 
 /// <summary>
 /// Actions, off unless <c>readOnly</c> is false, and then only with the bearer token: run the runbook's
-/// heal plan, or terminate one session. Both plan first, go through the guardrails, run over the
-/// target's lifeline (so they work when the server is full) and are written to the audit log.
+/// heal, or terminate one session. A door to the one remediation engine, with the target's own heal
+/// thresholds and guardrails from the config; runs over the target's lifeline (so it works when the
+/// server is full) and is audited with origin <c>serve</c>.
 /// </summary>
 internal static class ActionsApi
 {
@@ -28,7 +26,7 @@ internal static class ActionsApi
         return app;
     }
 
-    private static async Task<Results<Ok<ActionView>, ProblemHttpResult>> HealAsync(
+    private static async Task<Results<Ok<RemediationReport>, ProblemHttpResult>> HealAsync(
         string target, HealRequest? request, HttpContext http, MonitorOptions options, PollingService polling, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (Refuse(target, http, options, polling) is { } refused)
@@ -38,24 +36,17 @@ internal static class ActionsApi
 
         var dryRun = request?.DryRun ?? true;
         var monitored = options.Find(target)!;
-        var (view, failure) = await polling.Pollers[target].Lifeline.UseAsync(async connection =>
+        var (report, failure) = await RunAsync(RemediationVerb.Heal, monitored, options, polling, time, r => r with { Heal = monitored.Heal }, dryRun, cancellationToken).ConfigureAwait(false);
+        if (report is null)
         {
-            var snapshot = await SnapshotCollector.CollectAsync(connection, options.Timeout, cancellationToken).ConfigureAwait(false);
-            var steps = HealPlanner.Plan(snapshot, new HealOptions(), Guardrails(snapshot, monitored));
-            var plans = steps.Select(s => s.Plan).ToList();
-            if (dryRun)
-            {
-                return new ActionView(target, "heal", true, plans, []);
-            }
+            return Unreachable(failure);
+        }
 
-            var results = await ExecuteAsync(connection, options, monitored, "serve:heal", steps.Select(s => (s.Name, s.Plan)), time, cancellationToken).ConfigureAwait(false);
-            MonitorLog.ActionRun(loggers.CreateLogger("PgMedic.Monitor.Actions"), "heal", target, results.Count);
-            return new ActionView(target, "heal", false, plans, results);
-        }, cancellationToken).ConfigureAwait(false);
-        return view is not null ? TypedResults.Ok(view) : Unreachable(failure);
+        MonitorLog.ActionRun(loggers.CreateLogger("PgMedic.Monitor.Actions"), "heal", target, report.Steps.Sum(s => s.Results.Count));
+        return report.Outcome == RunOutcome.Busy ? Busy(report) : TypedResults.Ok(report);
     }
 
-    private static async Task<Results<Ok<ActionView>, ProblemHttpResult>> TerminateAsync(
+    private static async Task<Results<Ok<RemediationReport>, ProblemHttpResult>> TerminateAsync(
         string target, int pid, HttpContext http, MonitorOptions options, PollingService polling, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (Refuse(target, http, options, polling) is { } refused)
@@ -64,34 +55,70 @@ internal static class ActionsApi
         }
 
         var monitored = options.Find(target)!;
-        string? problem = null;
-        var (view, failure) = await polling.Pollers[target].Lifeline.UseAsync(async connection =>
+        var (report, failure) = await RunAsync(RemediationVerb.Terminate, monitored, options, polling, time, r => r with { Selection = new SessionSelection { Pid = pid } }, dryRun: false, cancellationToken).ConfigureAwait(false);
+        if (report is null)
         {
-            var snapshot = await SnapshotCollector.CollectAsync(connection, options.Timeout, cancellationToken).ConfigureAwait(false);
-            var session = snapshot.Sessions.FirstOrDefault(s => s.Pid == pid);
-            if (session is null)
-            {
-                problem = $"no session with PID {pid} on {target}";
-                return null;
-            }
-
-            var plan = PgMedic.Core.Remediation.Guardrails.Apply($"terminate session {pid}", [(session, SessionAction.Terminate, "terminated through the monitor's API")], snapshot.TakenAt, Guardrails(snapshot, monitored));
-            if (plan.IsEmpty)
-            {
-                problem = $"PID {pid} is protected: {plan.Spared.FirstOrDefault()?.Why ?? "a guardrail spared it"}";
-                return null;
-            }
-
-            var results = await ExecuteAsync(connection, options, monitored, "serve:terminate", [("terminate", plan)], time, cancellationToken).ConfigureAwait(false);
-            MonitorLog.ActionRun(loggers.CreateLogger("PgMedic.Monitor.Actions"), "terminate", target, results.Count);
-            return new ActionView(target, "terminate", false, [plan], results);
-        }, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "not terminated", detail: problem);
+            return Unreachable(failure);
         }
 
-        return view is not null ? TypedResults.Ok(view) : Unreachable(failure);
+        MonitorLog.ActionRun(loggers.CreateLogger("PgMedic.Monitor.Actions"), "terminate", target, report.Steps.Sum(s => s.Results.Count));
+        if (report.Outcome == RunOutcome.Busy)
+        {
+            return Busy(report);
+        }
+
+        if (report.Outcome == RunOutcome.NothingToDo)
+        {
+            var spared = report.Steps.SelectMany(s => s.Plan?.Spared ?? []).FirstOrDefault();
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "not terminated",
+                detail: spared is null ? $"no session with PID {pid} on {target}" : $"PID {pid} is spared: {SpareWords(spared)}",
+                extensions: spared is null ? null : new Dictionary<string, object?> { ["reason"] = spared.Reason, ["reasonDetail"] = spared.Detail });
+        }
+
+        return TypedResults.Ok(report);
+    }
+
+    private static async Task<(RemediationReport? Report, PgMedic.Core.Probing.ProbeResult? Failure)> RunAsync(
+        RemediationVerb verb, MonitoredTarget target, MonitorOptions options, PollingService polling, TimeProvider time, Func<RemediationRequest, RemediationRequest> configure, bool dryRun, CancellationToken cancellationToken)
+    {
+        var request = configure(new RemediationRequest
+        {
+            Verb = verb,
+            Origin = RemediationOrigin.Serve,
+            AuditLogPath = options.AuditLogPath ?? AuditLog.DefaultPath(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)),
+            Guardrails = target.Guardrails,
+            Thresholds = target.Thresholds,
+            Timeout = options.Timeout,
+        });
+        var engine = new RemediationEngine(time);
+        return await polling.Pollers[target.Name].Lifeline.UseAsync(
+            connection => engine.RunAsync(connection, target.Connection, request, (_, _) => Task.FromResult(dryRun ? Confirmation.NotAsked : Confirmation.Confirmed), null, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A spared reason in the monitor's words: the config key that would change it.</summary>
+    private static string SpareWords(SparedSession spared) => spared.Reason switch
+    {
+        SpareReason.NotClientBackend => $"not a client backend ({spared.Detail})",
+        SpareReason.OwnBackend => "the monitor's own connection",
+        SpareReason.OtherDatabase => $"in another database ({spared.Detail}; see guardrails.databases)",
+        SpareReason.Superuser => "a superuser session (guardrails.includeSuperusers is false)",
+        SpareReason.ProtectedRole => $"protected role {spared.Detail} (guardrails.protectUsers)",
+        SpareReason.ProtectedApplication => $"protected application {spared.Detail}",
+        _ => $"over guardrails.maxActions {spared.Detail}",
+    };
+
+    private static ProblemHttpResult Busy(RemediationReport report)
+    {
+        var holder = report.Holder;
+        var who = holder?.Verb is { } verb ? $"{verb} from {holder.Door} on {holder.Host} since {holder.Since:O}" : "another remediation";
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: "another remediation is running on this server",
+            detail: $"{who} holds the server's remediation lock (PID {holder?.Pid}): nothing was done",
+            extensions: new Dictionary<string, object?> { ["holderPid"] = holder?.Pid, ["holderDoor"] = holder?.Door, ["holderHost"] = holder?.Host, ["holderVerb"] = holder?.Verb, ["holderSince"] = holder?.Since });
     }
 
     private static ProblemHttpResult? Refuse(string target, HttpContext http, MonitorOptions options, PollingService polling)
@@ -111,25 +138,4 @@ internal static class ActionsApi
 
     private static ProblemHttpResult Unreachable(PgMedic.Core.Probing.ProbeResult? failure) =>
         TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "the lifeline is down", detail: failure is null ? "no connection" : $"{failure.Reason}: {failure.Message}");
-
-    private static GuardrailOptions Guardrails(PgMedic.Core.Snapshots.Snapshot snapshot, MonitoredTarget target) => new()
-    {
-        TargetDatabase = snapshot.TargetDatabase ?? target.Connection.EffectiveDatabase,
-        OwnPid = snapshot.CollectorPid,
-    };
-
-    private static async Task<List<ActionResult>> ExecuteAsync(
-        NpgsqlConnection connection, MonitorOptions options, MonitoredTarget target, string command, IEnumerable<(string Step, RemediationPlan Plan)> steps, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var path = options.AuditLogPath ?? AuditLog.DefaultPath(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
-        await using var audit = AuditLog.Open(path, target.Masked, target.Connection.Password, time);
-        var executor = new PlanExecutor(connection, audit, command, time);
-        var results = new List<ActionResult>();
-        foreach (var (step, plan) in steps.Where(s => !s.Plan.IsEmpty))
-        {
-            results.AddRange(await executor.ExecuteAsync(plan, step, new ExecutionOptions(false, TimeSpan.Zero), cancellationToken).ConfigureAwait(false));
-        }
-
-        return results;
-    }
 }

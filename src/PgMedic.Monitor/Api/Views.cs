@@ -119,9 +119,6 @@ internal sealed record IncidentView(long Id, string Target, string EventId, stri
 
 internal sealed record HealRequest(bool DryRun = true);
 
-/// <summary>What an action planned, and — unless it was a dry run — what happened to each session.</summary>
-internal sealed record ActionView(string Target, string Action, bool DryRun, IReadOnlyList<RemediationPlan> Plans, IReadOnlyList<ActionResult> Results);
-
 internal sealed record DashboardConfigView(double PollIntervalMilliseconds, double WarningPercent, double CriticalPercent, double FailureRatio, double FailureWindowSeconds, bool ReadOnly, IReadOnlyList<string> Targets);
 
 internal sealed record SlowQueriesView(string Target, SlowQueryReport? Report, string? Error);

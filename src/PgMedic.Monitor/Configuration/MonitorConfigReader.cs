@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Remediation;
 using PgMedic.Postgres.Targets;
 
 namespace PgMedic.Monitor.Configuration;
@@ -278,6 +279,34 @@ public static partial class MonitorConfigReader
             }
         }
 
+        var h = section.GetSection("heal");
+        var healDefaults = new HealOptions();
+        var heal = new HealOptions
+        {
+            IdleInTransactionFor = reader.Duration(h, "idleInTransactionFor", healDefaults.IdleInTransactionFor),
+            IdleFor = reader.Duration(h, "idleFor", healDefaults.IdleFor),
+            BlockingWaitingFor = reader.Duration(h, "waitingFor", healDefaults.BlockingWaitingFor),
+        };
+        var g = section.GetSection("guardrails");
+        var guardrails = new GuardrailOptions
+        {
+            IncludeSuperusers = reader.Bool(g, "includeSuperusers", false),
+            ProtectedUsers = Strings(g.GetSection("protectUsers")),
+            ProtectedApplications = Strings(g.GetSection("protectApplications")),
+            Databases = Strings(g.GetSection("databases")),
+            AllDatabases = reader.Bool(g, "allDatabases", false),
+            MaxActions = reader.Int(g, "maxActions", new GuardrailOptions().MaxActions),
+        };
+        if (guardrails.MaxActions < 1)
+        {
+            errors.Add($"{where}.guardrails.maxActions must be at least 1 (was {guardrails.MaxActions})");
+        }
+
+        if (guardrails.AllDatabases && guardrails.Databases.Count > 0)
+        {
+            errors.Add($"{where}.guardrails: allDatabases and databases exclude each other: pick one");
+        }
+
         if (connection is null || string.IsNullOrWhiteSpace(name))
         {
             return null;
@@ -287,7 +316,11 @@ public static partial class MonitorConfigReader
         {
             ConnectionSaturation = alerts.ConnectionSaturation with { WarningPercent = thresholds.SaturationWarningPercent, CriticalPercent = thresholds.SaturationCriticalPercent },
         };
-        return new MonitoredTarget(name, connection, thresholds, targetAlerts, endpoints, section["poolToken"]);
+        return new MonitoredTarget(name, connection, thresholds, targetAlerts, endpoints, section["poolToken"])
+        {
+            Heal = heal,
+            Guardrails = guardrails,
+        };
     }
 
     private static WebhookOptions? ReadWebhook(IConfigurationSection section, Reader reader)
@@ -316,6 +349,9 @@ public static partial class MonitorConfigReader
         var headers = section.GetSection("headers").GetChildren().Where(h => h.Value is not null).ToDictionary(h => h.Key, h => h.Value!, StringComparer.OrdinalIgnoreCase);
         return uri is null || format is null ? null : new WebhookOptions(name, uri, format.Value, headers);
     }
+
+    private static string[] Strings(IConfigurationSection section) =>
+        section.GetChildren().Select(c => c.Value).OfType<string>().ToArray();
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
     private static partial Regex TargetName();

@@ -1,5 +1,6 @@
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Remediation;
 using PgMedic.Postgres.Targets;
 
 namespace PgMedic.Monitor.Configuration;
@@ -59,6 +60,12 @@ public sealed record MonitoredTarget(
 {
     /// <summary>The connection as shown anywhere: the password masked.</summary>
     public string Masked => Connection.Masked;
+
+    /// <summary>The thresholds of this target's heal action (<c>"heal"</c> in the config).</summary>
+    public HealOptions Heal { get; init; } = new();
+
+    /// <summary>The guardrails of this target's actions (<c>"guardrails"</c> in the config).</summary>
+    public GuardrailOptions Guardrails { get; init; } = new();
 }
 
 public enum WebhookFormat

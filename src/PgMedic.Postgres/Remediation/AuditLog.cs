@@ -18,8 +18,9 @@ public sealed class AuditLog : IAsyncDisposable
     private readonly string? _secret;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    private AuditLog(FileStream stream, string path, string target, string? secret, TimeProvider time)
+    private AuditLog(FileStream stream, string path, string target, string? secret, string origin, TimeProvider time)
     {
+        Origin = origin;
         _stream = stream;
         Path = path;
         Target = target;
@@ -37,6 +38,9 @@ public sealed class AuditLog : IAsyncDisposable
 
     public string Target { get; }
 
+    /// <summary>The door the run came through: <c>cli</c>, <c>serve</c>, <c>top</c>.</summary>
+    public string Origin { get; }
+
     /// <summary><c>$XDG_STATE_HOME/pgmedic/audit.jsonl</c>, else <c>~/.local/state/pgmedic/audit.jsonl</c>.</summary>
     public static string DefaultPath(Func<string, string?> environment, string? home)
     {
@@ -47,7 +51,8 @@ public sealed class AuditLog : IAsyncDisposable
 
     /// <param name="maskedTarget">The target as shown to users.</param>
     /// <param name="secret">The target's password, scrubbed from any free text that is recorded.</param>
-    public static AuditLog Open(string path, string maskedTarget, string? secret, TimeProvider time)
+    /// <param name="origin">The door the run came through, recorded on every line.</param>
+    public static AuditLog Open(string path, string maskedTarget, string? secret, string origin, TimeProvider time)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (directory is not null)
@@ -56,23 +61,23 @@ public sealed class AuditLog : IAsyncDisposable
         }
 
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-        return new AuditLog(stream, path, maskedTarget, secret, time);
+        return new AuditLog(stream, path, maskedTarget, secret, origin, time);
     }
 
     public Task PlanAsync(string command, string? step, RemediationPlan plan, CancellationToken cancellationToken) =>
-        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Event = "plan", Command = command, Step = step, Plan = plan }, cancellationToken);
+        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Origin = Origin, Event = "plan", Command = command, Step = step, Plan = plan }, cancellationToken);
 
     public Task ActionStartedAsync(string command, string? step, PlannedAction action, CancellationToken cancellationToken) =>
-        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Event = "action-started", Command = command, Step = step, Action = action }, cancellationToken);
+        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Origin = Origin, Event = "action-started", Command = command, Step = step, Action = action }, cancellationToken);
 
-    public Task ActionFinishedAsync(string command, string? step, PlannedAction action, string result, string? detail, double milliseconds, CancellationToken cancellationToken) =>
-        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Event = "action-finished", Command = command, Step = step, Action = action, Result = result, Detail = Scrub(detail), DurationMilliseconds = Math.Round(milliseconds, 2) }, cancellationToken);
+    public Task ActionFinishedAsync(string command, string? step, PlannedAction action, ActionOutcome result, string? detail, double milliseconds, CancellationToken cancellationToken) =>
+        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Origin = Origin, Event = "action-finished", Command = command, Step = step, Action = action, Result = ActionOutcomeText.Of(result), Detail = Scrub(detail), DurationMilliseconds = Math.Round(milliseconds, 2) }, cancellationToken);
 
     public Task EventAsync(string eventName, string command, string? step, string? result, string? detail, double? milliseconds = null, int? exitCode = null, string? output = null, CancellationToken cancellationToken = default) =>
-        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Event = eventName, Command = command, Step = step, Result = result, Detail = Scrub(detail), DurationMilliseconds = milliseconds is { } ms ? Math.Round(ms, 2) : null, ExitCode = exitCode, Output = Scrub(output) }, cancellationToken);
+        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Origin = Origin, Event = eventName, Command = command, Step = step, Result = result, Detail = Scrub(detail), DurationMilliseconds = milliseconds is { } ms ? Math.Round(ms, 2) : null, ExitCode = exitCode, Output = Scrub(output) }, cancellationToken);
 
     public Task FindingsAsync(string command, IReadOnlyList<Finding> findings, CancellationToken cancellationToken) =>
-        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Event = "findings", Command = command, Findings = findings }, cancellationToken);
+        WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Origin = Origin, Event = "findings", Command = command, Findings = findings }, cancellationToken);
 
     public Task VerificationAsync(string command, string? step, Verification verification, double milliseconds, CancellationToken cancellationToken)
     {
@@ -80,7 +85,7 @@ public sealed class AuditLog : IAsyncDisposable
         return WriteAsync(
             new AuditRecord
             {
-                Time = Now, RunId = RunId, Operator = Operator, Target = Target, Event = "verification", Command = command, Step = step,
+                Time = Now, RunId = RunId, Operator = Operator, Target = Target, Origin = Origin, Event = "verification", Command = command, Step = step,
                 Result = verification.Healthy ? "healthy" : "not-healthy",
                 Detail = Scrub($"client connections {verification.ClientBackendsBefore} -> {verification.ClientBackendsAfter}; probe {verification.Probe.Outcome.ToString().ToLowerInvariant()} {verification.Probe.Reason}".TrimEnd()),
                 DurationMilliseconds = Math.Round(milliseconds, 2),

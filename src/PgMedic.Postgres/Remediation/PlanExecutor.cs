@@ -46,11 +46,11 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
             await Task.Delay(options.Grace, time, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < results.Count; i++)
             {
-                if (plan.Actions[i].Action == SessionAction.Terminate && results[i].Result is ActionResult.Cancelled or ActionResult.NotConfirmed)
+                if (plan.Actions[i].Action == SessionAction.Terminate && results[i].Result is ActionOutcome.Cancelled or ActionOutcome.NotConfirmed)
                 {
                     var second = await RunAsync(plan.Actions[i], SessionAction.Terminate, step, cancellationToken).ConfigureAwait(false);
                     // A session whose cancel worked moved on (its state changed): it stays, cancelled.
-                    results[i] = second.Result == ActionResult.Changed ? results[i] : second;
+                    results[i] = second.Result == ActionOutcome.Changed ? results[i] : second;
                 }
             }
         }
@@ -114,11 +114,11 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
         {
             var (result, detail) = outcome.GetValueOrDefault(action.Pid) switch
             {
-                (false, _, _, _) => (ActionResult.AlreadyGone, "the session ended before PgMedic acted"),
-                (true, false, _, _) => (ActionResult.Changed, "the session changed state since the plan was made"),
-                (true, true, false, _) => (ActionResult.PermissionDenied, "this role may not signal that session (grant pg_signal_backend, or run as a superuser)"),
-                (_, _, _, true) when !stillThere.Contains(action.Pid) => (ActionResult.Terminated, (string?)null),
-                _ => (ActionResult.NotConfirmed, "the backend had not exited 5 s after the signal"),
+                (false, _, _, _) => (ActionOutcome.AlreadyGone, "the session ended before PgMedic acted"),
+                (true, false, _, _) => (ActionOutcome.Changed, "the session changed state since the plan was made"),
+                (true, true, false, _) => (ActionOutcome.PermissionDenied, "this role may not signal that session (grant pg_signal_backend, or run as a superuser)"),
+                (_, _, _, true) when !stillThere.Contains(action.Pid) => (ActionOutcome.Terminated, (string?)null),
+                _ => (ActionOutcome.NotConfirmed, "the backend had not exited 5 s after the signal"),
             };
             await audit.ActionFinishedAsync(command, step, action, result, detail, milliseconds, cancellationToken).ConfigureAwait(false);
             results.Add(new ActionResult(action, result, detail, milliseconds));
@@ -167,7 +167,7 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
         return outcome;
     }
 
-    private async Task<(string Result, string? Detail)> SignalAsync(PlannedAction action, CancellationToken cancellationToken)
+    private async Task<(ActionOutcome Result, string? Detail)> SignalAsync(PlannedAction action, CancellationToken cancellationToken)
     {
         // pg_terminate_backend(pid, timeout) (PostgreSQL 14+) waits until the backend has exited, so "terminated" means gone.
         var signal = action.Action == SessionAction.Terminate
@@ -190,19 +190,19 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
             var signalled = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetBoolean(0);
             return (exists, unchanged, signalled) switch
             {
-                (false, _, _) => (ActionResult.AlreadyGone, "the session ended before PgMedic acted"),
-                (true, false, _) => (ActionResult.Changed, "the session changed state since the plan was made"),
-                (_, _, true) => (action.Action == SessionAction.Terminate ? ActionResult.Terminated : ActionResult.Cancelled, null),
-                _ => (ActionResult.NotConfirmed, "the server did not confirm the signal in time"),
+                (false, _, _) => (ActionOutcome.AlreadyGone, "the session ended before PgMedic acted"),
+                (true, false, _) => (ActionOutcome.Changed, "the session changed state since the plan was made"),
+                (_, _, true) => (action.Action == SessionAction.Terminate ? ActionOutcome.Terminated : ActionOutcome.Cancelled, null),
+                _ => (ActionOutcome.NotConfirmed, "the server did not confirm the signal in time"),
             };
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {
-            return (ActionResult.PermissionDenied, ex.MessageText + " (grant pg_signal_backend, or run as a superuser)");
+            return (ActionOutcome.PermissionDenied, ex.MessageText + " (grant pg_signal_backend, or run as a superuser)");
         }
         catch (PostgresException ex)
         {
-            return (ActionResult.Failed, ex.MessageText);
+            return (ActionOutcome.Failed, ex.MessageText);
         }
     }
 

@@ -7,41 +7,41 @@ public sealed class GuardrailsTests
 {
     private static readonly GuardrailOptions Defaults = new() { TargetDatabase = "shop", OwnPid = 1 };
 
-    public static TheoryData<string, string, GuardrailOptions, string?> Cases()
+    public static TheoryData<string, string, GuardrailOptions, SpareReason?> Cases()
     {
         var d = Defaults;
-        return new TheoryData<string, string, GuardrailOptions, string?>
+        return new TheoryData<string, string, GuardrailOptions, SpareReason?>
         {
             // kind of session, variant, options, expected reason to spare (null = acted on)
             { "client", "plain", d, null },
-            { "walsender", "plain", d, Guardrails.NotClientBackend },
-            { "autovacuum worker", "plain", d, Guardrails.NotClientBackend },
-            { "background worker", "plain", d, Guardrails.NotClientBackend },
-            { "parallel worker", "plain", d, Guardrails.NotClientBackend },
-            { "walsender", "plain", d with { IncludeSuperusers = true, AllDatabases = true }, Guardrails.NotClientBackend },
-            { "client", "own", d, Guardrails.OwnBackend },
-            { "client", "own", d with { IncludeSuperusers = true, AllDatabases = true }, Guardrails.OwnBackend },
-            { "client", "other-db", d, Guardrails.OtherDatabase },
+            { "walsender", "plain", d, SpareReason.NotClientBackend },
+            { "autovacuum worker", "plain", d, SpareReason.NotClientBackend },
+            { "background worker", "plain", d, SpareReason.NotClientBackend },
+            { "parallel worker", "plain", d, SpareReason.NotClientBackend },
+            { "walsender", "plain", d with { IncludeSuperusers = true, AllDatabases = true }, SpareReason.NotClientBackend },
+            { "client", "own", d, SpareReason.OwnBackend },
+            { "client", "own", d with { IncludeSuperusers = true, AllDatabases = true }, SpareReason.OwnBackend },
+            { "client", "other-db", d, SpareReason.OtherDatabase },
             { "client", "other-db", d with { AllDatabases = true }, null },
             { "client", "other-db", d with { Databases = ["reports"] }, null },
-            { "client", "plain", d with { Databases = ["reports"] }, Guardrails.OtherDatabase },
-            { "client", "superuser", d, Guardrails.Superuser },
+            { "client", "plain", d with { Databases = ["reports"] }, SpareReason.OtherDatabase },
+            { "client", "superuser", d, SpareReason.Superuser },
             { "client", "superuser", d with { IncludeSuperusers = true }, null },
-            { "client", "superuser-other-db", d with { IncludeSuperusers = true }, Guardrails.OtherDatabase },
-            { "client", "superuser-other-db", d with { AllDatabases = true }, Guardrails.Superuser },
-            { "client", "protected-user", d with { ProtectedUsers = ["batch"] }, Guardrails.ProtectedUser },
+            { "client", "superuser-other-db", d with { IncludeSuperusers = true }, SpareReason.OtherDatabase },
+            { "client", "superuser-other-db", d with { AllDatabases = true }, SpareReason.Superuser },
+            { "client", "protected-user", d with { ProtectedUsers = ["batch"] }, SpareReason.ProtectedRole },
             { "client", "protected-user", d, null },
-            { "client", "pg_dump", d, Guardrails.ProtectedApplication },
-            { "client", "PG_BASEBACKUP", d, Guardrails.ProtectedApplication },
-            { "client", "pgmedic", d with { IncludeSuperusers = true, AllDatabases = true }, Guardrails.ProtectedApplication },
-            { "client", "custom-app", d with { ProtectedApplications = ["custom-app"] }, Guardrails.ProtectedApplication },
+            { "client", "pg_dump", d, SpareReason.ProtectedApplication },
+            { "client", "PG_BASEBACKUP", d, SpareReason.ProtectedApplication },
+            { "client", "pgmedic", d with { IncludeSuperusers = true, AllDatabases = true }, SpareReason.ProtectedApplication },
+            { "client", "custom-app", d with { ProtectedApplications = ["custom-app"] }, SpareReason.ProtectedApplication },
             { "client", "custom-app", d, null },
         };
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void WhySpared_EveryRuleAndCombination(string backendType, string variant, GuardrailOptions options, string? expected)
+    public void WhySpared_EveryRuleAndCombination(string backendType, string variant, GuardrailOptions options, SpareReason? expected)
     {
         var session = Session(backendType, variant);
 
@@ -54,7 +54,7 @@ public sealed class GuardrailsTests
         else
         {
             Assert.NotNull(why);
-            Assert.StartsWith(expected, why, StringComparison.Ordinal);
+            Assert.Equal(expected, why.Reason);
         }
     }
 
@@ -67,7 +67,7 @@ public sealed class GuardrailsTests
 
         Assert.Equal([100, 101, 102], plan.Actions.Select(a => a.Pid));
         Assert.Equal([103, 104], plan.Spared.Select(s => s.Pid));
-        Assert.All(plan.Spared, s => Assert.Equal("over --max 3", s.Why));
+        Assert.All(plan.Spared, s => Assert.Equal((SpareReason.OverMax, "3"), (s.Reason, s.Detail)));
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class HealPlannerTests
 
         Assert.Equal(3, steps[0].Plan.Actions.Count);
         Assert.Single(steps[1].Plan.Actions);
-        Assert.Equal(2, steps[1].Plan.Spared.Count(s => s.Why == "over --max 4"));
+        Assert.Equal(2, steps[1].Plan.Spared.Count(s => s is { Reason: SpareReason.OverMax, Detail: "4" }));
     }
 
     [Fact]

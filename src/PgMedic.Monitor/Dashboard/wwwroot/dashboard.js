@@ -130,7 +130,7 @@
     if (!token) return;
     const r = await fetch(`/api/targets/${encodeURIComponent(selected)}/actions/terminate/${pid}`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
     const body = await r.json().catch(() => ({}));
-    window.alert(r.ok ? `PID ${pid}: ${body.results?.[0]?.result ?? 'done'}` : `Not terminated: ${body.detail ?? r.status}`);
+    window.alert(r.ok ? `PID ${pid}: ${body.steps?.[0]?.results?.[0]?.result ?? 'done'}` : `Not terminated: ${body.detail ?? r.status}`);
     refresh();
   }
 

@@ -3,16 +3,14 @@ using System.Text.Json;
 using PgMedic.Cli.Common;
 using PgMedic.Cli.Output;
 using PgMedic.Core.Common;
+using PgMedic.Postgres.Remediation;
 
 namespace PgMedic.Cli.Remediation;
 
 /// <summary>The hooks file (<c>--hooks FILE</c>): the same settings as the command-line options, which win.</summary>
 internal sealed record HooksFile(string? RestartCommand, string? MaintenanceOnCommand, string? MaintenanceOffCommand, string? HookTimeout);
 
-/// <summary>The restart and maintenance commands of <c>emergency</c>, from options or a hooks file.</summary>
-internal sealed record HookSettings(string? RestartCommand, string? MaintenanceOnCommand, string? MaintenanceOffCommand, TimeSpan Timeout);
-
-/// <summary>The hook options of <c>emergency</c>.</summary>
+/// <summary>The hook options of <c>emergency</c>: the engine's <see cref="HookSettings"/>, from options or a hooks file.</summary>
 internal sealed class HookOptions
 {
     public Option<string?> RestartOption { get; } = new("--restart-command") { Description = "Shell command that restarts the application (e.g. 'systemctl restart api', 'kubectl rollout restart deploy/api')" };

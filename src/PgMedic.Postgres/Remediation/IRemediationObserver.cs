@@ -1,0 +1,48 @@
+using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Remediation;
+
+namespace PgMedic.Postgres.Remediation;
+
+/// <summary>
+/// What a run shows as it happens, for doors that show it live (the CLI's table output, <c>top</c>);
+/// the report at the end holds all of it too.
+/// </summary>
+public interface IRemediationObserver
+{
+    /// <summary>heal: the findings at warning or worse that the plan answers.</summary>
+    void Findings(IReadOnlyList<Finding> findings) { }
+
+    /// <summary>emergency: the playbook, before its plan.</summary>
+    void Playbook(HookSettings hooks, string database, RemediationPlan plan) { }
+
+    void Plan(RemediationPlan plan) { }
+
+    /// <summary>A step is about to run with this many sessions (heal), or was skipped and why.</summary>
+    void Step(string name, string? runbookStep, int sessions) { }
+
+    void StepSkipped(string name, StepSkip why) { }
+
+    void Results(IReadOnlyList<ActionResult> results) { }
+
+    void Verification(Verification verification) { }
+
+    void HookStarted(string name, string command) { }
+
+    void Hook(HookResult result) { }
+}
+
+/// <summary>Why a step did not run.</summary>
+public enum StepSkip
+{
+    /// <summary>The server was healthy after an earlier step.</summary>
+    Healthy,
+
+    /// <summary>No hook command was configured for it.</summary>
+    NoHook,
+}
+
+/// <summary>An observer that shows nothing (the monitor's API answers with the report).</summary>
+public sealed class SilentObserver : IRemediationObserver
+{
+    public static SilentObserver Instance { get; } = new();
+}

@@ -1,0 +1,355 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using PgMedic.Core.Common;
+using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Probing;
+using PgMedic.Core.Remediation;
+using PgMedic.Core.Snapshots;
+using PgMedic.Postgres.Collection;
+using PgMedic.Postgres.Targets;
+
+namespace PgMedic.Postgres.Remediation;
+
+/// <summary>
+/// The one remediation workflow behind every door (CLI verbs, the monitor's action endpoints, <c>top</c>'s
+/// keys): snapshot → plan → guardrails → the door's confirmation → the server's remediation lock →
+/// execute → audit → verify → re-plan the next step from the server as it is now → stop when healthy.
+/// Doors supply the connection (a fresh one, or the monitor's lifeline), the confirmation and, if they
+/// show progress live, an observer; they render the <see cref="RemediationReport"/>.
+/// </summary>
+public sealed class RemediationEngine(TimeProvider time)
+{
+    private readonly TimeProvider _time = time;
+
+    public async Task<RemediationReport> RunAsync(
+        NpgsqlConnection connection,
+        ConnectionTarget target,
+        RemediationRequest request,
+        ConfirmRemediation confirm,
+        IRemediationObserver? observer,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(confirm);
+        await using var run = new Run(this, connection, target, request, confirm, observer ?? SilentObserver.Instance);
+        await run.CollectAsync(cancellationToken).ConfigureAwait(false);
+        return request.Verb switch
+        {
+            RemediationVerb.Heal => await run.HealAsync(cancellationToken).ConfigureAwait(false),
+            RemediationVerb.Emergency => await run.EmergencyAsync(cancellationToken).ConfigureAwait(false),
+            _ => await run.SelectionAsync(cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>One run: its connection, latest snapshot, lock, audit log and the steps so far.</summary>
+    private sealed class Run(RemediationEngine engine, NpgsqlConnection connection, ConnectionTarget target, RemediationRequest request, ConfirmRemediation confirm, IRemediationObserver observer) : IAsyncDisposable
+    {
+        private readonly List<StepReport> _steps = [];
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly string _command = RemediationText.Verb(request.Verb);
+        private AuditLog? _audit;
+        private RemediationLock? _lock;
+        private Snapshot _snapshot = null!;
+        private GuardrailOptions _guardrails = null!;
+        private RemediationLockHolder? _holder;
+
+        private TimeProvider Time => engine._time;
+
+        private string Database => _snapshot.TargetDatabase ?? target.EffectiveDatabase;
+
+        private AuditLog Audit => _audit ??= AuditLog.Open(request.AuditLogPath, target.Masked, target.Password, RemediationText.Origin(request.Origin), Time);
+
+        public async Task CollectAsync(CancellationToken cancellationToken)
+        {
+            _snapshot = await SnapshotCollector.CollectAsync(connection, request.Timeout, cancellationToken).ConfigureAwait(false);
+            _guardrails = request.Guardrails with { TargetDatabase = Database, OwnPid = _snapshot.CollectorPid };
+            var errors = _guardrails.Validate();
+            if (errors.Count > 0)
+            {
+                throw new InvalidRemediationRequestException(string.Join("; ", errors));
+            }
+        }
+
+        /// <summary>terminate and cancel: one plan from the selection, one step.</summary>
+        public async Task<RemediationReport> SelectionAsync(CancellationToken cancellationToken)
+        {
+            var selection = request.Selection;
+            var cancel = request.Verb == RemediationVerb.Cancel;
+            var described = selection.Describe();
+            var reason = selection.BlockingWaitingFor is not null ? "head of a lock chain: " + described : described;
+            var plan = Guardrails.Apply(
+                cancel ? $"cancel queries {described}" : $"terminate {described}",
+                selection.Match(_snapshot).Select(s => (s, cancel ? SessionAction.Cancel : SessionAction.Terminate, reason)),
+                _snapshot.TakenAt,
+                _guardrails);
+            observer.Plan(plan);
+            var runbookStep = cancel || selection.BlockingWaitingFor is not null ? RunbookStep.IdentifyConnectionLeaks : RunbookStep.ResetConnectionPool;
+            if (await GateAsync([plan], cancellationToken).ConfigureAwait(false) is { } ending)
+            {
+                _steps.Add(StepReport.Planned(_command, runbookStep, plan));
+                return Report(ending);
+            }
+
+            await ExecuteAsync(_command, runbookStep, plan, request.Execution, request.Thresholds, cancellationToken).ConfigureAwait(false);
+            return Report(RunOutcome.Executed);
+        }
+
+        /// <summary>heal: the runbook's steps in order, each planned from a fresh snapshot, until healthy.</summary>
+        public async Task<RemediationReport> HealAsync(CancellationToken cancellationToken)
+        {
+            var diagnosis = request.Heal.Diagnosis(request.Thresholds);
+            var findings = Diagnoser.Diagnose(_snapshot, diagnosis);
+            observer.Findings(findings.Where(f => f.Severity >= Severity.Warning).ToList());
+            var planned = HealPlanner.Plan(_snapshot, request.Heal, _guardrails);
+            foreach (var step in planned)
+            {
+                observer.Plan(step.Plan);
+            }
+
+            if (await GateAsync(planned.Select(s => s.Plan).ToList(), cancellationToken).ConfigureAwait(false) is { } ending)
+            {
+                _steps.AddRange(planned.Select(s => StepReport.Planned(s.Name, s.RunbookStep, s.Plan)));
+                return Report(ending, healthy: HealPlanner.IsHealthy(findings));
+            }
+
+            await Audit.FindingsAsync(_command, findings, cancellationToken).ConfigureAwait(false);
+            var taken = new HashSet<int>();
+            var healthy = false;
+            foreach (var name in HealPlanner.StepOrder)
+            {
+                if (healthy)
+                {
+                    _steps.Add(new StepReport(name, null, null, [], null, null, StepStatus.Skipped, null));
+                    observer.StepSkipped(name, StepSkip.Healthy);
+                    continue;
+                }
+
+                // Each step is planned from the server as it is now: earlier steps (or another operator) changed it.
+                await RefreshAsync(cancellationToken).ConfigureAwait(false);
+                var step = HealPlanner.PlanStep(name, _snapshot, request.Heal, _guardrails, taken);
+                observer.Step(name, step.RunbookStep, step.Plan.Actions.Count);
+                if (step.Plan.IsEmpty)
+                {
+                    _steps.Add(StepReport.Planned(name, step.RunbookStep, step.Plan));
+                    continue;
+                }
+
+                var report = await ExecuteAsync(name, step.RunbookStep, step.Plan, ExecutionOptions.Direct, diagnosis, cancellationToken).ConfigureAwait(false);
+                healthy = report.Verification!.Healthy;
+            }
+
+            return Report(RunOutcome.Executed, healthy);
+        }
+
+        /// <summary>emergency: maintenance on → terminate every client session → restart the app → verify → maintenance off.</summary>
+        public async Task<RemediationReport> EmergencyAsync(CancellationToken cancellationToken)
+        {
+            var database = Database;
+            var plan = Guardrails.Apply(
+                $"terminate every client session of database {database}",
+                _snapshot.Sessions.Select(s => (s, SessionAction.Terminate, "emergency: every client session of the database")),
+                _snapshot.TakenAt,
+                _guardrails);
+            observer.Playbook(request.Hooks, database, plan);
+            observer.Plan(plan);
+            if (await GateAsync([plan], cancellationToken, emptyIsNothingToDo: false).ConfigureAwait(false) is { } ending)
+            {
+                _steps.Add(new StepReport("terminate", RunbookStep.EmergencyRestart, plan, [], null, null, StepStatus.Planned, null));
+                return Report(ending);
+            }
+
+            var environment = new Dictionary<string, string>
+            {
+                ["PGMEDIC_COMMAND"] = _command,
+                ["PGMEDIC_RUN_ID"] = Audit.RunId,
+                ["PGMEDIC_TARGET"] = target.Masked,
+                ["PGMEDIC_DATABASE"] = database,
+                ["PGMEDIC_INCIDENT"] = $"emergency restart of {database}: {_snapshot.ClientBackends.Count()} client connections",
+            };
+            await Audit.PlanAsync(_command, "playbook", plan, cancellationToken).ConfigureAwait(false);
+            var hooks = request.Hooks;
+            if (await HookAsync("maintenance-on", hooks.MaintenanceOnCommand, environment, "true", cancellationToken).ConfigureAwait(false) is { } onFailed)
+            {
+                return Stopped("step 1 (maintenance-on)", $"{onFailed} Maintenance mode may be half on: check it, fix the hook, and re-run.");
+            }
+
+            var terminate = await ExecuteAsync("terminate", RunbookStep.EmergencyRestart, plan, ExecutionOptions.Direct, request.Thresholds, cancellationToken).ConfigureAwait(false);
+            environment["PGMEDIC_TERMINATED"] = terminate.Results.Count(r => r.Result == ActionOutcome.Terminated).ToString(CultureInfo.InvariantCulture);
+            if (terminate.Results.Any(r => r.Result is ActionOutcome.PermissionDenied or ActionOutcome.Failed))
+            {
+                return Stopped("step 2 (terminate)", "Some sessions could not be terminated (see above): grant pg_signal_backend or connect as a superuser. Maintenance mode is still ON.");
+            }
+
+            if (await HookAsync("restart-app", hooks.RestartCommand, environment, null, cancellationToken).ConfigureAwait(false) is { } restartFailed)
+            {
+                return Stopped("step 3 (restart-app)", $"{restartFailed} Restart the application by hand. Maintenance mode is still ON.");
+            }
+
+            // Verified again after the restart: the application's new connections are part of "service came back".
+            var (verification, after) = await Verifier.VerifyAsync(target, connection, _snapshot, request.Thresholds, cancellationToken).ConfigureAwait(false);
+            _snapshot = after;
+            observer.Verification(verification);
+            var accepting = verification.Probe.Outcome == ProbeOutcome.Accepting;
+            _steps.Add(new StepReport("verify", RunbookStep.EmergencyRestart, null, [], null, verification, accepting ? StepStatus.Done : StepStatus.Failed, null));
+            await Audit.VerificationAsync(_command, "verify", verification, 0, cancellationToken).ConfigureAwait(false);
+            if (!accepting)
+            {
+                return Stopped("step 4 (verify)", $"The server still refuses connections ({verification.Probe.Reason}): restart PostgreSQL itself (runbook step 4.3, your provider's support if managed). Maintenance mode is still ON.");
+            }
+
+            if (await HookAsync("maintenance-off", hooks.MaintenanceOffCommand, environment, "false", cancellationToken).ConfigureAwait(false) is { } offFailed)
+            {
+                return Stopped("step 5 (maintenance-off)", $"{offFailed} Everything else is done: turn maintenance mode off by hand.");
+            }
+
+            return Report(RunOutcome.Executed, accepting);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_lock is not null)
+            {
+                await _lock.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (_audit is not null)
+            {
+                await _audit.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// Nothing to do, the door's answer, then the lock: null when the run may act (it then holds the
+        /// lock until it ends), else how it ended. The lock is taken after confirming, so an operator
+        /// reading a prompt holds nobody up.
+        /// </summary>
+        private async Task<RunOutcome?> GateAsync(IReadOnlyList<RemediationPlan> plans, CancellationToken cancellationToken, bool emptyIsNothingToDo = true)
+        {
+            if (emptyIsNothingToDo && plans.All(p => p.IsEmpty))
+            {
+                return RunOutcome.NothingToDo;
+            }
+
+            switch (await confirm(new ConfirmationRequest(request.Verb, Database, plans), cancellationToken).ConfigureAwait(false))
+            {
+                case Confirmation.NotAsked:
+                    return RunOutcome.DryRun;
+                case Confirmation.Declined:
+                    return RunOutcome.Declined;
+            }
+
+            var (held, holder) = await RemediationLock.TryAcquireAsync(connection, request.Verb, request.Origin, Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (held is null)
+            {
+                _holder = holder;
+                return RunOutcome.Busy;
+            }
+
+            _lock = held;
+            return null;
+        }
+
+        private async Task RefreshAsync(CancellationToken cancellationToken) =>
+            _snapshot = await SnapshotCollector.CollectAsync(connection, request.Timeout, cancellationToken).ConfigureAwait(false);
+
+        /// <summary>Runs a plan, re-collects and verifies; records and shows every part.</summary>
+        private async Task<StepReport> ExecuteAsync(string name, string? runbookStep, RemediationPlan plan, ExecutionOptions execution, DiagnosisOptions diagnosis, CancellationToken cancellationToken)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var before = _snapshot;
+            var results = await new PlanExecutor(connection, Audit, _command, Time).ExecuteAsync(plan, name, execution, cancellationToken).ConfigureAwait(false);
+            observer.Results(results);
+            var (verification, after) = await Verifier.VerifyAsync(target, connection, before, diagnosis, cancellationToken).ConfigureAwait(false);
+            _snapshot = after;
+            observer.Verification(verification);
+            await Audit.VerificationAsync(_command, name, verification, stopwatch.Elapsed.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
+            var status = results.All(r => r.Settled) ? StepStatus.Done : StepStatus.PartlyDone;
+            var step = new StepReport(name, runbookStep, plan, results, null, verification, status, stopwatch.Elapsed.TotalMilliseconds);
+            _steps.Add(step);
+            return step;
+        }
+
+        /// <returns>Null when the step succeeded or was not configured; otherwise what went wrong.</returns>
+        private async Task<string?> HookAsync(string name, string? command, Dictionary<string, string> environment, string? maintenanceMode, CancellationToken cancellationToken)
+        {
+            if (command is null)
+            {
+                _steps.Add(new StepReport(name, RunbookStep.EmergencyRestart, null, [], null, null, StepStatus.Skipped, null));
+                observer.StepSkipped(name, StepSkip.NoHook);
+                return null;
+            }
+
+            observer.HookStarted(name, command);
+            environment["PGMEDIC_STEP"] = name;
+            if (maintenanceMode is not null)
+            {
+                environment["MAINTENANCE_MODE"] = maintenanceMode;
+            }
+            else
+            {
+                environment.Remove("MAINTENANCE_MODE");
+            }
+
+            await Audit.EventAsync("hook-started", _command, name, null, command, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var stopwatch = Stopwatch.StartNew();
+            var result = await HookRunner.RunAsync(name, command, environment, request.Hooks.Timeout, cancellationToken).ConfigureAwait(false);
+            await Audit.EventAsync("hook-finished", _command, name, result.Succeeded ? "succeeded" : result.TimedOut ? "timed-out" : "failed", command, stopwatch.Elapsed.TotalMilliseconds, result.ExitCode, result.Output, cancellationToken).ConfigureAwait(false);
+            observer.Hook(result);
+            _steps.Add(new StepReport(name, RunbookStep.EmergencyRestart, null, [], result, null, result.Succeeded ? StepStatus.Done : StepStatus.Failed, result.Milliseconds));
+            return result.Succeeded ? null
+                : result.TimedOut ? $"The hook did not finish within {Duration.Format(request.Hooks.Timeout)}."
+                : $"The hook exited {result.ExitCode.ToString(CultureInfo.InvariantCulture)}.";
+        }
+
+        private RemediationReport Stopped(string where, string next) => Report(RunOutcome.Stopped, healthy: false, stoppedAt: where, nextStep: next);
+
+        private RemediationReport Report(RunOutcome outcome, bool? healthy = null, string? stoppedAt = null, string? nextStep = null) => new(
+            request.Verb,
+            request.Origin,
+            target.Masked,
+            outcome,
+            outcome == RunOutcome.DryRun,
+            _steps.ToList(),
+            _audit?.Path,
+            stoppedAt,
+            nextStep,
+            healthy,
+            outcome == RunOutcome.Busy ? _holder : null,
+            Math.Round(_clock.Elapsed.TotalMilliseconds, 1),
+            ExitCodeOf(outcome, healthy));
+
+        /// <summary>
+        /// 0 done (and, for heal, healthy) or nothing was asked; 1 some action did not go through or heal left
+        /// the server unhealthy; 2 the server still refuses connections, or a playbook stopped; 3 another
+        /// remediation holds the lock (PgMedic could not even try).
+        /// </summary>
+        private ExitCode ExitCodeOf(RunOutcome outcome, bool? healthy)
+        {
+            switch (outcome)
+            {
+                case RunOutcome.Busy:
+                    return ExitCode.Unknown;
+                case RunOutcome.Stopped:
+                    return ExitCode.Critical;
+                case RunOutcome.DryRun or RunOutcome.Declined or RunOutcome.NothingToDo:
+                    return ExitCode.Ok;
+            }
+
+            var last = _steps.LastOrDefault(s => s.Verification is not null)?.Verification;
+            if (last is not null && last.Probe.Outcome != ProbeOutcome.Accepting)
+            {
+                return ExitCode.Critical;
+            }
+
+            if (request.Verb == RemediationVerb.Heal)
+            {
+                return healthy == true ? ExitCode.Ok : ExitCode.Warning;
+            }
+
+            return _steps.All(s => s.Status is StepStatus.Done or StepStatus.Skipped or StepStatus.NothingToDo) ? ExitCode.Ok : ExitCode.Warning;
+        }
+    }
+}
