@@ -78,7 +78,7 @@ internal static class CliApp
         catch (CommandExitException ex)
         {
             await context.Error.WriteLineAsync($"pgmedic: {ex.Message}");
-            return ex.ExitCode;
+            return (int)ex.ExitCode;
         }
         catch (Npgsql.NpgsqlException ex)
         {

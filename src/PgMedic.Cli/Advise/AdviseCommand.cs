@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
 using PgMedic.Core.Capacity;
+using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Postgres.Collection;
 using PgMedic.Postgres.Probing;
@@ -81,12 +82,12 @@ internal static class AdviseCommand
                 {
                     var emitTarget = new EmitTarget(resolved.Host, resolved.Port, resolved.EffectiveDatabase, resolved.User);
                     await context.Out.WriteAsync(CapacityEmitter.Emit(advice, emitFormat, emitTarget));
-                    return 0;
+                    return (int)ExitCode.Ok;
                 }
 
                 var report = new AdviseReport(advice.CanExhaust ? DiagnosisStatus.Warning : DiagnosisStatus.Ok, resolved.Masked, advice);
                 AdviseRenderer.Render(report, parseResult.GetValue(format), context);
-                return advice.CanExhaust ? 1 : 0;
+                return (int)(advice.CanExhaust ? ExitCode.Warning : ExitCode.Ok);
             }
         });
         return command;

@@ -1,9 +1,11 @@
+using PgMedic.Core.Common;
+
 namespace PgMedic.Cli.Common;
 
-/// <summary>A command could not go on: one line on stderr and the given exit code (2 = could not reach the server).</summary>
+/// <summary>A command could not go on: one line on stderr and the given exit code (Critical = could not reach the server).</summary>
 internal sealed class CommandExitException : Exception
 {
-    public CommandExitException(int exitCode, string message)
+    public CommandExitException(ExitCode exitCode, string message)
         : base(message) => ExitCode = exitCode;
 
     public CommandExitException()
@@ -20,5 +22,5 @@ internal sealed class CommandExitException : Exception
     {
     }
 
-    public int ExitCode { get; } = 2;
+    public ExitCode ExitCode { get; } = ExitCode.Critical;
 }

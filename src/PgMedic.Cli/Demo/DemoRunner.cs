@@ -2,13 +2,14 @@ using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using PgMedic.Core.Alerts;
-using PgMedic.Monitor;
-using PgMedic.Monitor.Configuration;
 using PgMedic.Cli.Report;
+using PgMedic.Core.Alerts;
+using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
 using PgMedic.Core.Reporting;
+using PgMedic.Monitor;
+using PgMedic.Monitor.Configuration;
 using PgMedic.Postgres.Collection;
 using PgMedic.Postgres.Probing;
 using PgMedic.Postgres.Remediation;
@@ -68,7 +69,7 @@ internal sealed class DemoRunner(CliContext context, DemoScenario scenario, bool
             if (!detected)
             {
                 _narrator.Say("The incident was not detected in time: stopping.");
-                return 2;
+                return (int)ExitCode.Critical;
             }
 
             var detectedAt = watch.FirstAlertAt ?? context.Time.GetUtcNow();
@@ -94,7 +95,7 @@ internal sealed class DemoRunner(CliContext context, DemoScenario scenario, bool
                 await WaitForCtrlCAsync(cancellationToken);
             }
 
-            return recovered ? 0 : 2;
+            return (int)(recovered ? ExitCode.Ok : ExitCode.Critical);
         }
         finally
         {
@@ -227,7 +228,7 @@ internal sealed class DemoRunner(CliContext context, DemoScenario scenario, bool
         var terminated = records.Where(r => r.Event == "action-finished" && r.Result == "terminated").Select(r => r.Action!.Pid).Order().ToList();
         var exact = terminated.SequenceEqual(_expectedTerminated.Order());
         _narrator.Say($"Terminated PIDs: {string.Join(", ", terminated)}; the incident's sessions were: {string.Join(", ", _expectedTerminated.Order())} — {(exact ? "exactly those, nothing else" : "MISMATCH")}.");
-        return exitCode == 0 && exact;
+        return exitCode == (int)ExitCode.Ok && exact;
     }
 
     private async Task<bool> RestartServerAsync(PostgresSandbox sandbox, CancellationToken cancellationToken)

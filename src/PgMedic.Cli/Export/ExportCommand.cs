@@ -46,7 +46,7 @@ internal static class ExportCommand
 
             var metrics = parseResult.GetValue(source) == "postgres-exporter" ? MetricsSource.PostgresExporter : MetricsSource.PgMedic;
             await context.Out.WriteAsync(PrometheusRules.Generate(options.Alerts, options.PollInterval, metrics));
-            return 0;
+            return (int)ExitCode.Ok;
         });
         return command;
     }
@@ -63,7 +63,7 @@ internal static class ExportCommand
             }
 
             await context.Out.WriteLineAsync(GrafanaDashboard.Generate(options.Alerts));
-            return 0;
+            return (int)ExitCode.Ok;
         });
         return command;
     }

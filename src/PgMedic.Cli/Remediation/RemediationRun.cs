@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
+using PgMedic.Core.Common;
 using PgMedic.Core.Probing;
 using PgMedic.Core.Remediation;
 using PgMedic.Postgres.Collection;
@@ -41,7 +42,7 @@ internal static class RemediationRun
             var hint = probe.Reason is ProbeReason.TooManyClients or ProbeReason.ReservedSlotsOnly
                 ? " — connect as a superuser: reserved slots still admit one"
                 : string.Empty;
-            throw new CommandExitException(probe.Outcome == ProbeOutcome.Rejecting ? 1 : 2, $"cannot connect to {target.Masked}: {probe.Reason} ({probe.Message}){hint}");
+            throw new CommandExitException(probe.Outcome == ProbeOutcome.Rejecting ? ExitCode.Warning : ExitCode.Critical, $"cannot connect to {target.Masked}: {probe.Reason} ({probe.Message}){hint}");
         }
 
         await using (connection)

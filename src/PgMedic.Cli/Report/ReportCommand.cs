@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
 using PgMedic.Cli.Output;
+using PgMedic.Core.Common;
 using PgMedic.Core.Reporting;
 using PgMedic.Postgres.Collection;
 using PgMedic.Postgres.Probing;
@@ -62,7 +63,7 @@ internal static class ReportCommand
                 await context.Out.WriteAsync(rendered);
             }
 
-            return 0;
+            return (int)ExitCode.Ok;
         });
         return command;
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using PgMedic.Cli.Common;
+using PgMedic.Core.Common;
 using PgMedic.Postgres.Sandbox;
 
 namespace PgMedic.Cli.Sandbox;
@@ -49,7 +50,7 @@ internal static class SandboxCommand
                 output.WriteLine("Stopping the sandbox…");
             }
 
-            return 0;
+            return (int)ExitCode.Ok;
         });
         return command;
     }

@@ -68,7 +68,7 @@ internal static class ServeCommand
             }
 
             await app.StopAsync(CancellationToken.None);
-            return 0;
+            return (int)ExitCode.Ok;
         });
         return command;
     }
