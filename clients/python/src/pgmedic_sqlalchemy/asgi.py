@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, Optional
 
-from .endpoints import EndpointOptions, _json, answer, full_path, route
+from .endpoints import EndpointOptions, _json, answer, route_request
 
 if TYPE_CHECKING:
     from .monitor import PoolMonitor
@@ -30,7 +30,7 @@ class AsgiEndpoints:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         which = None
         if scope["type"] == "http":
-            which = route(self.options, full_path(scope.get("root_path", ""), scope.get("path", "") or "/"))
+            which = route_request(self.options, scope.get("root_path", ""), scope.get("path", "") or "/")
         if which is None:
             if self.app is not None:
                 await self.app(scope, receive, send)

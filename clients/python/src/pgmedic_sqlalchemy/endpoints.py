@@ -60,12 +60,16 @@ def answer(monitor: "PoolMonitor", options: EndpointOptions, which: str, method:
     return _json(200, monitor.endpoint_document(options.include_stacks))
 
 
-def full_path(prefix: str, path: str) -> str:
-    """The path as the client sent it, whether or not a framework mounted the app under ``prefix``."""
+def route_request(options: EndpointOptions, prefix: str, path: str) -> Optional[str]:
+    """Routes a request whether or not a framework mounted the app under ``prefix``.
+
+    The path as the client sent it (``prefix + path``) is tried first, then the path below the mount
+    point: mounted at ``/health`` the defaults serve ``/health`` and ``/health/pool``; mounted at
+    ``/ops`` they serve ``/ops/health`` and ``/ops/health/pool``.
+    """
     prefix = prefix.rstrip("/")
-    if prefix and not (path == prefix or path.startswith(prefix + "/")):
-        return prefix + path
-    return path
+    full = path if not prefix or path == prefix or path.startswith(prefix + "/") else prefix + path
+    return route(options, full) or (route(options, path) if full != path else None)
 
 
 def _json(status: int, body: Dict[str, Any], extra: Optional[List[Tuple[str, str]]] = None) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Optional
 
-from .endpoints import REASONS, EndpointOptions, _json, answer, full_path, route
+from .endpoints import REASONS, EndpointOptions, _json, answer, route_request
 
 if TYPE_CHECKING:
     from .monitor import PoolMonitor
@@ -23,8 +23,7 @@ class WsgiEndpoints:
         self.options = EndpointOptions(**options)
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = full_path(environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", "") or "/")
-        which = route(self.options, path)
+        which = route_request(self.options, environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", "") or "/")
         if which is None:
             if self.app is not None:
                 return self.app(environ, start_response)
