@@ -51,6 +51,13 @@ def prefork(postgres, tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+        for ready in ready_dir.glob("*.ready"):  # a worker must not outlive the test, even if its master died first
+            pid = int(ready.name.split(".")[0])
+            try:
+                if b"prefork_service.py" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    os.kill(pid, signal.SIGKILL)
+            except (FileNotFoundError, ProcessLookupError):
+                pass
 
 
 def test_prefork_twoWorkers_oneEndpointShowsEveryWorkersPoolAndHolders(postgres, prefork, validate):
