@@ -175,3 +175,31 @@ def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_engineDispose_newPoolStillCountsTimeoutsAndListsHolders(engines):
+    engine = engines(pool_size=1, max_overflow=0, pool_timeout=0.2)
+    monitor = instrument(engine, name="pytest-dispose", leak_threshold=0)
+    try:
+        engine.dispose()  # SQLAlchemy puts a new pool in place
+        held = service.checkout_and_forget(engine)
+        with pytest.raises(PoolTimeoutError, match="checkout_and_forget at"):
+            engine.connect()
+        assert monitor.statistics()["timeouts"] == 1
+        held.close()
+    finally:
+        monitor.close()
+
+
+def test_forgottenConnection_garbageCollected_holderLeavesTheList(engines):
+    import gc
+
+    engine = engines(pool_size=2, max_overflow=0)
+    monitor = instrument(engine, name="pytest-gc", leak_threshold=0)
+    try:
+        service.checkout_and_forget(engine)  # the Connection is dropped at once
+        gc.collect()
+        assert monitor.holders() == []
+        assert monitor.statistics()["checkedOut"] == 0 and monitor.statistics()["idle"] == 1
+    finally:
+        monitor.close()

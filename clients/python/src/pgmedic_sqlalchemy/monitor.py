@@ -11,7 +11,7 @@ import traceback
 import weakref
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 import sqlalchemy
 from sqlalchemy import event, exc
@@ -63,7 +63,7 @@ class _Holder:
 def transaction_state(dbapi_connection: Any) -> Optional[str]:
     """pg_stat_activity's state for a psycopg2 connection as libpq sees it; None when it cannot be known."""
     try:
-        if dbapi_connection is None or getattr(dbapi_connection, "closed", 0):
+        if dbapi_connection is None or getattr(dbapi_connection, "closed", False):
             return None
         info = getattr(dbapi_connection, "info", None)
         status = getattr(info, "transaction_status", None)
@@ -316,7 +316,7 @@ class PoolMonitor:
         if self.leak_threshold <= 0:
             return
         now = time.monotonic()
-        found: List[tuple] = []
+        found: List[Tuple[_Holder, float]] = []
         with self._lock:
             for holder in self._holders.values():
                 age = now - holder.started
@@ -466,7 +466,8 @@ class PoolMonitor:
 
     # ---- health --------------------------------------------------------------------------------
 
-    def check_health(self, timeout: float = 5.0):  # -> Tuple[int, Dict[str, Any]]
+    def check_health(self, timeout: float = 5.0) -> Tuple[int, Dict[str, Any]]:
+        """The runbook's health check: (200, {"status": "healthy", "database": "connected"}) or (503, why not)."""
         from .health import check_health
 
         return check_health(self, timeout)
@@ -522,7 +523,7 @@ def instrument(
     return PoolMonitor(engine, name, leak_threshold, stacks, echo, maintenance, worker_dir, publish_interval, dispose_after_fork)
 
 
-def engine_from_environment(name: str = "pgmedic-sqlalchemy", environ: Optional[Dict[str, str]] = None, **engine_options: Any):
+def engine_from_environment(name: str = "pgmedic-sqlalchemy", environ: Optional[Mapping[str, str]] = None, **engine_options: Any) -> Tuple[Engine, "PoolMonitor"]:
     """``create_engine`` from the runbook's DATABASE_* variables, instrumented; returns (engine, monitor).
 
     :raises ConfigurationError: a variable is missing, unreadable or out of range (all are listed).
