@@ -203,3 +203,16 @@ def test_forgottenConnection_garbageCollected_holderLeavesTheList(engines):
         assert monitor.statistics()["checkedOut"] == 0 and monitor.statistics()["idle"] == 1
     finally:
         monitor.close()
+
+
+def test_close_detachesFromTheEngine_poolWorksOnAsPlainSqlalchemy(engines):
+    engine = engines(pool_size=1, max_overflow=0, pool_timeout=0.2)
+    monitor = instrument(engine, name="pytest-close", leak_threshold=0)
+    monitor.close()
+    held = engine.connect()
+    with pytest.raises(exc.TimeoutError) as raised:
+        engine.connect()
+    assert not isinstance(raised.value, PoolTimeoutError)
+    assert monitor.holders() == [] and monitor.statistics()["checkouts"] == 0
+    held.close()
+    assert service.count_tables(engine) > 0

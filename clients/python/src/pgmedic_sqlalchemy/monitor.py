@@ -168,15 +168,20 @@ class PoolMonitor:
 
     # ---- SQLAlchemy hooks ------------------------------------------------------------------
 
+    def _listeners(self) -> List[Tuple[str, Callable[..., Any]]]:
+        return [
+            ("do_connect", self._on_do_connect),
+            ("connect", self._on_connect),
+            ("checkout", self._on_checkout),
+            ("checkin", self._on_checkin),
+            ("detach", self._on_detach),
+            ("invalidate", self._on_invalidate),
+            ("engine_disposed", self._on_engine_disposed),
+        ]
+
     def _listen(self) -> None:
-        engine = self.engine
-        event.listen(engine, "do_connect", self._on_do_connect)
-        event.listen(engine, "connect", self._on_connect)
-        event.listen(engine, "checkout", self._on_checkout)
-        event.listen(engine, "checkin", self._on_checkin)
-        event.listen(engine, "detach", self._on_detach)
-        event.listen(engine, "invalidate", self._on_invalidate)
-        event.listen(engine, "engine_disposed", self._on_engine_disposed)
+        for name, listener in self._listeners():
+            event.listen(self.engine, name, listener)
 
     def _on_do_connect(self, dialect: Any, record: Any, cargs: Any, cparams: Dict[str, Any]) -> None:
         # SQLAlchemy sets no application_name: without one, server-side findings say "(no application_name)".
@@ -267,6 +272,8 @@ class PoolMonitor:
                     monitor._connect_failures += 1
                 raise
 
+        # What close() puts back: attributes the instance had of its own (None: the class's method).
+        pool.__dict__["_pgmedic_originals"] = {name: pool.__dict__.get(name) for name in ("_do_get", "_invoke_creator")}
         pool._do_get = _do_get  # type: ignore[method-assign]
         pool._invoke_creator = _invoke_creator  # type: ignore[method-assign]
         pool.__dict__["_pgmedic_monitor"] = self
@@ -333,9 +340,23 @@ class PoolMonitor:
             )
 
     def close(self) -> None:
-        """Stops the timers and removes this process's published document; the engine is left as it is."""
+        """Detaches from the engine (its pool works on as plain SQLAlchemy), stops the timers and
+        removes this process's published document. The engine itself is not disposed."""
+        if self._closed:
+            return
         self._closed = True
         self._stop.set()
+        for name, listener in self._listeners():
+            if event.contains(self.engine, name, listener):
+                event.remove(self.engine, name, listener)
+        pool = self.engine.pool
+        if pool.__dict__.get("_pgmedic_monitor") is self:
+            for attribute, original in pool.__dict__.pop("_pgmedic_originals", {}).items():
+                if original is None:
+                    pool.__dict__.pop(attribute, None)
+                else:
+                    pool.__dict__[attribute] = original
+            pool.__dict__.pop("_pgmedic_monitor", None)
         for thread in self._threads:
             thread.join(timeout=5)
         if self.worker_dir:
