@@ -216,3 +216,22 @@ def test_close_detachesFromTheEngine_poolWorksOnAsPlainSqlalchemy(engines):
     assert monitor.holders() == [] and monitor.statistics()["checkouts"] == 0
     held.close()
     assert service.count_tables(engine) > 0
+
+
+def test_prePing_idleConnectionTerminatedOnTheServer_replacedCountedAndNewPidListed(postgres, engines):
+    engine = engines(pool_size=1, max_overflow=0, pool_pre_ping=True)
+    monitor = instrument(engine, name="pytest-preping", leak_threshold=0)
+    try:
+        service.count_tables(engine)
+        (old_pid,) = postgres.sessions("pytest-preping")
+        postgres.query("SELECT pg_terminate_backend(%s)", old_pid)  # the runbook's step 1 on the pool's idle connection
+        assert wait_until(lambda: not postgres.sessions("pytest-preping"))
+
+        connection = engine.connect()
+        (new_pid,) = postgres.sessions("pytest-preping")
+        assert new_pid != old_pid
+        assert [h.backend_pid for h in monitor.holders()] == [new_pid]
+        assert monitor.statistics()["prePingReplacements"] == 1
+        connection.close()
+    finally:
+        monitor.close()
