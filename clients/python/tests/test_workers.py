@@ -86,6 +86,8 @@ def test_prefork_twoWorkers_oneEndpointShowsEveryWorkersPoolAndHolders(postgres,
     assert master_backend not in {w["backend"] for w in workers}
     assert set(postgres.sessions("pytest-prefork")) == {w["backend"] for w in workers} | {master_backend}
 
+    assert {oct(os.stat(worker_dir / name).st_mode & 0o777) for name in os.listdir(worker_dir)} == {"0o600"}
+
     gone = next(w for w in workers if not w["port"])
     os.kill(gone["pid"], signal.SIGKILL)
     assert wait_until(lambda: gone["pid"] not in {d["process"]["pid"] for d in read(url)["workers"]})

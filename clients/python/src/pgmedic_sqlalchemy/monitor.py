@@ -300,7 +300,7 @@ class PoolMonitor:
         if self.worker_dir:
             from .workers import publish  # imported late: workers imports this module
 
-            os.makedirs(self.worker_dir, exist_ok=True)
+            os.makedirs(self.worker_dir, mode=0o700, exist_ok=True)
             publish(self)
             self._spawn("publish", self.publish_interval, lambda: publish(self))
 

@@ -33,7 +33,8 @@ def publish(monitor: "PoolMonitor") -> None:
     document["writtenAt"] = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
     target = _file_name(monitor)
     temporary = f"{target}.{os.getpid()}.tmp"
-    with open(temporary, "w", encoding="utf-8") as f:
+    # Call sites and stacks are for the service's own user, as the endpoint is for loopback or a token.
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as f:
         json.dump(document, f, separators=(",", ":"))
     os.replace(temporary, target)
 
