@@ -50,7 +50,7 @@ rm -f "$log"
 # clients/python: pgmedic-sqlalchemy's pytest suite on Debian's Python, writing nothing into the tree.
 echo "== python tests (clients/python)"
 py_log=$(mktemp)
-PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest clients/python -q -p no:cacheprovider >"$py_log" 2>&1
+PYTHONDONTWRITEBYTECODE=1 timeout -k 30 900 /usr/bin/python3 -m pytest clients/python -q -p no:cacheprovider >"$py_log" 2>&1
 py_status=$?
 grep -E '^(FAILED|ERROR) |^E  ' "$py_log" | head -n 200
 py_line=$(tail -n 1 "$py_log")
@@ -59,7 +59,7 @@ py_count() { echo "$py_line" | grep -oE "[0-9]+ $1" | grep -oE '^[0-9]+' || echo
 py_passed=$(py_count passed); py_skipped=$(py_count skipped)
 py_failed=$(( $(py_count failed) + $(py_count error) ))
 if [ "$py_status" -ne 0 ] && [ "$py_failed" -eq 0 ]; then
-  # 5: no test collected; 2-4: interrupted, internal or usage error. None of them is a pass.
+  # 5: no test collected; 2-4: interrupted, internal or usage error; 124: hung for 15 minutes. None is a pass.
   echo "pytest exited $py_status without a failed test:"; tail -n 20 "$py_log"
   py_failed=1
 fi
