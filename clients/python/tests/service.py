@@ -6,6 +6,7 @@ them check the wrong line.
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
 
 
 def checkout_and_forget(engine: Engine) -> Connection:
@@ -24,6 +25,13 @@ class Orders:
         connection.begin()
         connection.execute(text("SELECT count(*) FROM pg_class"))
         return connection
+
+
+def report_with_session(engine: Engine) -> Session:
+    """The ORM way to leak: a Session that ran a query and was never closed (autobegin left it in a transaction)."""
+    session = Session(engine)
+    session.execute(text("SELECT count(*) FROM pg_class"))  # LEAK: session
+    return session
 
 
 def count_tables(engine: Engine) -> int:

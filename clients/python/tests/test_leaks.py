@@ -235,3 +235,17 @@ def test_prePing_idleConnectionTerminatedOnTheServer_replacedCountedAndNewPidLis
         connection.close()
     finally:
         monitor.close()
+
+
+def test_ormSession_neverClosed_holderIsTheQueryLineIdleInTransaction(postgres, engines):
+    engine = engines()
+    monitor = instrument(engine, name="pytest-orm", leak_threshold=0)
+    try:
+        session = service.report_with_session(engine)
+        (holder,) = monitor.holders()
+        assert (holder.call_site.file, holder.call_site.line, holder.call_site.function) == (SERVICE_FILE, service.line_of("LEAK: session"), "report_with_session")
+        assert holder.state == "idle in transaction" == postgres.sessions("pytest-orm")[holder.backend_pid]
+        session.close()
+        assert monitor.holders() == []
+    finally:
+        monitor.close()
