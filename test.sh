@@ -8,7 +8,7 @@ source scripts/ensure-deps.sh
 
 summary() { echo "$1 passed, $2 failed, $3 skipped"; }
 
-if ! pgmedic_ensure_deps pgbouncer python3-sqlalchemy java chromium prometheus; then
+if ! pgmedic_ensure_deps pgbouncer python3-sqlalchemy java chromium prometheus python-client; then
   echo "A server the tests need is missing: that is a failure, not a skip."
   summary 0 1 0
   exit 1
@@ -46,6 +46,25 @@ if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 rm -f "$log"
+
+# clients/python: pgmedic-sqlalchemy's pytest suite on Debian's Python, writing nothing into the tree.
+echo "== python tests (clients/python)"
+py_log=$(mktemp)
+PYTHONDONTWRITEBYTECODE=1 timeout -k 30 900 /usr/bin/python3 -m pytest clients/python -q -p no:cacheprovider >"$py_log" 2>&1
+py_status=$?
+grep -E '^(FAILED|ERROR) |^E  ' "$py_log" | head -n 200
+py_line=$(tail -n 1 "$py_log")
+echo "pytest: $py_line"
+py_count() { echo "$py_line" | grep -oE "[0-9]+ $1" | grep -oE '^[0-9]+' || echo 0; }
+py_passed=$(py_count passed); py_skipped=$(py_count skipped)
+py_failed=$(( $(py_count failed) + $(py_count error) ))
+if [ "$py_status" -ne 0 ] && [ "$py_failed" -eq 0 ]; then
+  # 5: no test collected; 2-4: interrupted, internal or usage error; 124: hung for 15 minutes. None is a pass.
+  echo "pytest exited $py_status without a failed test:"; tail -n 20 "$py_log"
+  py_failed=1
+fi
+passed=$((passed + py_passed)); failed=$((failed + py_failed)); skipped=$((skipped + py_skipped))
+rm -f "$py_log"
 
 after=$(ls -d "$tmp_root"/pgmedic-sandbox-* 2>/dev/null | sort)
 leftover=$(comm -13 <(echo "$before") <(echo "$after") | grep -v '^$' || true)

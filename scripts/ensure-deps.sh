@@ -17,6 +17,12 @@ pgmedic_missing_packages() {
       # Tests only: advise --emit sqlalchemy is loaded by Debian's SQLAlchemy (psycopg2 to connect) and --emit hikari by java.util.Properties.
       python3-sqlalchemy) /usr/bin/python3 -c 'import sqlalchemy, psycopg2' >/dev/null 2>&1 || missing+=(python3-sqlalchemy python3-psycopg2) ;;
       java) command -v java >/dev/null 2>&1 || missing+=(default-jre-headless) ;;
+      # Tests only: clients/python (pgmedic-sqlalchemy) runs its pytest suite on Debian's Python packages.
+      python-client)
+        for pair in sqlalchemy:python3-sqlalchemy psycopg2:python3-psycopg2 pytest:python3-pytest \
+                    jsonschema:python3-jsonschema flask:python3-flask fastapi:python3-fastapi; do
+          /usr/bin/python3 -c "import ${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+        done ;;
     esac
   done
   echo "${missing[@]}"
