@@ -17,6 +17,12 @@ pgmedic_missing_packages() {
       # Tests only: advise --emit sqlalchemy is loaded by Debian's SQLAlchemy (psycopg2 to connect) and --emit hikari by java.util.Properties.
       python3-sqlalchemy) /usr/bin/python3 -c 'import sqlalchemy, psycopg2' >/dev/null 2>&1 || missing+=(python3-sqlalchemy python3-psycopg2) ;;
       java) command -v java >/dev/null 2>&1 || missing+=(default-jre-headless) ;;
+      # The native pgmedic: Native AOT links with clang against zlib; serve falls back to the system's SQLite.
+      native-aot)
+        command -v clang >/dev/null 2>&1 || missing+=(clang)
+        [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+        ldconfig -p 2>/dev/null | grep -q 'libsqlite3\.so\.0 ' || missing+=(libsqlite3-0)
+        ;;
     esac
   done
   echo "${missing[@]}"
