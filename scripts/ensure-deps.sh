@@ -21,7 +21,7 @@ pgmedic_missing_packages() {
       native-aot)
         command -v clang >/dev/null 2>&1 || missing+=(clang)
         [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
-        ldconfig -p 2>/dev/null | grep -q 'libsqlite3\.so\.0 ' || missing+=(libsqlite3-0)
+        ls /usr/lib/*/libsqlite3.so.0 /lib/*/libsqlite3.so.0 >/dev/null 2>&1 || missing+=(libsqlite3-0)
         ;;
     esac
   done
