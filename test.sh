@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Every test: installs what is missing (as root), restores, builds with warnings as errors, runs all
-# test projects against real servers, checks nothing was left behind, and ends with one line
+# Every test: installs what is missing (as root), restores, builds with warnings as errors, publishes
+# the native pgmedic once (artifacts/native, Native AOT, warnings as errors) for the process-level
+# tests to run (PGMEDIC_BINARY), runs all test projects against real servers, checks nothing was
+# left behind, and ends with one line
 # "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -8,7 +10,7 @@ source scripts/ensure-deps.sh
 
 summary() { echo "$1 passed, $2 failed, $3 skipped"; }
 
-if ! pgmedic_ensure_deps pgbouncer python3-sqlalchemy java chromium prometheus python-client; then
+if ! pgmedic_ensure_deps pgbouncer python3-sqlalchemy java chromium prometheus python-client native-aot; then
   echo "A server the tests need is missing: that is a failure, not a skip."
   summary 0 1 0
   exit 1
@@ -29,6 +31,23 @@ if [ "$build_status" -ne 0 ]; then
   summary 0 1 0
   exit 1
 fi
+
+echo "== native pgmedic: Native AOT for linux-x64, trim and AOT warnings are errors (built once; the process-level tests run it)"
+native_dir=artifacts/native
+rm -rf "$native_dir"
+publish_log=$(mktemp)
+publish_started=$SECONDS
+dotnet publish src/PgMedic.Cli -c Release -r linux-x64 -nologo -warnaserror -v minimal -o "$native_dir" >"$publish_log" 2>&1
+publish_status=$?
+grep -E 'error|warning' "$publish_log" | sort -u | head -n 40
+rm -f "$publish_log"
+if [ "$publish_status" -ne 0 ] || [ ! -x "$native_dir/pgmedic" ]; then
+  echo "native publish failed"
+  summary 0 1 0
+  exit 1
+fi
+echo "native pgmedic: $(stat -c %s "$native_dir/pgmedic") bytes, published in $((SECONDS - publish_started)) s"
+export PGMEDIC_BINARY="$PWD/$native_dir/pgmedic"
 
 echo "== tests"
 log=$(mktemp)

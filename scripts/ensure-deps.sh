@@ -23,6 +23,12 @@ pgmedic_missing_packages() {
                     jsonschema:python3-jsonschema flask:python3-flask fastapi:python3-fastapi; do
           /usr/bin/python3 -c "import ${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
         done ;;
+      # The native pgmedic: Native AOT links with clang against zlib; serve falls back to the system's SQLite.
+      native-aot)
+        command -v clang >/dev/null 2>&1 || missing+=(clang)
+        [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+        ls /usr/lib/*/libsqlite3.so.0 /lib/*/libsqlite3.so.0 >/dev/null 2>&1 || missing+=(libsqlite3-0)
+        ;;
     esac
   done
   echo "${missing[@]}"

@@ -3,6 +3,7 @@
 // stretch, then detection latency: the moment the server crosses 90 % of usable slots (the last
 // connection that crosses it has opened) to the critical alert showing as firing in the API.
 // Loopback only, bounded to about 4 minutes. Usage: dotnet run -c Release --project bench/PgMedic.Bench.Monitor [steady-seconds]
+// PGMEDIC_BINARY=artifacts/native/pgmedic measures the native executable instead of the Release pgmedic.dll.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -14,12 +15,17 @@ const int Targets = 20;
 var steady = TimeSpan.FromSeconds(args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 150);
 var interval = TimeSpan.FromSeconds(5);
 var root = FindRoot();
-var cli = Path.Combine(root, "src", "PgMedic.Cli", "bin", "Release", "net10.0", "pgmedic.dll");
+var native = Environment.GetEnvironmentVariable("PGMEDIC_BINARY") is { Length: > 0 } binary ? Path.GetFullPath(binary) : null;
+var cli = native ?? Path.Combine(root, "src", "PgMedic.Cli", "bin", "Release", "net10.0", "pgmedic.dll");
 if (!File.Exists(cli))
 {
-    Console.Error.WriteLine($"build the CLI first: dotnet build src/PgMedic.Cli -c Release ({cli} is missing)");
+    Console.Error.WriteLine(native is null
+        ? $"build the CLI first: dotnet build src/PgMedic.Cli -c Release ({cli} is missing)"
+        : $"PGMEDIC_BINARY names {cli}, which does not exist: dotnet publish src/PgMedic.Cli -c Release -r linux-x64 -o artifacts/native");
     return 3;
 }
+
+Console.WriteLine($"measuring {(native is null ? "dotnet " : "")}{cli}");
 
 await using var sandbox = await PostgresSandbox.StartAsync(new SandboxOptions { MaxConnections = 160, SuperuserReservedConnections = 3, CreatePgStatStatements = false });
 for (var i = 1; i <= Targets; i++)
@@ -37,8 +43,12 @@ await File.WriteAllTextAsync(config, $$"""
       ] }
     """);
 
-var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-info.ArgumentList.Add(cli);
+var info = new ProcessStartInfo(native ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+if (native is null)
+{
+    info.ArgumentList.Add(cli);
+}
+
 info.ArgumentList.Add("serve");
 info.ArgumentList.Add("--config");
 info.ArgumentList.Add(config);

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace PgMedic.Testing;
 
-/// <summary>Runs the built <c>pgmedic</c> as a separate process, the way a user or CI does.</summary>
+/// <summary>Runs the built <c>pgmedic</c> as a separate process, the way a user or CI does: the native executable when test.sh published one (<see cref="BuildOutput.CliCommand"/>), else <c>dotnet pgmedic.dll</c>.</summary>
 public sealed class PgMedicProcess : IDisposable
 {
     private readonly StringBuilder _output = new();
@@ -31,17 +31,21 @@ public sealed class PgMedicProcess : IDisposable
     public static PgMedicProcess Start(params string[] args) => Start(null, args);
 
     /// <param name="environment">Variables added to this process's environment (DATABASE_URL is always removed).</param>
-    public static PgMedicProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static PgMedicProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        StartProgram(BuildOutput.CliCommand, environment, args);
+
+    /// <summary>Runs a copy of pgmedic elsewhere: <paramref name="command"/> is the program and the arguments before <paramref name="args"/>.</summary>
+    public static PgMedicProcess StartProgram(IReadOnlyList<string> command, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        ArgumentNullException.ThrowIfNull(command);
+        var info = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(BuildOutput.Cli);
-        foreach (var arg in args)
+        foreach (var arg in command.Skip(1).Concat(args))
         {
             info.ArgumentList.Add(arg);
         }

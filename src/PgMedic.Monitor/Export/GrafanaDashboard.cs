@@ -17,8 +17,7 @@ public static class GrafanaDashboard
         var warning = rules.ConnectionSaturation.WarningPercent;
         var critical = rules.ConnectionSaturation.CriticalPercent;
         var window = PrometheusRules.Range(rules.DatabaseConnectionFailure.Window);
-        var panels = new JsonArray
-        {
+        var panels = new JsonArray(
             Panel(1, "gauge", "Connections used (% of usable slots)", 0, 0, 6, 8, [Target("pgmedic_connections_used_percent{target=~\"$target\"}", "{{target}}")],
                 Thresholds(warning, critical), unit: "percent", max: 100),
             Panel(2, "timeseries", "Connections by state vs usable slots", 6, 0, 12, 8,
@@ -28,8 +27,7 @@ public static class GrafanaDashboard
                 [Target($"increase(pgmedic_probe_failures_total{{target=~\"$target\"}}[{window}]) / clamp_min(increase(pgmedic_probe_attempts_total{{target=~\"$target\"}}[{window}]), 1)", "{{target}}")],
                 Thresholds(rules.DatabaseConnectionFailure.Ratio, 1), unit: "percentunit"),
             Panel(5, "timeseries", "Fresh connection latency", 12, 8, 12, 8, [Target("pgmedic_probe_latency_seconds{target=~\"$target\"}", "{{target}}")], unit: "s"),
-            Panel(6, "bargauge", "Top applications", 0, 16, 24, 8, [Target("topk(10, sum by (application) (pgmedic_connections_by_application{target=~\"$target\"}))", "{{application}}")]),
-        };
+            Panel(6, "bargauge", "Top applications", 0, 16, 24, 8, [Target("topk(10, sum by (application) (pgmedic_connections_by_application{target=~\"$target\"}))", "{{application}}")]));
         var dashboard = new JsonObject
         {
             ["title"] = "PgMedic - Database Health",
@@ -59,7 +57,14 @@ public static class GrafanaDashboard
             },
             ["panels"] = panels,
         };
-        return dashboard.ToJsonString(new JsonSerializerOptions { WriteIndented = true, TypeInfoResolver = JsonSerializerOptions.Default.TypeInfoResolver });
+        // A JsonNode tree writes itself: no serializer metadata (and so no reflection) is involved.
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            dashboard.WriteTo(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static JsonObject DataSource() => new() { ["type"] = "prometheus", ["uid"] = "${DS_PROMETHEUS}" };

@@ -51,6 +51,7 @@ internal sealed class HistoryStore : IDisposable
 
     public HistoryStore(string path)
     {
+        SqliteLibrary.Register();
         var full = Path.GetFullPath(path);
         if (Path.GetDirectoryName(full) is { } directory)
         {

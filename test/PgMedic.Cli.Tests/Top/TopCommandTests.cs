@@ -216,7 +216,7 @@ public sealed partial class TopCommandTests(SandboxFixture fixture)
     // target goes in through DATABASE_URL so no password is on a command line.
     private Process StartInPseudoTerminal(System.Text.StringBuilder output, params string[] args)
     {
-        var pgmedic = "exec " + string.Join(' ', new[] { "dotnet", BuildOutput.Cli }.Concat(args).Select(a => "'" + a + "'"));
+        var pgmedic = "exec " + string.Join(' ', BuildOutput.CliCommand.Concat(args).Select(a => "'" + a + "'"));
         var info = new ProcessStartInfo("script", ["-qfec", pgmedic, "/dev/null"])
         {
             RedirectStandardInput = true,
