@@ -63,7 +63,7 @@ internal static class ReportRenderer
         text.AppendLine();
         foreach (var item in report.Checklist)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"- [{(item.Answered ? "x" : " ")}] **{item.Item}** — {item.Answer}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"- {(item.Answered ? "[x]" : "open:")} **{item.Item}** — {item.Answer}");
         }
 
         return text.ToString();

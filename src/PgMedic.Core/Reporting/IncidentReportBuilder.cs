@@ -50,7 +50,7 @@ public static class IncidentReportBuilder
             terminated.Count,
             finished.Count(r => r.Result == "cancelled"),
             detection is { } d && recovery is { } r2 && r2 >= d ? Math.Round((r2 - d).TotalSeconds, 1) : null,
-            Checklist(findings, terminated, numbers, capacity));
+            Checklist(findings, terminated, numbers, capacity, monitored: records.Any(r => r.Origin == "serve")));
     }
 
     private static IEnumerable<TimelineEntry> Entries(AuditRecord record) => record.Event switch
@@ -89,7 +89,8 @@ public static class IncidentReportBuilder
         return new RootCause(summary, applications, callSites, serious);
     }
 
-    private static List<ChecklistItem> Checklist(List<Finding> findings, List<AuditRecord> terminated, BeforeAfter? numbers, CurrentCapacity? capacity)
+    /// <summary>An item is answered only when the records show it; the rest stay open for a person.</summary>
+    private static List<ChecklistItem> Checklist(List<Finding> findings, List<AuditRecord> terminated, BeforeAfter? numbers, CurrentCapacity? capacity, bool monitored)
     {
         var callSites = findings.Where(f => f.Holders is not null).SelectMany(f => f.Holders!).Select(h => h.CallSite.ToString()).Distinct().ToList();
         var leakApps = findings.Where(f => f.Code is FindingCodes.IdleConnectionHoarding or FindingCodes.IdleInTransaction && f.Subject is not null).Select(f => f.Subject!).Distinct().ToList();
@@ -112,14 +113,18 @@ public static class IncidentReportBuilder
                         : "no leak suspect was found"),
             new ChecklistItem(
                 "Implement connection pooling best practices",
-                true,
-                missingTimeout
-                    ? "set idle_in_transaction_session_timeout (it was off: an open transaction held its connection forever); use PgMedic.Guard's leak threshold and pre-ping"
-                    : "server timeouts are set; keep PgMedic.Guard's leak threshold on in every service"),
+                findings.Count > 0 && !missingTimeout,
+                findings.Count == 0
+                    ? "no diagnosis was recorded: nothing shows how the server's timeouts were set"
+                    : missingTimeout
+                        ? "set idle_in_transaction_session_timeout (it was off: an open transaction held its connection forever); use PgMedic.Guard's leak threshold and pre-ping"
+                        : "the recorded diagnosis found the server's timeouts set; keep PgMedic.Guard's leak threshold on in every service"),
             new ChecklistItem(
                 "Add connection metrics to dashboard",
-                true,
-                "`pgmedic serve` serves /metrics (Prometheus) and a dashboard; `pgmedic export grafana-dashboard` and `export prometheus-rules` for an existing stack"),
+                monitored,
+                monitored
+                    ? "a PgMedic monitor (`pgmedic serve`) watched this server: it acted on it through its API"
+                    : "nothing in the audit log shows a monitor on this server: `pgmedic serve` serves /metrics (Prometheus) and a dashboard; `pgmedic export grafana-dashboard` and `export prometheus-rules` for an existing stack"),
             new ChecklistItem(
                 "Update database capacity planning",
                 numbers is not null || capacity is not null,

@@ -136,6 +136,8 @@ public sealed class HealScenarioTests : IAsyncLifetime
         Assert.Contains("- [x] **Review connection pool settings** — server now:", text, StringComparison.Ordinal);
         var leakLine = text.Split('\n').Single(l => l.Contains("**Audit code for connection leaks**", StringComparison.Ordinal));
         Assert.StartsWith("- [x]", leakLine, StringComparison.Ordinal);
+        Assert.Contains("- open: **Implement connection pooling best practices** — set idle_in_transaction_session_timeout", text, StringComparison.Ordinal);
+        Assert.Contains("- open: **Add connection metrics to dashboard** — nothing in the audit log shows a monitor", text, StringComparison.Ordinal);
         Assert.Contains("leaky-api", leakLine, StringComparison.Ordinal);
         Assert.Contains("forgot-commit", leakLine, StringComparison.Ordinal);
         Assert.DoesNotContain(_sandbox.SuperuserPassword, text, StringComparison.Ordinal);
