@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Npgsql;
+using PgMedic.Shared;
 
 namespace PgMedic.Guard.Configuration;
 
@@ -36,21 +37,16 @@ internal static class DatabaseUrl
         }
     }
 
-    /// <summary>The value with any password replaced by <c>***</c>, for error messages.</summary>
+    /// <summary>The value with any password replaced by <c>***</c>, for error messages (URLs: the query only as <c>?…</c>).</summary>
     public static string Mask(string value)
     {
+        if (IsUrl(value))
+        {
+            return UrlUserInfo.Mask(value);
+        }
+
         try
         {
-            if (IsUrl(value))
-            {
-                var uri = new Uri(value);
-                var user = uri.UserInfo.Split(':', 2)[0];
-                var userPart = uri.UserInfo.Length == 0 ? string.Empty : user + (uri.UserInfo.Contains(':', StringComparison.Ordinal) ? ":***@" : "@");
-                // The query may carry a password (?password=…): only its presence is shown.
-                var query = uri.Query.Length > 0 ? "?…" : string.Empty;
-                return $"{uri.Scheme}://{userPart}{uri.Authority[(uri.Authority.LastIndexOf('@') + 1)..]}{uri.AbsolutePath}{query}";
-            }
-
             var builder = new NpgsqlConnectionStringBuilder(value);
             if (builder.Password is not null)
             {
@@ -59,7 +55,7 @@ internal static class DatabaseUrl
 
             return builder.ConnectionString;
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException or KeyNotFoundException)
+        catch (Exception e) when (e is ArgumentException or FormatException or KeyNotFoundException)
         {
             return "(not shown: it could not be read and may hold a password)";
         }
@@ -70,19 +66,22 @@ internal static class DatabaseUrl
 
     private static NpgsqlConnectionStringBuilder FromUrl(string value)
     {
-        var uri = new Uri(value);
+        // Credentials are split off as PgMedic.Postgres reads them (last '@' before the path), so a
+        // password with an unencoded '@' works; System.Uri then reads host, port, path and query.
+        UrlUserInfo.TrySplit(value, out var scheme, out var userInfo, out var rest);
+        var uri = new Uri($"{scheme}://{rest}");
         var builder = new NpgsqlConnectionStringBuilder
         {
             Host = uri.Host.Trim('[', ']'),
             Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
         };
-        if (uri.UserInfo.Length > 0)
+        if (userInfo is not null)
         {
-            var parts = uri.UserInfo.Split(':', 2);
-            builder.Username = Uri.UnescapeDataString(parts[0]);
-            if (parts.Length == 2)
+            var (user, password) = UrlUserInfo.Split(userInfo);
+            builder.Username = Uri.UnescapeDataString(user);
+            if (password is not null)
             {
-                builder.Password = Uri.UnescapeDataString(parts[1]);
+                builder.Password = Uri.UnescapeDataString(password);
             }
         }
 

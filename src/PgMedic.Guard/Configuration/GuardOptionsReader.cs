@@ -119,7 +119,7 @@ public static class GuardOptionsReader
             else
             {
                 var off = allowOff ? " (0 or -1 turns it off)" : string.Empty;
-                errors.Add($"{Name(variable)}='{text}' is not allowed: use seconds like 30, or 500ms, 30s, 5m, 1h, or 00:00:30{off}");
+                errors.Add($"{Name(variable)}='{text}' is not allowed: use seconds like 30, or 500ms, 30s, 5m, 1h30m, 7d, or 00:00:30{off}");
             }
         }
 

@@ -1,11 +1,13 @@
 using System.Globalization;
+using PgMedic.Shared;
 
 namespace PgMedic.Guard.Configuration;
 
 internal static class SettingParser
 {
     /// <summary>
-    /// Plain numbers are seconds, as in the runbook (<c>DATABASE_POOL_TIMEOUT=30</c>); units and
+    /// Plain numbers are seconds, as in the runbook (<c>DATABASE_POOL_TIMEOUT=30</c>); the CLI's
+    /// durations (<c>500ms</c>, <c>1h30m</c>, <c>7d</c>, the shared <see cref="DurationGrammar"/>) and
     /// <c>hh:mm:ss</c> are accepted too. With <paramref name="allowOff"/>, <c>-1</c> means off like
     /// SQLAlchemy's <c>pool_recycle=-1</c>, and is read as zero.
     /// </summary>
@@ -18,22 +20,8 @@ internal static class SettingParser
             return true;
         }
 
-        var (number, scale) = text switch
+        if (DurationGrammar.TryParse(text, out value))
         {
-            _ when text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) => (text[..^2], 0.001),
-            _ when text.EndsWith('s') || text.EndsWith('S') => (text[..^1], 1.0),
-            _ when text.EndsWith('m') || text.EndsWith('M') => (text[..^1], 60.0),
-            _ when text.EndsWith('h') || text.EndsWith('H') => (text[..^1], 3600.0),
-            _ => (text, 1.0),
-        };
-        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount))
-        {
-            if (amount < 0 || double.IsNaN(amount) || amount * scale > TimeSpan.MaxValue.TotalSeconds / 2)
-            {
-                return false;
-            }
-
-            value = TimeSpan.FromSeconds(amount * scale);
             return true;
         }
 

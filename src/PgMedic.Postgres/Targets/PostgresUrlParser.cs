@@ -1,3 +1,5 @@
+using PgMedic.Shared;
+
 namespace PgMedic.Postgres.Targets;
 
 /// <summary>
@@ -16,23 +18,16 @@ internal static class PostgresUrlParser
 
     public static TargetFields Parse(string url)
     {
-        var rest = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        UrlUserInfo.TrySplit(url, out _, out var userInfo, out var rest);
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         if (slash >= 0 && rest.IndexOf('@', slash) >= 0)
         {
             throw new TargetException("the URL has an '@' after the host; percent-encode '@' as %40 and '/' as %2F in the user name, password and database name");
         }
 
-        var fields = new TargetFields();
-        var at = (slash < 0 ? rest : rest[..slash]).LastIndexOf('@');
-        if (at >= 0)
-        {
-            fields = ParseUserInfo(rest[..at], fields);
-            rest = rest[(at + 1)..];
-        }
-
+        var fields = userInfo is null ? new TargetFields() : ParseUserInfo(userInfo, new TargetFields());
         var authorityEnd = rest.IndexOfAny(['/', '?']);
-        fields = ParseHostSpec(authorityEnd < 0 ? rest : rest[..authorityEnd], fields, hasUserInfo: at >= 0);
+        fields = ParseHostSpec(authorityEnd < 0 ? rest : rest[..authorityEnd], fields, hasUserInfo: userInfo is not null);
         var remainder = authorityEnd < 0 ? string.Empty : rest[authorityEnd..];
 
         var query = string.Empty;
@@ -56,16 +51,15 @@ internal static class PostgresUrlParser
 
     private static TargetFields ParseUserInfo(string userInfo, TargetFields fields)
     {
-        var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-        var user = colon < 0 ? userInfo : userInfo[..colon];
+        var (user, password) = UrlUserInfo.Split(userInfo);
         if (user.Length > 0)
         {
             fields = fields with { User = PercentDecoder.Decode(user, "URL user name", secret: false) };
         }
 
-        if (colon >= 0 && colon + 1 < userInfo.Length)
+        if (password is { Length: > 0 })
         {
-            fields = fields with { Password = PercentDecoder.Decode(userInfo[(colon + 1)..], "URL password", secret: true) };
+            fields = fields with { Password = PercentDecoder.Decode(password, "URL password", secret: true) };
         }
 
         return fields;

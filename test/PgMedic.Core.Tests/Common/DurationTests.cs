@@ -2,6 +2,7 @@ using PgMedic.Core.Common;
 
 namespace PgMedic.Core.Tests.Common;
 
+/// <summary>The shared duration grammar (src/Shared/DurationGrammar.cs, compiled into Core and Guard), tested once, here.</summary>
 public sealed class DurationTests
 {
     [Theory]
@@ -14,6 +15,7 @@ public sealed class DurationTests
     [InlineData("90", 90)]
     [InlineData(" 10s ", 10)]
     [InlineData("1h1m1s", 3661)]
+    [InlineData("7d", 604800)]
     public void TryParse_ValidText_Seconds(string text, double seconds)
     {
         Assert.True(Duration.TryParse(text, out var value));
@@ -28,6 +30,10 @@ public sealed class DurationTests
     [InlineData("m5")]
     [InlineData("-5s")]
     [InlineData(null)]
+    [InlineData("99999999999999999999s")]
+    [InlineData("99999999999999999999")]
+    [InlineData("40000d")]
+    [InlineData("36525d1s")]
     public void TryParse_InvalidText_False(string? text) => Assert.False(Duration.TryParse(text, out _));
 
     [Theory]

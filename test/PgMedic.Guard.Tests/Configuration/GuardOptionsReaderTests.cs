@@ -35,7 +35,7 @@ public sealed class GuardOptionsReaderTests
             ("DATABASE_POOL_TIMEOUT", "45"),
             ("DATABASE_POOL_RECYCLE", "-1"),
             ("DATABASE_CONNECT_TIMEOUT", "10s"),
-            ("DATABASE_COMMAND_TIMEOUT", "2m"),
+            ("DATABASE_COMMAND_TIMEOUT", "1h30m"),
             ("DATABASE_POOL_PRE_PING", "true"),
             ("DATABASE_ECHO_POOL", "yes"),
             ("MAINTENANCE_MODE", "1"),
@@ -47,7 +47,7 @@ public sealed class GuardOptionsReaderTests
         Assert.Equal(TimeSpan.FromSeconds(45), options.PoolTimeout);
         Assert.Equal(TimeSpan.Zero, options.PoolRecycle);
         Assert.Equal(TimeSpan.FromSeconds(10), options.ConnectTimeout);
-        Assert.Equal(TimeSpan.FromMinutes(2), options.CommandTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(90), options.CommandTimeout);
         Assert.True(options.PrePing);
         Assert.True(options.EchoPool);
         Assert.True(options.MaintenanceMode);
