@@ -8,7 +8,7 @@ source scripts/ensure-deps.sh
 
 summary() { echo "$1 passed, $2 failed, $3 skipped"; }
 
-if ! pgmedic_ensure_deps pgbouncer python3-sqlalchemy java chromium prometheus; then
+if ! pgmedic_ensure_deps pgbouncer python3-sqlalchemy java chromium prometheus binutils systemd; then
   echo "A server the tests need is missing: that is a failure, not a skip."
   summary 0 1 0
   exit 1
@@ -26,6 +26,21 @@ tail -n 3 "$build_log"
 rm -f "$build_log"
 if [ "$build_status" -ne 0 ]; then
   echo "build failed"
+  summary 0 1 0
+  exit 1
+fi
+
+echo "== package: scripts/package.sh (the .deb, tarball, .NET tool and NuGet packages the packaging tests install)"
+package_log=$(mktemp)
+package_started=$SECONDS
+scripts/package.sh >"$package_log" 2>&1
+package_status=$?
+grep -E 'FALLING BACK|^package.sh:' "$package_log"
+sed -n '/^version /,$p' "$package_log"
+[ "$package_status" -ne 0 ] && tail -n 20 "$package_log"
+rm -f "$package_log"
+echo "package.sh: exit $package_status after $((SECONDS - package_started)) s"
+if [ "$package_status" -ne 0 ]; then
   summary 0 1 0
   exit 1
 fi

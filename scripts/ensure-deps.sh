@@ -17,6 +17,9 @@ pgmedic_missing_packages() {
       # Tests only: advise --emit sqlalchemy is loaded by Debian's SQLAlchemy (psycopg2 to connect) and --emit hikari by java.util.Properties.
       python3-sqlalchemy) /usr/bin/python3 -c 'import sqlalchemy, psycopg2' >/dev/null 2>&1 || missing+=(python3-sqlalchemy python3-psycopg2) ;;
       java) command -v java >/dev/null 2>&1 || missing+=(default-jre-headless) ;;
+      # Packaging: scripts/package.sh reads the executable's libraries with objdump; the tests check the unit with systemd-analyze.
+      binutils) command -v objdump >/dev/null 2>&1 || missing+=(binutils) ;;
+      systemd) command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd) ;;
     esac
   done
   echo "${missing[@]}"
