@@ -142,9 +142,22 @@ public sealed partial class DebPackageTests(SandboxFixture fixture) : IDisposabl
                 }
 
                 using var http = new HttpClient { BaseAddress = new Uri(listening.Groups["url"].Value), Timeout = TimeSpan.FromSeconds(20) };
-                using var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
-                using var json = JsonDocument.Parse(await health.Content.ReadAsStringAsync());
-                Assert.Equal(200, (int)health.StatusCode);
+                // /health answers 503 until the first poll has connected.
+                var (status, body) = (0, "");
+                while (stopwatch.Elapsed < TimeSpan.FromSeconds(60))
+                {
+                    using var health = await http.GetAsync(new Uri("/health", UriKind.Relative));
+                    (status, body) = ((int)health.StatusCode, await health.Content.ReadAsStringAsync());
+                    if (status == 200)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(200);
+                }
+
+                Assert.True(status == 200, $"/health answered {status}: {body}\n{Printed()}");
+                using var json = JsonDocument.Parse(body);
                 Assert.Equal("healthy", json.RootElement.GetProperty("status").GetString());
                 Assert.Equal("connected", json.RootElement.GetProperty("database").GetString());
                 Assert.Contains($"history in {State}/history.db", Printed(), StringComparison.Ordinal);

@@ -5,8 +5,6 @@ namespace PgMedic.Packaging.Tests;
 
 public sealed class NuGetPackageTests
 {
-    private static readonly XNamespace Nuspec = "http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd";
-
     [Fact]
     public void GuardPackage_Packed_CarriesAssemblyXmlDocsAndNpgsqlDependency()
     {
@@ -17,7 +15,7 @@ public sealed class NuGetPackageTests
         Assert.Contains("<member name=\"T:PgMedic.Guard.GuardedDataSource\">", docs, StringComparison.Ordinal);
         Assert.Contains("<member name=\"T:PgMedic.Guard.Errors.PoolTimeoutException\">", docs, StringComparison.Ordinal);
         var metadata = Metadata(package, "PgMedic.Guard");
-        Assert.Equal(Artifacts.Version, metadata.Element(Nuspec + "version")?.Value);
+        Assert.Equal(Artifacts.Version, metadata.Elements().SingleOrDefault(e => e.Name.LocalName == "version")?.Value);
         Assert.Contains(Dependencies(metadata), d => d == "Npgsql");
     }
 
@@ -28,9 +26,9 @@ public sealed class NuGetPackageTests
 
         Assert.Contains("<member name=\"M:Microsoft.AspNetCore.Builder.GuardEndpoints.MapPgMedicGuard", Read(package, "lib/net10.0/PgMedic.Guard.AspNetCore.xml"), StringComparison.Ordinal);
         var metadata = Metadata(package, "PgMedic.Guard.AspNetCore");
-        var guard = metadata.Descendants(Nuspec + "dependency").Single(d => (string?)d.Attribute("id") == "PgMedic.Guard");
+        var guard = metadata.Descendants().Where(e => e.Name.LocalName == "dependency").Single(d => (string?)d.Attribute("id") == "PgMedic.Guard");
         Assert.Equal(Artifacts.Version, (string?)guard.Attribute("version"));
-        Assert.Contains(metadata.Descendants(Nuspec + "frameworkReference"), f => (string?)f.Attribute("name") == "Microsoft.AspNetCore.App");
+        Assert.Contains(metadata.Descendants().Where(e => e.Name.LocalName == "frameworkReference"), f => (string?)f.Attribute("name") == "Microsoft.AspNetCore.App");
     }
 
     [Fact]
@@ -39,7 +37,7 @@ public sealed class NuGetPackageTests
         using var package = Open("pgmedic");
 
         var metadata = Metadata(package, "pgmedic");
-        Assert.Contains(metadata.Descendants(Nuspec + "packageType"), t => (string?)t.Attribute("name") == "DotnetTool");
+        Assert.Contains(metadata.Descendants().Where(e => e.Name.LocalName == "packageType"), t => (string?)t.Attribute("name") == "DotnetTool");
         var settings = XDocument.Parse(Read(package, "tools/net10.0/any/DotnetToolSettings.xml"));
         var command = Assert.Single(settings.Descendants("Command"));
         Assert.Equal("pgmedic", (string?)command.Attribute("Name"));
@@ -57,8 +55,8 @@ public sealed class NuGetPackageTests
     }
 
     private static XElement Metadata(ZipArchive package, string id) =>
-        XDocument.Parse(Read(package, id + ".nuspec")).Root!.Element(Nuspec + "metadata")!;
+        XDocument.Parse(Read(package, id + ".nuspec")).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
 
     private static IEnumerable<string?> Dependencies(XElement metadata) =>
-        metadata.Descendants(Nuspec + "dependency").Select(d => (string?)d.Attribute("id"));
+        metadata.Descendants().Where(e => e.Name.LocalName == "dependency").Select(d => (string?)d.Attribute("id"));
 }
