@@ -83,7 +83,7 @@ else
   if dotnet_logged publish-aot publish src/PgMedic.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$native" -nologo; then
     echo "Native AOT build succeeded"
   else
-    echo "package.sh: the Native AOT build failed (errors above, full log artifacts/logs/publish-aot.log);"
+    echo "package.sh: the Native AOT build failed ($(grep -cE ': error ' "$logs/publish-aot.log" || true) error lines, see artifacts/logs/publish-aot.log);"
     echo "package.sh: FALLING BACK to a self-contained single-file executable (bundled .NET runtime, not AOT)"
     rm -rf "$native"
     dotnet_logged publish-single-file publish src/PgMedic.Cli -c Release -r linux-x64 --self-contained \

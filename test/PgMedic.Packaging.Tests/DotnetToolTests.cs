@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using PgMedic.Testing;
 
 namespace PgMedic.Packaging.Tests;
@@ -24,6 +25,16 @@ public sealed class DotnetToolTests(SandboxFixture fixture) : IDisposable
         var tools = Path.Combine(_scratch, "tools");
 
         (await Run.ExecAsync("dotnet", ["tool", "install", "--tool-path", tools, "--configfile", config, "--version", Artifacts.Version, "pgmedic"], TimeSpan.FromMinutes(3), _scratch)).Succeeded();
+
+        // What runs is what artifacts/nuget holds, not an older package of the same version from a cache.
+        var installed = Path.Combine(tools, ".store", "pgmedic", Artifacts.Version, "pgmedic", Artifacts.Version, "tools", "net10.0", "any", "pgmedic.dll");
+        using (var package = ZipFile.OpenRead(Artifacts.File(Path.Combine("nuget", $"pgmedic.{Artifacts.Version}.nupkg"))))
+        await using (var packed = package.GetEntry("tools/net10.0/any/pgmedic.dll")!.Open())
+        {
+            using var copy = new MemoryStream();
+            await packed.CopyToAsync(copy);
+            Assert.Equal(copy.ToArray(), await File.ReadAllBytesAsync(installed));
+        }
 
         var pgmedic = Path.Combine(tools, "pgmedic");
         await Probe.AssertVersionAsync(pgmedic);
