@@ -14,6 +14,7 @@
 #      which the script says it is (it bundles the .NET runtime and is larger and slower to start).
 # Usage: scripts/package.sh   (needs the .NET SDK, dpkg-deb, objdump; no root needed)
 set -euo pipefail
+trap 'echo "package.sh: failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 root=$PWD
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -107,14 +108,16 @@ elf_files=()
 for f in "${payload[@]}"; do elf_files+=("$native/$f"); done
 declare -A packages=()
 glibc=$(objdump -T "${elf_files[@]}" 2>/dev/null | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
+ldconfig_cache=$(ldconfig -p)
 for soname in $(objdump -p "${elf_files[@]}" | awk '/NEEDED/ { print $2 }' | sort -u); do
   case "$soname" in ld-linux*) continue ;; esac
   [ -e "$native/$soname" ] && continue
-  path=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64/ { print $NF; exit }')
+  # (awk reads to the end: an early exit would break the pipe, which pipefail and set -e turn into an abort)
+  path=$(awk -v s="$soname" '$1 == s && /x86-64/ && !found { print $NF; found = 1 }' <<<"$ldconfig_cache")
   [ -n "$path" ] || { echo "package.sh: $soname (needed by the executable) is not on this system" >&2; exit 1; }
   package=""
   for candidate in "$path" "$(readlink -f "$path")" "${path#/usr}" "/usr$path"; do
-    package=$(dpkg -S "$candidate" 2>/dev/null | head -n 1 | cut -d: -f1) && [ -n "$package" ] && break
+    package=$(dpkg -S "$candidate" 2>/dev/null | awk -F: 'NR == 1 { print $1 }') && [ -n "$package" ] && break
   done
   [ -n "$package" ] || { echo "package.sh: no Debian package owns $path" >&2; exit 1; }
   packages[$package]=1
