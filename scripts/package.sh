@@ -70,6 +70,8 @@ native_kind() {
 if [ -n "${PGMEDIC_NATIVE_BINARY:-}" ]; then
   step "executable: $PGMEDIC_NATIVE_BINARY (PGMEDIC_NATIVE_BINARY)"
   [ -x "$PGMEDIC_NATIVE_BINARY" ] || { echo "package.sh: PGMEDIC_NATIVE_BINARY=$PGMEDIC_NATIVE_BINARY is not an executable" >&2; exit 1; }
+  given_version=$("$PGMEDIC_NATIVE_BINARY" --version)
+  [[ "$given_version" == "$version"* ]] || { echo "package.sh: $PGMEDIC_NATIVE_BINARY says version '$given_version', VERSION says '$version'" >&2; exit 1; }
   source_dir=$(cd "$(dirname "$PGMEDIC_NATIVE_BINARY")" && pwd)
   if [ "$source_dir/$(basename "$PGMEDIC_NATIVE_BINARY")" != "$native/pgmedic" ]; then
     rm -rf "$native" && mkdir -p "$native"
