@@ -10,7 +10,7 @@ source scripts/ensure-deps.sh
 
 summary() { echo "$1 passed, $2 failed, $3 skipped"; }
 
-if ! pgmedic_ensure_deps pgbouncer python3-sqlalchemy java chromium prometheus python-client native-aot; then
+if ! pgmedic_ensure_deps pgbouncer python3-sqlalchemy java chromium prometheus python-client native-aot binutils systemd; then
   echo "A server the tests need is missing: that is a failure, not a skip."
   summary 0 1 0
   exit 1
@@ -48,6 +48,21 @@ if [ "$publish_status" -ne 0 ] || [ ! -x "$native_dir/pgmedic" ]; then
 fi
 echo "native pgmedic: $(stat -c %s "$native_dir/pgmedic") bytes, published in $((SECONDS - publish_started)) s"
 export PGMEDIC_BINARY="$PWD/$native_dir/pgmedic"
+
+echo "== package: scripts/package.sh with that native binary (the .deb, tarball, .NET tool and NuGet packages the packaging tests install)"
+package_log=$(mktemp)
+package_started=$SECONDS
+PGMEDIC_NATIVE_BINARY="$PGMEDIC_BINARY" scripts/package.sh >"$package_log" 2>&1
+package_status=$?
+grep -E 'FALLING BACK|^package.sh:' "$package_log"
+sed -n '/^version /,$p' "$package_log"
+[ "$package_status" -ne 0 ] && tail -n 20 "$package_log"
+rm -f "$package_log"
+echo "package.sh: exit $package_status after $((SECONDS - package_started)) s"
+if [ "$package_status" -ne 0 ]; then
+  summary 0 1 0
+  exit 1
+fi
 
 echo "== tests"
 log=$(mktemp)

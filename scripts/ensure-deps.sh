@@ -29,6 +29,9 @@ pgmedic_missing_packages() {
         [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
         ls /usr/lib/*/libsqlite3.so.0 /lib/*/libsqlite3.so.0 >/dev/null 2>&1 || missing+=(libsqlite3-0)
         ;;
+      # Packaging: scripts/package.sh reads the executable's libraries with objdump; the tests check the unit with systemd-analyze.
+      binutils) command -v objdump >/dev/null 2>&1 || missing+=(binutils) ;;
+      systemd) command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd) ;;
     esac
   done
   echo "${missing[@]}"

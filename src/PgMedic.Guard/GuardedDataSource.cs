@@ -129,6 +129,10 @@ public sealed partial class GuardedDataSource : IAsyncDisposable, IDisposable
         return CheckOutAsync(lease, _options.PoolTimeout, cancellationToken);
     }
 
+    /// <summary>
+    /// Stops the guard: checkouts still waiting fail with <see cref="ObjectDisposedException"/>, leak
+    /// detection and the metrics stop, and the underlying Npgsql data sources are disposed.
+    /// </summary>
     public void Dispose()
     {
         List<Waiter> failed;
@@ -158,6 +162,8 @@ public sealed partial class GuardedDataSource : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>The same as <see cref="Dispose"/>, for <c>await using</c>.</summary>
+    /// <returns>A completed task.</returns>
     public ValueTask DisposeAsync()
     {
         Dispose();

@@ -3,8 +3,10 @@ namespace PgMedic.Guard.AspNetCore.Endpoints;
 /// <summary>How <c>MapPgMedicGuard</c> serves <c>/health</c> and <c>/health/pool</c>.</summary>
 public sealed class GuardEndpointOptions
 {
+    /// <summary>The path of the runbook's health answer; <c>/health</c> unless changed.</summary>
     public string HealthPath { get; set; } = "/health";
 
+    /// <summary>The path of the pool statistics and holders (the pool-endpoint contract); <c>/health/pool</c> unless changed.</summary>
     public string PoolPath { get; set; } = "/health/pool";
 
     /// <summary>How long <c>/health</c> waits for a connection and <c>SELECT 1</c>.</summary>

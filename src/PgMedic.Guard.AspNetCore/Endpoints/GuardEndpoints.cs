@@ -11,6 +11,7 @@ using PgMedic.Guard.Health;
 
 namespace Microsoft.AspNetCore.Builder;
 
+/// <summary>Maps PgMedic.Guard's HTTP endpoints: <c>/health</c> and <c>/health/pool</c>.</summary>
 public static class GuardEndpoints
 {
     /// <summary>

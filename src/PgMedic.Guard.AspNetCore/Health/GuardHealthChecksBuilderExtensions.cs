@@ -4,6 +4,7 @@ using PgMedic.Guard.AspNetCore.Health;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
+/// <summary>Adds PgMedic.Guard to ASP.NET Core's standard health checks.</summary>
 public static class GuardHealthChecksBuilderExtensions
 {
     /// <summary>Adds a health check that runs <c>SELECT 1</c> through the registered <see cref="GuardedDataSource"/>.</summary>

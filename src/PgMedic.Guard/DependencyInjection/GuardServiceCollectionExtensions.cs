@@ -5,6 +5,7 @@ using PgMedic.Guard.Configuration;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
+/// <summary>Registers PgMedic.Guard with dependency injection.</summary>
 public static class GuardServiceCollectionExtensions
 {
     /// <summary>

@@ -11,6 +11,10 @@ namespace PgMedic.Guard.Errors;
 /// </summary>
 public sealed class PoolTimeoutException : NpgsqlException
 {
+    /// <summary>A checkout that gave up, with the pool and its oldest holders at that moment.</summary>
+    /// <param name="message">What happened, with the statistics and holders in words.</param>
+    /// <param name="statistics">The pool when the checkout gave up.</param>
+    /// <param name="oldestHolders">The holders that had held their connections longest, oldest first.</param>
     public PoolTimeoutException(string message, GuardStatistics statistics, IReadOnlyList<ConnectionHolder> oldestHolders)
         : base(message)
     {
@@ -18,15 +22,21 @@ public sealed class PoolTimeoutException : NpgsqlException
         OldestHolders = oldestHolders;
     }
 
+    /// <summary>A checkout that gave up, with no pool details.</summary>
     public PoolTimeoutException()
     {
     }
 
+    /// <summary>A checkout that gave up, with this message and no pool details.</summary>
+    /// <param name="message">What happened.</param>
     public PoolTimeoutException(string message)
         : base(message)
     {
     }
 
+    /// <summary>A checkout that gave up, with this message and cause and no pool details.</summary>
+    /// <param name="message">What happened.</param>
+    /// <param name="innerException">The error that caused it.</param>
     public PoolTimeoutException(string message, Exception innerException)
         : base(message, innerException)
     {

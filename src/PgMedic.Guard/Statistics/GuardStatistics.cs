@@ -6,6 +6,7 @@ namespace PgMedic.Guard.Statistics;
 /// </summary>
 public sealed record GuardStatistics
 {
+    /// <summary>The pool's name (<see cref="Configuration.GuardOptions.Name"/>), as metrics and <c>/health/pool</c> show it.</summary>
     public required string Name { get; init; }
 
     /// <summary>Configured pool size (<c>DATABASE_POOL_SIZE</c>, or the last resize).</summary>
