@@ -8,9 +8,10 @@ namespace PgMedic.Shared;
 /// </summary>
 internal static class UrlUserInfo
 {
-    /// <summary>The parts of <c>scheme://[userinfo@]rest</c>; false when the text has no <c>://</c>.</summary>
-    /// <param name="userInfo">Null when there is no '@' before the path.</param>
-    /// <param name="rest">Host, port, path and query: everything after the credentials.</param>
+    /// <summary>
+    /// The parts of <c>scheme://[userinfo@]rest</c>; false when the text has no <c>://</c>. The userinfo
+    /// is null when there is no '@' before the path; the rest is host, port, path and query.
+    /// </summary>
     public static bool TrySplit(string url, out string scheme, out string? userInfo, out string rest)
     {
         ArgumentNullException.ThrowIfNull(url);

@@ -210,7 +210,7 @@ internal sealed class DemoRunner(CliContext context, DemoScenario scenario, bool
         foreach (var finding in findings.Where(f => f.Severity >= Severity.Warning))
         {
             _narrator.Say($"  {finding.Severity.ToString().ToUpperInvariant()} {finding.Code}: {finding.Summary}");
-            _narrator.Say($"      runbook: {finding.RunbookStep} · fix: {finding.Recommendation}");
+            _narrator.Say($"      runbook: {finding.RunbookStep} · fix: {PgMedic.Cli.Diagnose.FixText.Of(finding.Fix)}");
         }
 
         await using (var audit = AuditLog.Open(auditPath, admin.Masked, admin.Password, "cli", context.Time))

@@ -128,7 +128,7 @@ internal static class DiagnoseRenderer
             }
 
             console.MarkupLine($"    [dim]runbook:[/] {Terminal.Safe(finding.RunbookStep)}");
-            console.MarkupLine($"    [dim]fix:[/] [bold]{Terminal.Safe(finding.Recommendation)}[/]");
+            console.MarkupLine($"    [dim]fix:[/] [bold]{Terminal.Safe(FixText.Of(finding.Fix))}[/]");
         }
     }
 
@@ -194,7 +194,7 @@ internal static class DiagnoseRenderer
             }
 
             output.WriteLine($"  - Runbook: {finding.RunbookStep}");
-            output.WriteLine($"  - Fix: `{finding.Recommendation}`");
+            output.WriteLine($"  - Fix: `{FixText.Of(finding.Fix)}`");
         }
     }
 

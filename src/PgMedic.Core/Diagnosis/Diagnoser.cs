@@ -52,8 +52,8 @@ public static class Diagnoser
                 [],
                 full ? RunbookStep.ResetConnectionPool : RunbookStep.InitialAssessment,
                 full
-                    ? "pgmedic diagnose <target as a superuser>  (reserved slots still admit it), then pgmedic heal"
-                    : probe.Advice ?? "check the target and the server log",
+                    ? Fix.Run(FixVerb.Diagnose, new FixOptions { AsSuperuser = true }, "reserved slots still admit a superuser; then heal")
+                    : Fix.Say(probe.Advice ?? "check the target and the server log"),
                 probe.Reason);
         }
 
@@ -64,7 +64,7 @@ public static class Diagnoser
             [probe.Message ?? probe.Reason ?? "no response"],
             [],
             probe.Reason == ProbeReason.Refused ? RunbookStep.EmergencyRestart : RunbookStep.InitialAssessment,
-            probe.Advice ?? "check that the server runs and the network path to it",
+            Fix.Say(probe.Advice ?? "check that the server runs and the network path to it"),
             probe.Reason);
     }
 

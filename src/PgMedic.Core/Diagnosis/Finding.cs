@@ -6,7 +6,7 @@ namespace PgMedic.Core.Diagnosis;
 /// <param name="Evidence">The numbers behind the summary, one fact a line.</param>
 /// <param name="Pids">Backend PIDs involved, for <c>terminate</c>/<c>cancel</c> and for joining with app-side holders.</param>
 /// <param name="RunbookStep">The runbook step this finding maps to (<see cref="Diagnosis.RunbookStep"/>).</param>
-/// <param name="Recommendation">The exact command (or SQL) that fixes it.</param>
+/// <param name="Fix">What fixes it: a PgMedic verb with its options as data, and advice in plain words.</param>
 /// <param name="Subject">What the finding is about: an application, role, database or PID; null for the whole server.</param>
 /// <param name="Holders">Application call sites holding these sessions, when services' <c>/health/pool</c> were read.</param>
 public sealed record Finding(
@@ -16,6 +16,6 @@ public sealed record Finding(
     IReadOnlyList<string> Evidence,
     IReadOnlyList<int> Pids,
     string RunbookStep,
-    string Recommendation,
+    Fix Fix,
     string? Subject = null,
     IReadOnlyList<AppHolder>? Holders = null);

@@ -48,7 +48,7 @@ public static class PgBouncerDiagnoser
                 [reason],
                 [],
                 RunbookStep.InitialAssessment,
-                "check that PgBouncer runs (systemctl status pgbouncer) and that this user is in admin_users or stats_users",
+                Fix.Say("check that PgBouncer runs (systemctl status pgbouncer) and that this user is in admin_users or stats_users"),
                 target),
         ]);
 
@@ -94,8 +94,8 @@ public static class PgBouncerDiagnoser
                 [],
                 RunbookStep.IncreaseConnectionLimits,
                 saturated && freeSlots is > 0
-                    ? Invariant($"raise the pool: default_pool_size (or pool_size for {pool.Database}) above {poolSize}, then RELOAD — see {PgBouncerFindingCodes.PoolSaturated}")
-                    : "find what holds the server connections: pgmedic diagnose <server target> (long queries, idle in transaction)",
+                    ? Fix.Say(Invariant($"raise the pool: default_pool_size (or pool_size for {pool.Database}) above {poolSize}, then RELOAD — see {PgBouncerFindingCodes.PoolSaturated}"))
+                    : Fix.Run(FixVerb.Diagnose, new FixOptions { ServerTarget = true }, "find what holds the server connections (long queries, idle in transaction)"),
                 pool.Name);
 
             if (saturated && freeSlots is { } free && free > 0)
@@ -111,7 +111,7 @@ public static class PgBouncerDiagnoser
                     ],
                     [],
                     RunbookStep.IncreaseConnectionLimits,
-                    Invariant($"in pgbouncer.ini set default_pool_size = {raiseTo} (or pool_size={raiseTo} on the {pool.Database} line), then RELOAD in the admin console; check with pgmedic advise"),
+                    Fix.Say(Invariant($"in pgbouncer.ini set default_pool_size = {raiseTo} (or pool_size={raiseTo} on the {pool.Database} line), then RELOAD in the admin console; check with pgmedic advise")),
                     pool.Name);
             }
         }
@@ -152,7 +152,7 @@ public static class PgBouncerDiagnoser
             evidence,
             [],
             RunbookStep.IncreaseConnectionLimits,
-            Invariant($"cap PgBouncer below the server: max_db_connections = {room} (or default_pool_size = {perPool} for {pools.Count} pool(s)); pgmedic advise --workers N --emit pgbouncer computes the section"));
+            Fix.Run(FixVerb.Advise, new FixOptions { Workers = true, Emit = "pgbouncer" }, Invariant($"cap PgBouncer below the server: max_db_connections = {room} (or default_pool_size = {perPool} for {pools.Count} pool(s)); advise computes the section")));
     }
 
     private static IEnumerable<Finding> MaxClientConn(PgBouncerSnapshot bouncer, PgBouncerOptions options)
@@ -177,7 +177,7 @@ public static class PgBouncerDiagnoser
             [Invariant($"{clients} client connection(s) to PgBouncer (admin console not counted); max_client_conn {limit}")],
             [],
             RunbookStep.IncreaseConnectionLimits,
-            Invariant($"raise max_client_conn (client connections are cheap; server connections are not) to {Math.Max(limit * 2, clients + 50)}, and check the application's pools for leaks: pgmedic logs, pgmedic diagnose"));
+            Fix.Say(Invariant($"raise max_client_conn (client connections are cheap; server connections are not) to {Math.Max(limit * 2, clients + 50)}, and check the application's pools for leaks: pgmedic logs, pgmedic diagnose")));
     }
 
     private static IEnumerable<Finding> IdleInTransaction(PgBouncerSnapshot bouncer, Snapshot server, PgBouncerOptions options)
@@ -202,7 +202,7 @@ public static class PgBouncerDiagnoser
                 list.Take(5).Select(x => Invariant($"backend pid {x.Session.Pid} ({x.Server.Address}:{x.Server.Port} → PgBouncer) idle in transaction for {Duration.Format(x.Session.StateAge(server.TakenAt) ?? TimeSpan.Zero)}; last query: {OneLine(x.Session.Query)}")).ToList(),
                 list.Select(x => x.Session.Pid).ToList(),
                 RunbookStep.IdentifyConnectionLeaks,
-                Invariant($"set idle_transaction_timeout = {Math.Max(10, (int)options.IdleInTransactionWarning.TotalSeconds * 2)} in pgbouncer.ini (and idle_in_transaction_session_timeout on the server); now: pgmedic terminate --state idle-in-transaction --idle-for {Duration.Format(options.IdleInTransactionWarning)}"),
+                Fix.Say(Invariant($"set idle_transaction_timeout = {Math.Max(10, (int)options.IdleInTransactionWarning.TotalSeconds * 2)} in pgbouncer.ini (and idle_in_transaction_session_timeout on the server); now: pgmedic terminate --state idle-in-transaction --idle-for {Duration.Format(options.IdleInTransactionWarning)}")),
                 group.Key);
         }
     }

@@ -32,7 +32,7 @@ public sealed class RuleTests
 
         Assert.Equal(RunbookStep.ResetConnectionPool, finding.RunbookStep);
         Assert.Equal(stale.Select(s => s.Pid).Order(), finding.Pids.Order());
-        Assert.StartsWith("pgmedic terminate --state idle --idle-for 5m", finding.Recommendation, StringComparison.Ordinal);
+        Assert.Equal(Fix.Run(FixVerb.Terminate, new FixOptions { State = "idle", IdleFor = "5m" }), finding.Fix);
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class HealPlannerTests
     [Fact]
     public void IsHealthy_OnlyFindingsHealFixesCount()
     {
-        Finding F(string code, Severity severity) => new(code, severity, "s", [], [], RunbookStep.Prevention, "r");
+        Finding F(string code, Severity severity) => new(code, severity, "s", [], [], RunbookStep.Prevention, Fix.Say("r"));
 
         Assert.True(HealPlanner.IsHealthy([F(FindingCodes.MissingTimeouts, Severity.Warning), F(FindingCodes.LongRunningQuery, Severity.Critical), F(FindingCodes.BlockingChain, Severity.Info)]));
         Assert.False(HealPlanner.IsHealthy([F(FindingCodes.ConnectionSaturation, Severity.Warning)]));

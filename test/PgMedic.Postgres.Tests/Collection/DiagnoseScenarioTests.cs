@@ -22,7 +22,7 @@ public sealed class DiagnoseScenarioTests(SandboxFixture fixture)
         var leak = Assert.Single(findings, f => f.Code == FindingCodes.IdleConnectionHoarding && f.Subject == "leaky-api");
         Assert.Equal(held.Pids.Order(), leak.Pids.Order());
         Assert.Equal(RunbookStep.IdentifyConnectionLeaks, leak.RunbookStep);
-        Assert.Contains("--application leaky-api", leak.Recommendation, StringComparison.Ordinal);
+        Assert.Equal((FixVerb.Terminate, "leaky-api", "idle"), (leak.Fix.Verb, leak.Fix.Options?.Application, leak.Fix.Options?.State));
         Assert.Contains("holds 6 connections idle", leak.Summary, StringComparison.Ordinal);
     }
 
@@ -77,7 +77,7 @@ public sealed class DiagnoseScenarioTests(SandboxFixture fixture)
         Assert.Equal(Severity.Warning, chain.Severity);
         Assert.Contains("blocks 2 session(s)", chain.Summary, StringComparison.Ordinal);
         Assert.StartsWith("head: pid " + head.Pids[0] + " migration", chain.Evidence[0], StringComparison.Ordinal);
-        Assert.Contains("pgmedic terminate --blocking", chain.Recommendation, StringComparison.Ordinal);
+        Assert.Equal((FixVerb.Terminate, true), (chain.Fix.Verb, chain.Fix.Options?.Blocking));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class DiagnoseScenarioTests(SandboxFixture fixture)
         Assert.Equal(held.Pids, slow.Pids);
         Assert.Equal(Severity.Warning, slow.Severity);
         Assert.Contains("pg_sleep(60)", slow.Evidence[0], StringComparison.Ordinal);
-        Assert.Contains("pgmedic cancel --running-for 1m", slow.Recommendation, StringComparison.Ordinal);
+        Assert.Equal((FixVerb.Cancel, "1m"), (slow.Fix.Verb, slow.Fix.Options?.RunningFor));
     }
 
     [Fact]

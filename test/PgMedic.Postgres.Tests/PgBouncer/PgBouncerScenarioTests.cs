@@ -27,7 +27,7 @@ public sealed class PgBouncerScenarioTests(PgBouncerFixture fixture) : IClassFix
             Assert.Contains("3 client(s) waiting in PgBouncer, longest 1", waiting.Summary, StringComparison.Ordinal);
             var saturated = Assert.Single(bouncer.Findings, f => f.Code == PgBouncerFindingCodes.PoolSaturated);
             Assert.Contains("2/2 server connections busy", saturated.Summary, StringComparison.Ordinal);
-            Assert.Contains("default_pool_size = ", saturated.Recommendation, StringComparison.Ordinal);
+            Assert.Contains("default_pool_size = ", saturated.Fix.Advice, StringComparison.Ordinal);
             var idle = Assert.Single(bouncer.Findings, f => f.Code == PgBouncerFindingCodes.IdleInTransaction);
             Assert.Equal(2, idle.Pids.Count);
             Assert.Contains("pool shop/app: 2 server connection(s) idle in a transaction", idle.Summary, StringComparison.Ordinal);
@@ -49,7 +49,7 @@ public sealed class PgBouncerScenarioTests(PgBouncerFixture fixture) : IClassFix
 
             var mismatch = Assert.Single(report.Findings, f => f.Code == PgBouncerFindingCodes.PoolsExceedServer);
             Assert.Contains("can open 22 server connections but PostgreSQL has room for 9", mismatch.Summary, StringComparison.Ordinal);
-            Assert.Contains("max_db_connections = 9", mismatch.Recommendation, StringComparison.Ordinal);
+            Assert.Contains("max_db_connections = 9", mismatch.Fix.Advice, StringComparison.Ordinal);
         }
     }
 

@@ -33,7 +33,7 @@ internal sealed class BlockingChainRule : IDiagnosisRule
                 evidence,
                 [chain.HeadPid, .. chain.WaiterPids],
                 RunbookStep.IdentifyConnectionLeaks,
-                $"pgmedic terminate --blocking --waiting-for {Text.Age(options.BlockingWarning)}",
+                Fix.Run(FixVerb.Terminate, new FixOptions { Blocking = true, WaitingFor = Text.Age(options.BlockingWarning) }),
                 chain.HeadPid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
     }

@@ -20,7 +20,7 @@ internal sealed class DatabaseLimitRule : IDiagnosisRule
                     [$"datconnlimit {database.Limit}; {sessions.Count} non-superuser client backends connected ({LimitCheck.Percent(sessions.Count, database.Limit)} %)"],
                     sessions.Select(s => s.Pid).ToList(),
                     RunbookStep.IncreaseConnectionLimits,
-                    $"pgmedic activity --database {Text.Arg(database.Name)}  (or ALTER DATABASE {database.Name} CONNECTION LIMIT n)",
+                    Fix.Run(FixVerb.Activity, new FixOptions { Database = database.Name }, $"or ALTER DATABASE {database.Name} CONNECTION LIMIT n"),
                     database.Name);
             }
         }
@@ -45,7 +45,7 @@ internal sealed class RoleLimitRule : IDiagnosisRule
                     [$"rolconnlimit {role.Limit}; {sessions.Count} client backends connected ({LimitCheck.Percent(sessions.Count, role.Limit)} %)"],
                     sessions.Select(s => s.Pid).ToList(),
                     RunbookStep.IncreaseConnectionLimits,
-                    $"pgmedic activity --user {Text.Arg(role.Name)}  (or ALTER ROLE {role.Name} CONNECTION LIMIT n)",
+                    Fix.Run(FixVerb.Activity, new FixOptions { User = role.Name }, $"or ALTER ROLE {role.Name} CONNECTION LIMIT n"),
                     role.Name);
             }
         }

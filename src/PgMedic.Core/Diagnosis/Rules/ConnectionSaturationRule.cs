@@ -31,8 +31,8 @@ internal sealed class ConnectionSaturationRule : IDiagnosisRule
             "by state: " + string.Join(", ", usage.ByState.Select(kv => $"{kv.Key} {kv.Value}")),
         };
         var recommendation = staleIdle.Count > 0
-            ? $"pgmedic terminate --state idle --idle-for {Text.Age(options.HoardingIdleFor)}"
-            : "pgmedic advise --workers N  (raise capacity or add a pooler; nothing idle long enough to reclaim)";
+            ? Fix.Run(FixVerb.Terminate, new FixOptions { State = "idle", IdleFor = Text.Age(options.HoardingIdleFor) })
+            : Fix.Run(FixVerb.Advise, new FixOptions { Workers = true }, "raise capacity or add a pooler; nothing idle long enough to reclaim");
         if (staleIdle.Count > 0)
         {
             evidence.Add($"{staleIdle.Count} of them idle for over {Text.Age(options.HoardingIdleFor)}: reclaimable now");

@@ -27,7 +27,6 @@ internal sealed class IdleConnectionHoardingRule : IDiagnosisRule
             var clients = sessions.Select(s => s.ClientAddress ?? SessionGroups.LocalSocket).Distinct().ToList();
             var totalOfApp = context.Snapshot.ClientBackends.Count(s => SessionGroups.ApplicationOf(s) == group.Key.Application);
             var application = group.Key.Application;
-            var filter = application == SessionGroups.NoApplicationName ? $"--user {Text.Arg(group.Key.User ?? string.Empty)}" : $"--application {Text.Arg(application)}";
             yield return new Finding(
                 FindingCodes.IdleConnectionHoarding,
                 share >= 50 ? Severity.Critical : Severity.Warning,
@@ -40,7 +39,9 @@ internal sealed class IdleConnectionHoardingRule : IDiagnosisRule
                 ],
                 sessions.Select(s => s.Pid).ToList(),
                 RunbookStep.IdentifyConnectionLeaks,
-                $"pgmedic terminate --state idle --idle-for {Text.Age(options.HoardingIdleFor)} {filter}",
+                Fix.Run(FixVerb.Terminate, application == SessionGroups.NoApplicationName
+                    ? new FixOptions { State = "idle", IdleFor = Text.Age(options.HoardingIdleFor), User = group.Key.User }
+                    : new FixOptions { State = "idle", IdleFor = Text.Age(options.HoardingIdleFor), Application = application }),
                 application);
         }
     }

@@ -35,7 +35,7 @@ internal sealed class IdleInTransactionRule : IDiagnosisRule
             evidence,
             stuck.Select(s => s.Pid).ToList(),
             RunbookStep.IdentifyConnectionLeaks,
-            $"pgmedic terminate --state idle-in-transaction --idle-for {Text.Age(options.IdleInTransactionWarning)}",
+            Fix.Run(FixVerb.Terminate, new FixOptions { State = "idle-in-transaction", IdleFor = Text.Age(options.IdleInTransactionWarning) }),
             applications.Count == 1 ? applications[0] : null);
     }
 }

@@ -19,6 +19,6 @@ internal sealed class LimitedVisibilityRule : IDiagnosisRule
             visibility.Limitations,
             [],
             RunbookStep.InitialAssessment,
-            "GRANT pg_monitor TO <this role>;  (or run as a superuser)");
+            Fix.Say("GRANT pg_monitor TO <this role>;  (or connect as a superuser)"));
     }
 }

@@ -32,6 +32,6 @@ internal sealed class LongRunningQueryRule : IDiagnosisRule
                 .ToList(),
             running.Select(s => s.Pid).ToList(),
             RunbookStep.IdentifyConnectionLeaks,
-            $"pgmedic cancel --running-for {Text.Age(options.LongQueryWarning)}");
+            Fix.Run(FixVerb.Cancel, new FixOptions { RunningFor = Text.Age(options.LongQueryWarning) }));
     }
 }

@@ -27,6 +27,6 @@ internal sealed class MissingTimeoutsRule : IDiagnosisRule
             ],
             [],
             RunbookStep.Prevention,
-            $"ALTER SYSTEM SET idle_in_transaction_session_timeout = '{minutes}min'; SELECT pg_reload_conf();  (or per role: ALTER ROLE app SET …)");
+            Fix.Say($"ALTER SYSTEM SET idle_in_transaction_session_timeout = '{minutes}min'; SELECT pg_reload_conf();  (or per role: ALTER ROLE app SET …)"));
     }
 }

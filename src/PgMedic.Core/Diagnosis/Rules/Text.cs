@@ -27,10 +27,4 @@ internal static class Text
         var oneLine = string.Join(' ', query.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
         return oneLine.Length <= max ? oneLine : oneLine[..(max - 1)] + "…";
     }
-
-    /// <summary>Quotes a value for a suggested shell command when it needs it.</summary>
-    public static string Arg(string value) =>
-        value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':')
-            ? value
-            : "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }
