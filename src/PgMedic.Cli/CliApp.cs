@@ -1,17 +1,17 @@
 using System.CommandLine;
 using PgMedic.Cli.Activity;
-using PgMedic.Cli.Advise;
+using PgMedic.Cli.Capacity;
+using PgMedic.Cli.Checks;
 using PgMedic.Cli.Common;
-using PgMedic.Cli.Check;
 using PgMedic.Cli.Demo;
-using PgMedic.Cli.Diagnose;
-using PgMedic.Cli.Logs;
+using PgMedic.Cli.Diagnosis;
 using PgMedic.Cli.Export;
-using PgMedic.Cli.Probe;
+using PgMedic.Cli.Logs;
+using PgMedic.Cli.Probing;
 using PgMedic.Cli.Remediation;
 using PgMedic.Cli.Sandbox;
 using PgMedic.Cli.Serve;
-using PgMedic.Cli.SlowQueries;
+using PgMedic.Cli.Statements;
 using PgMedic.Cli.Top;
 using PgMedic.Core.Common;
 using PgMedic.Postgres.Sandbox;
@@ -35,7 +35,7 @@ internal static class CliApp
             ActivityCommand.Create(context),
             TopCommand.Create(context),
             SlowQueriesCommand.Create(context),
-            Report.ReportCommand.Create(context),
+            Reporting.ReportCommand.Create(context),
             SandboxCommand.Create(context),
             DemoCommand.Create(context),
             AdviseCommand.Create(context),

@@ -1,4 +1,4 @@
-using PgMedic.Cli.Probe;
+using PgMedic.Cli.Probing;
 using PgMedic.Core.Probing;
 
 namespace PgMedic.Cli.Common;

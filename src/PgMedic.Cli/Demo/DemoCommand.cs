@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
+using PgMedic.Demo;
 
 namespace PgMedic.Cli.Demo;
 
@@ -45,7 +46,7 @@ internal static class DemoCommand
                 throw new UsageException($"--report-file '{path}': the folder '{directory}' does not exist");
             }
 
-            return new DemoRunner(context, parseResult.GetValue(scenario), parseResult.GetValue(keep), Path.GetFullPath(path)).RunAsync(cancellationToken);
+            return new DemoRunner(new CliDemoHost(context), parseResult.GetValue(scenario), parseResult.GetValue(keep), Path.GetFullPath(path)).RunAsync(cancellationToken);
         });
         return command;
     }

@@ -18,6 +18,6 @@ namespace PgMedic.Cli.Output;
 [JsonSerializable(typeof(PgMedic.Cli.Remediation.HooksFile))]
 [JsonSerializable(typeof(ActivityReport))]
 [JsonSerializable(typeof(SlowQueryReport))]
-[JsonSerializable(typeof(PgMedic.Cli.Advise.AdviseReport))]
+[JsonSerializable(typeof(PgMedic.Cli.Capacity.AdviseReport))]
 [JsonSerializable(typeof(PgMedic.Core.Logs.LogReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

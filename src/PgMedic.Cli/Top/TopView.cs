@@ -1,5 +1,5 @@
 using System.Globalization;
-using PgMedic.Cli.Diagnose;
+using PgMedic.Cli.Diagnosis;
 using PgMedic.Cli.Output;
 using PgMedic.Core.Activity;
 using PgMedic.Core.Common;

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using PgMedic.Cli.Common;
+using PgMedic.Core.Capacity;
+using PgMedic.Core.Common;
+using PgMedic.Core.Diagnosis;
+using PgMedic.Postgres.Collection;
+using PgMedic.Postgres.Probing;
+
+namespace PgMedic.Cli.Capacity;
+
+/// <summary><c>pgmedic advise</c>: runbook step 2 and capacity planning, computed from the real server.</summary>
+internal static class AdviseCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var target = CommonOptions.Target();
+        var format = CommonOptions.Format();
+        var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
+        var workers = new Option<int>("--workers", "-w")
+        {
+            Description = "Processes (pods × processes) that each hold their own pool",
+            Required = true,
+        };
+        var poolSize = new Option<int?>("--pool-size", "-p") { Description = "Each worker's pool size today (default: SQLAlchemy's 5)" };
+        var maxOverflow = new Option<int?>("--max-overflow", "-o") { Description = "Each worker's overflow today (default: SQLAlchemy's 10; 0 for Npgsql and HikariCP)" };
+        var cores = new Option<int?>("--cores", "-c") { Description = "CPU cores of the database server, for the cores × 2 rule" };
+        var application = new Option<string?>("--application", "-a") { Description = "The deployment's application_name: other applications' connections are kept out of its budget" };
+        var emit = new Option<EmitFormat?>("--emit", "-e")
+        {
+            Description = "Print only the settings, as env (DATABASE_*), npgsql, sqlalchemy, hikari or pgbouncer",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (CapacityEmitter.TryParseFormat(text, out var value))
+                {
+                    return value;
+                }
+
+                result.AddError($"--emit '{text}' is not one of env, npgsql, sqlalchemy, hikari, pgbouncer");
+                return null;
+            },
+        };
+        var command = new Command("advise", "Can the deployment's pools exhaust the server? Recommends pool size, overflow and timeouts per worker, a PgBouncer section when the pools add up to more than the server, and server timeouts. Exit 0 the pools fit, 1 they can exhaust the server, 3 bad input or no server.")
+        {
+            target,
+            workers,
+            poolSize,
+            maxOverflow,
+            cores,
+            application,
+            emit,
+            format,
+            timeout,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var shape = new DeploymentShape(
+                parseResult.GetValue(workers),
+                parseResult.GetValue(poolSize),
+                parseResult.GetValue(maxOverflow),
+                parseResult.GetValue(cores),
+                parseResult.GetValue(application));
+            var errors = shape.Validate();
+            if (errors.Count > 0)
+            {
+                throw new UsageException(string.Join("; ", errors));
+            }
+
+            var resolved = CommonOptions.ResolveTarget(parseResult, target, context);
+            var wait = parseResult.GetValue(timeout);
+            var (connection, probe) = await Prober.ConnectAsync(resolved, wait, ConnectionSettings.Collector, cancellationToken);
+            if (connection is null)
+            {
+                throw new UsageException($"cannot read {probe.Target} to advise: {probe.Outcome} {probe.Reason} ({probe.Message}); see pgmedic probe");
+            }
+
+            await using (connection)
+            {
+                var snapshot = await SnapshotCollector.CollectAsync(connection, wait, cancellationToken);
+                var advice = CapacityAdvisor.Advise(shape, ServerObservation.FromSnapshot(snapshot, shape.Application));
+                if (parseResult.GetValue(emit) is { } emitFormat)
+                {
+                    var emitTarget = new EmitTarget(resolved.Host, resolved.Port, resolved.EffectiveDatabase, resolved.User);
+                    await context.Out.WriteAsync(CapacityEmitter.Emit(advice, emitFormat, emitTarget));
+                    return (int)ExitCode.Ok;
+                }
+
+                var report = new AdviseReport(advice.CanExhaust ? DiagnosisStatus.Warning : DiagnosisStatus.Ok, resolved.Masked, advice);
+                AdviseRenderer.Render(report, parseResult.GetValue(format), context);
+                return (int)(advice.CanExhaust ? ExitCode.Warning : ExitCode.Ok);
+            }
+        });
+        return command;
+    }
+}
+
+/// <summary>The JSON document of <c>pgmedic advise --format json</c>.</summary>
+internal sealed record AdviseReport(DiagnosisStatus Status, string Target, CapacityAdvice Advice);

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using PgMedic.Cli.Common;
+using PgMedic.Core.PgBouncer;
+using PgMedic.Postgres.Collection;
+using PgMedic.Postgres.PgBouncer;
+using PgMedic.Postgres.Targets;
+
+namespace PgMedic.Cli.Diagnosis;
+
+/// <summary><c>pgmedic diagnose</c>: the runbook's whole assessment in one command.</summary>
+internal static class DiagnoseCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var target = CommonOptions.Target();
+        var format = CommonOptions.Format();
+        var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
+        var pgbouncer = new Option<string?>("--pgbouncer")
+        {
+            Description = "Also read PgBouncer's admin console (URL, conninfo; database pgbouncer) and show both layers side by side",
+        };
+        var thresholds = new ThresholdOptions();
+        var poolEndpoints = new Option<string[]>("--pool-endpoint", "-p")
+        {
+            Description = "A service's PgMedic.Guard /health/pool URL (repeatable): its holders are joined to sessions by backend PID, so findings name the file, line and method holding each connection",
+        };
+        var poolToken = new Option<string?>("--pool-token")
+        {
+            Description = "Bearer token for --pool-endpoint (default: $PGMEDIC_POOL_TOKEN)",
+        };
+        var command = new Command("diagnose", "How close the server is to refusing connections, who holds them, and which runbook step fixes it. Exit code = worst finding: 0 ok, 1 warning, 2 critical, 3 could not look.")
+        {
+            target,
+            format,
+            timeout,
+            poolEndpoints,
+            poolToken,
+            pgbouncer,
+        };
+        thresholds.AddTo(command);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var options = thresholds.Read(parseResult);
+            var resolved = CommonOptions.ResolveTarget(parseResult, target, context);
+            var endpoints = (parseResult.GetValue(poolEndpoints) ?? []).Select(ParseEndpoint).ToList();
+            var token = parseResult.GetValue(poolToken) ?? context.Environment("PGMEDIC_POOL_TOKEN");
+            var report = parseResult.GetValue(pgbouncer) is { } bouncerText
+                ? await PgBouncerDiagnosisRunner.RunAsync(resolved, TargetResolver.Resolve(bouncerText, _ => null, context.HomeDirectory), parseResult.GetValue(timeout), options, new PgBouncerOptions(), context.Time, (endpoints, token), cancellationToken)
+                : (await DiagnosisRunner.RunWithSnapshotAsync(resolved, parseResult.GetValue(timeout), options, (endpoints, token), cancellationToken)).Report;
+            DiagnoseRenderer.Render(report, parseResult.GetValue(format), context);
+            return report.ExitCode;
+        });
+        return command;
+    }
+
+    private static Uri ParseEndpoint(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new UsageException($"--pool-endpoint '{text}' is not an http(s) URL: give the service's /health/pool address, e.g. http://127.0.0.1:5080/health/pool");
+}

@@ -1,0 +1,209 @@
+using System.Globalization;
+using PgMedic.Cli.Output;
+using PgMedic.Cli.Probing;
+using PgMedic.Core.Common;
+using PgMedic.Core.Diagnosis;
+using Spectre.Console;
+
+namespace PgMedic.Cli.Diagnosis;
+
+internal static class DiagnoseRenderer
+{
+    private const int BarWidth = 40;
+
+    public static void Render(DiagnosisReport report, OutputFormat format, CliContext context) =>
+        Formats.Write(report, format, context, CliJsonContext.Default.DiagnosisReport, RenderMarkdown, RenderTable);
+
+    /// <summary>The one line an on-call engineer reads first.</summary>
+    public static string Verdict(DiagnosisReport report)
+    {
+        var top = report.Findings.FirstOrDefault(f => f.Severity != Severity.Info);
+        var usage = report.Usage is { } u ? $"{u.ClientBackends}/{u.UsableSlots} usable slots ({Number(u.PercentOfUsable)} %)" : ProbeRenderer.Verdict(report.Probe);
+        var problems = report.Findings.Count(f => f.Severity != Severity.Info);
+        return top is null
+            ? $"{usage}; no problems found"
+            : $"{usage}; {problems} problem(s), worst: {top.Summary}";
+    }
+
+    public static string Colour(Severity severity) => severity switch
+    {
+        Severity.Critical => "red",
+        Severity.Warning => "yellow",
+        _ => "blue",
+    };
+
+    public static string Colour(DiagnosisStatus status) => status switch
+    {
+        DiagnosisStatus.Critical or DiagnosisStatus.Unknown => "red",
+        DiagnosisStatus.Warning => "yellow",
+        _ => "green",
+    };
+
+    /// <summary>A bar of usage against usable slots with the 80 % and 90 % marks.</summary>
+    public static string UsageBar(double percent)
+    {
+        var filled = (int)Math.Round(Math.Clamp(percent, 0, 100) / 100 * BarWidth);
+        var chars = new char[BarWidth];
+        for (var i = 0; i < BarWidth; i++)
+        {
+            chars[i] = i < filled ? '█' : i == BarWidth * 8 / 10 || i == BarWidth * 9 / 10 ? '┊' : '░';
+        }
+
+        return new string(chars);
+    }
+
+    private static void RenderTable(DiagnosisReport report, IAnsiConsole console)
+    {
+        var statusText = report.Status.ToString().ToUpperInvariant();
+        console.MarkupLine($"[bold {Colour(report.Status)}]{statusText}[/] {Terminal.Safe(report.Target)} — {Terminal.Safe(Verdict(report))}");
+        if (report.Server is { } server && report.Usage is { } usage)
+        {
+            var colour = usage.PercentOfUsable >= 90 ? "red" : usage.PercentOfUsable >= 80 ? "yellow" : "green";
+            console.MarkupLine($"usage  [{colour}]{UsageBar(usage.PercentOfUsable)}[/] {usage.ClientBackends}/{usage.UsableSlots} ({Number(usage.PercentOfUsable)} %)  marks at 80 % and 90 %");
+            console.MarkupLine(Terminal.Safe($"server PostgreSQL {server.Version} · max_connections {server.MaxConnections} − superuser_reserved {server.SuperuserReservedConnections} − reserved {server.ReservedConnections} = {server.UsableSlots} usable · {usage.OtherBackends} background processes not counted"));
+            console.MarkupLine(Terminal.Safe("states " + string.Join(", ", usage.ByState.Select(kv => $"{kv.Key} {kv.Value}"))));
+        }
+
+        if (report.Groups is { } groups && groups.ByApplication.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Simple).Title("connections by application");
+            foreach (var column in new[] { "application", "total", "active", "idle", "idle in tx", "other", "oldest in state" })
+            {
+                table.AddColumn(column);
+            }
+
+            foreach (var group in groups.ByApplication.Take(10))
+            {
+                table.AddRow(
+                    Terminal.Safe(group.Name),
+                    Count(group.Total),
+                    Count(group.Active),
+                    Count(group.Idle),
+                    Count(group.IdleInTransaction),
+                    Count(group.Other),
+                    group.OldestStateAgeSeconds is { } s ? Duration.Format(TimeSpan.FromSeconds(s)) : "-");
+            }
+
+            console.Write(table);
+            console.MarkupLine(Terminal.Safe("users: " + Summary(groups.ByUser)));
+            console.MarkupLine(Terminal.Safe("clients: " + Summary(groups.ByClient)));
+            console.MarkupLine(Terminal.Safe("databases: " + Summary(groups.ByDatabase)));
+        }
+
+        if (report.Pools is { Count: > 0 } pools)
+        {
+            var table = new Table().Border(TableBorder.Simple).Title("application pools (PgMedic.Guard)");
+            foreach (var column in new[] { "endpoint", "pool", "size", "checked out", "idle", "waiting", "timeouts", "leaks" })
+            {
+                table.AddColumn(column);
+            }
+
+            foreach (var pool in pools)
+            {
+                table.AddRow(pool.Error is null
+                    ? [Terminal.Safe(pool.Endpoint), Terminal.Safe(pool.Name), Count(pool.MaxConnections), Count(pool.CheckedOut), Count(pool.Idle), Count(pool.Waiting), Count((int)pool.Timeouts), Count((int)pool.Leaks)]
+                    : [Terminal.Safe(pool.Endpoint), "[red]unreadable[/]", Terminal.Safe(pool.Error), string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]);
+            }
+
+            console.Write(table);
+        }
+
+        if (report.PgBouncer is { } bouncer)
+        {
+            PgBouncer.PgBouncerRenderer.RenderTable(bouncer, console);
+        }
+
+        console.WriteLine();
+        if (report.Findings.Count == 0)
+        {
+            console.MarkupLine("[green]No findings.[/]");
+        }
+
+        foreach (var finding in report.Findings)
+        {
+            console.MarkupLine($"[bold {Colour(finding.Severity)}]{finding.Severity.ToString().ToUpperInvariant()}[/] [bold]{Terminal.Safe(finding.Code)}[/]: {Terminal.Safe(finding.Summary)}");
+            foreach (var line in finding.Evidence)
+            {
+                console.MarkupLine($"    {Terminal.Safe(line)}");
+            }
+
+            console.MarkupLine($"    [dim]runbook:[/] {Terminal.Safe(finding.RunbookStep)}");
+            console.MarkupLine($"    [dim]fix:[/] [bold]{Terminal.Safe(FixText.Of(finding.Fix))}[/]");
+        }
+    }
+
+    private static void RenderMarkdown(DiagnosisReport report, TextWriter output)
+    {
+        output.WriteLine($"### PgMedic diagnosis: **{report.Status.ToString().ToUpperInvariant()}** — `{report.Target}`");
+        output.WriteLine();
+        output.WriteLine(Verdict(report));
+        if (report.Server is { } server && report.Usage is { } usage)
+        {
+            output.WriteLine();
+            output.WriteLine($"- Usage: `{UsageBar(usage.PercentOfUsable)}` {usage.ClientBackends}/{usage.UsableSlots} usable slots ({Number(usage.PercentOfUsable)} %)");
+            output.WriteLine($"- Server: PostgreSQL {server.Version}; max_connections {server.MaxConnections} − superuser_reserved {server.SuperuserReservedConnections} − reserved {server.ReservedConnections} = {server.UsableSlots} usable");
+            output.WriteLine($"- States: {string.Join(", ", usage.ByState.Select(kv => $"{kv.Key} {kv.Value}"))}");
+        }
+
+        if (report.Groups is { } groups && groups.ByApplication.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine("| application | total | active | idle | idle in tx | oldest in state |");
+            output.WriteLine("|---|---:|---:|---:|---:|---|");
+            foreach (var group in groups.ByApplication.Take(10))
+            {
+                var oldest = group.OldestStateAgeSeconds is { } s ? Duration.Format(TimeSpan.FromSeconds(s)) : "-";
+                output.WriteLine($"| {Cell(group.Name)} | {group.Total} | {group.Active} | {group.Idle} | {group.IdleInTransaction} | {oldest} |");
+            }
+
+            output.WriteLine();
+            output.WriteLine($"Users: {Summary(groups.ByUser)} · Clients: {Summary(groups.ByClient)} · Databases: {Summary(groups.ByDatabase)}");
+        }
+
+        if (report.Pools is { Count: > 0 } pools)
+        {
+            output.WriteLine();
+            output.WriteLine("| application pool | size | checked out | idle | waiting | timeouts | leaks |");
+            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            foreach (var pool in pools)
+            {
+                output.WriteLine(pool.Error is null
+                    ? $"| {Cell(pool.Endpoint)} | {pool.MaxConnections} | {pool.CheckedOut} | {pool.Idle} | {pool.Waiting} | {pool.Timeouts} | {pool.Leaks} |"
+                    : $"| {Cell(pool.Endpoint)} | unreadable: {Cell(pool.Error)} | | | | | |");
+            }
+        }
+
+        if (report.PgBouncer is { } bouncer)
+        {
+            PgBouncer.PgBouncerRenderer.RenderMarkdown(bouncer, output);
+        }
+
+        output.WriteLine();
+        output.WriteLine("#### Findings");
+        if (report.Findings.Count == 0)
+        {
+            output.WriteLine("None.");
+        }
+
+        foreach (var finding in report.Findings)
+        {
+            output.WriteLine($"- **{finding.Severity.ToString().ToUpperInvariant()} `{finding.Code}`** {finding.Summary}");
+            foreach (var line in finding.Evidence)
+            {
+                output.WriteLine($"  - {line}");
+            }
+
+            output.WriteLine($"  - Runbook: {finding.RunbookStep}");
+            output.WriteLine($"  - Fix: `{FixText.Of(finding.Fix)}`");
+        }
+    }
+
+    private static string Summary(IReadOnlyList<SessionGroup> groups) =>
+        groups.Count == 0 ? "-" : string.Join(", ", groups.Take(6).Select(g => $"{g.Name} {g.Total}")) + (groups.Count > 6 ? $", … ({groups.Count - 6} more)" : string.Empty);
+
+    private static string Count(int value) => value == 0 ? "-" : value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Number(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
+}

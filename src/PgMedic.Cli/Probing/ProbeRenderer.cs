@@ -1,0 +1,96 @@
+using System.Globalization;
+using PgMedic.Cli.Output;
+using PgMedic.Core.Probing;
+using Spectre.Console;
+
+namespace PgMedic.Cli.Probing;
+
+internal static class ProbeRenderer
+{
+    public static void Render(ProbeResult result, OutputFormat format, CliContext context) =>
+        Formats.Write(result, format, context, CliJsonContext.Default.ProbeResult, RenderMarkdown, RenderTable);
+
+    public static string Verdict(ProbeResult result) => result.Outcome switch
+    {
+        ProbeOutcome.Accepting => $"accepting connections ({result.ConnectMilliseconds?.ToString("0.0", CultureInfo.InvariantCulture)} ms to connect, PostgreSQL {result.ServerVersion})",
+        ProbeOutcome.Rejecting => $"reachable but rejecting this login: {result.Reason}",
+        ProbeOutcome.NoResponse => $"no response: {result.Reason}",
+        _ => "no attempt",
+    };
+
+    private static void RenderTable(ProbeResult result, IAnsiConsole console)
+    {
+        var colour = result.Outcome switch
+        {
+            ProbeOutcome.Accepting => "green",
+            ProbeOutcome.Rejecting => "yellow",
+            _ => "red",
+        };
+        console.MarkupLine($"[bold {colour}]{Terminal.Safe(result.Outcome.ToString().ToUpperInvariant())}[/] {Terminal.Safe(result.Target)} — {Terminal.Safe(Verdict(result))}");
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        foreach (var (name, value) in Rows(result))
+        {
+            grid.AddRow(new Text(name), new Text(value));
+        }
+
+        console.Write(grid);
+        if (result.Advice is { } advice)
+        {
+            console.MarkupLine($"[bold]Next:[/] {Terminal.Safe(advice)}");
+        }
+    }
+
+    private static void RenderMarkdown(ProbeResult result, TextWriter output)
+    {
+        output.WriteLine($"**Probe `{result.Target}`: {result.Outcome.ToString().ToUpperInvariant()}** — {Verdict(result)}");
+        output.WriteLine();
+        output.WriteLine("| | |");
+        output.WriteLine("|---|---|");
+        foreach (var (name, value) in Rows(result))
+        {
+            output.WriteLine($"| {name} | {value.Replace("|", "\\|", StringComparison.Ordinal)} |");
+        }
+
+        if (result.Advice is { } advice)
+        {
+            output.WriteLine();
+            output.WriteLine($"**Next:** {advice}");
+        }
+    }
+
+    private static IEnumerable<(string Name, string Value)> Rows(ProbeResult result)
+    {
+        yield return ("outcome", result.Outcome.ToString());
+        if (result.Reason is not null)
+        {
+            yield return ("reason", result.Reason);
+        }
+
+        if (result.SqlState is not null)
+        {
+            yield return ("sqlstate", result.SqlState);
+        }
+
+        if (result.Message is not null)
+        {
+            yield return ("message", result.Message);
+        }
+
+        if (result.ServerVersion is not null)
+        {
+            yield return ("server", "PostgreSQL " + result.ServerVersion);
+        }
+
+        if (result.ConnectMilliseconds is { } connect)
+        {
+            yield return ("connect", connect.ToString("0.00", CultureInfo.InvariantCulture) + " ms");
+        }
+
+        if (result.QueryMilliseconds is { } query)
+        {
+            yield return ("query", query.ToString("0.00", CultureInfo.InvariantCulture) + " ms");
+        }
+
+        yield return ("exit code", ((int)result.ExitCode).ToString(CultureInfo.InvariantCulture));
+    }
+}

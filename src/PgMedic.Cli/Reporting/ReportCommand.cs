@@ -1,0 +1,76 @@
+using System.CommandLine;
+using PgMedic.Cli.Common;
+using PgMedic.Cli.Output;
+using PgMedic.Core.Common;
+using PgMedic.Core.Reporting;
+using PgMedic.Postgres.Collection;
+using PgMedic.Postgres.Probing;
+using PgMedic.Postgres.Remediation;
+using PgMedic.Postgres.Targets;
+
+namespace PgMedic.Cli.Reporting;
+
+/// <summary><c>pgmedic report</c>: the post-incident record from the audit log (and the server as it is now, when given).</summary>
+internal static class ReportCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var target = new Argument<string?>("target")
+        {
+            Description = "Optional: the server, to fill in current capacity (URL, conninfo or Npgsql string)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var since = CommonOptions.DurationOption("--since", "-s", "Report on this much of the recent past", TimeSpan.FromHours(1));
+        var auditLog = new Option<string?>("--audit-log") { Description = "The audit log to read (default $XDG_STATE_HOME/pgmedic/audit.jsonl)" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of standard output" };
+        var format = new Option<OutputFormat>("--format", "-f")
+        {
+            Description = "markdown (default) or json",
+            DefaultValueFactory = _ => OutputFormat.Markdown,
+            CustomParser = result => result.Tokens.Count > 0 && result.Tokens[0].Value.ToLowerInvariant() is var text && text is "markdown" or "json"
+                ? (text == "json" ? OutputFormat.Json : OutputFormat.Markdown)
+                : Fail(result),
+        };
+        var command = new Command("report", "The post-incident record: timeline (findings, plans, actions, checks, recovery), before/after numbers, root cause as far as the evidence shows, and the runbook's post-incident checklist with what PgMedic can answer filled in.")
+        {
+            target, since, auditLog, output, format,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var path = parseResult.GetValue(auditLog) ?? AuditLog.DefaultPath(context.Environment, context.HomeDirectory);
+            if (!File.Exists(path))
+            {
+                throw new UsageException($"no audit log at '{path}': pass --audit-log PATH (PgMedic writes one when terminate, cancel, heal or emergency run with --yes)");
+            }
+
+            var (records, unreadable) = await AuditReader.ReadAsync(path, cancellationToken);
+            if (unreadable > 0)
+            {
+                await context.Error.WriteLineAsync($"pgmedic: warning: {unreadable} line(s) of {path} are not audit records and were skipped");
+            }
+
+            var now = context.Time.GetUtcNow();
+            var capacity = parseResult.GetValue(target) is { } text ? await CurrentCapacityReader.ReadAsync(TargetResolver.Resolve(text, context.Environment, context.HomeDirectory), cancellationToken) : null;
+            var report = IncidentReportBuilder.Build(records, [], now - parseResult.GetValue(since), now, capacity);
+            var rendered = ReportRenderer.Render(report, parseResult.GetValue(format));
+            if (parseResult.GetValue(output) is { } file)
+            {
+                await File.WriteAllTextAsync(file, rendered, cancellationToken);
+                await context.Out.WriteLineAsync($"Incident report written to {file}");
+            }
+            else
+            {
+                await context.Out.WriteAsync(rendered);
+            }
+
+            return (int)ExitCode.Ok;
+        });
+        return command;
+    }
+
+    private static OutputFormat Fail(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"--format '{(result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty)}' is not one of markdown, json");
+        return OutputFormat.Markdown;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using PgMedic.Cli.Output;
+using PgMedic.Core.Reporting;
+
+namespace PgMedic.Cli.Reporting;
+
+internal static class ReportRenderer
+{
+    public static string Render(IncidentReport report, OutputFormat format) =>
+        format == OutputFormat.Json ? JsonSerializer.Serialize(report, CliJsonContext.Default.IncidentReport) : Markdown(report);
+
+    public static string Markdown(IncidentReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"# Incident report — {report.From:yyyy-MM-dd HH:mm:ss} to {report.To:HH:mm:ss} UTC");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"- **Targets:** {(report.Targets.Count == 0 ? "(none recorded)" : string.Join(", ", report.Targets.Select(t => $"`{t}`")))}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- **Detection to verified recovery:** {(report.DetectionToRecoverySeconds is { } s ? s.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "not recorded")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- **Sessions terminated:** {report.SessionsTerminated} · **queries cancelled:** {report.SessionsCancelled}");
+        text.AppendLine();
+        text.AppendLine("## Root cause (as far as the evidence shows)");
+        text.AppendLine();
+        if (report.RootCause is { } cause)
+        {
+            text.AppendLine(cause.Summary + ".");
+            foreach (var line in cause.Applications.Concat(cause.CallSites.Select(c => "held at " + c)).Concat(cause.Findings))
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {line}");
+            }
+        }
+        else
+        {
+            text.AppendLine("Nothing in the audit log for this period.");
+        }
+
+        if (report.Numbers is { } n)
+        {
+            text.AppendLine();
+            text.AppendLine("## Before and after");
+            text.AppendLine();
+            text.AppendLine("| | before | after |");
+            text.AppendLine("|---|---:|---:|");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| client connections | {n.ClientBackendsBefore} | {n.ClientBackendsAfter} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| % of usable slots | {n.PercentBefore:0.#} | {n.PercentAfter:0.#} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| healthy | no | {(n.Healthy ? "yes" : "no")} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("## Timeline (UTC)");
+        text.AppendLine();
+        text.AppendLine("| time | what | detail |");
+        text.AppendLine("|---|---|---|");
+        foreach (var entry in report.Timeline)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {entry.Time:HH:mm:ss.fff} | {entry.Kind} | {entry.Text.Replace("|", "\\|", StringComparison.Ordinal)} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("## Post-incident checklist");
+        text.AppendLine();
+        foreach (var item in report.Checklist)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- {(item.Answered ? "[x]" : "open:")} **{item.Item}** — {item.Answer}");
+        }
+
+        return text.ToString();
+    }
+}

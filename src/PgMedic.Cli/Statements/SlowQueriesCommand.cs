@@ -1,0 +1,82 @@
+using System.CommandLine;
+using PgMedic.Cli.Common;
+using PgMedic.Core.Common;
+using PgMedic.Core.Statements;
+using PgMedic.Postgres.Probing;
+using PgMedic.Postgres.Statements;
+
+namespace PgMedic.Cli.Statements;
+
+/// <summary><c>pgmedic slow-queries</c>: the runbook's prevention query over pg_stat_statements, columns chosen by extension version.</summary>
+internal static class SlowQueriesCommand
+{
+    private const int MaxLimit = 1000;
+
+    public static Command Create(CliContext context)
+    {
+        var target = CommonOptions.Target();
+        var format = CommonOptions.Format();
+        var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or reading after this long", TimeSpan.FromSeconds(10));
+        var limit = new Option<int>("--limit", "-n")
+        {
+            Description = $"Show this many statements (1–{MaxLimit}; default 10)",
+            DefaultValueFactory = _ => 10,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxLimit)
+                {
+                    return value;
+                }
+
+                result.AddError($"--limit '{text}' is not a whole number from 1 to {MaxLimit}");
+                return 10;
+            },
+        };
+        var order = new Option<StatementOrder>("--order", "-o")
+        {
+            Description = "Rank by mean time per call, total time, or calls (default mean)",
+            DefaultValueFactory = _ => StatementOrder.Mean,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (Enum.TryParse<StatementOrder>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsAsciiDigit(text.FirstOrDefault()))
+                {
+                    return value;
+                }
+
+                result.AddError($"--order '{text}' is not one of mean, total, calls");
+                return StatementOrder.Mean;
+            },
+        };
+        var allDatabases = new Option<bool>("--all-databases") { Description = "Statements of every database; only the target's database by default" };
+        var command = new Command("slow-queries", "The slowest statements from pg_stat_statements (mean or total time, or calls), with the timing columns of the installed extension version. Exit 0 when listed; 3 with the steps to enable it when the extension is missing or not preloaded, or on bad input.")
+        {
+            target,
+            limit,
+            order,
+            allDatabases,
+            format,
+            timeout,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var resolved = CommonOptions.ResolveTarget(parseResult, target, context);
+            var wait = parseResult.GetValue(timeout);
+            var (connection, probe) = await Prober.ConnectAsync(resolved, wait, ConnectionSettings.Collector, cancellationToken);
+            if (connection is null)
+            {
+                return ConnectFailure.Report(probe, context);
+            }
+
+            await using (connection)
+            {
+                var report = await StatementsReader.ReadAsync(
+                    connection, resolved.Masked, parseResult.GetValue(order), parseResult.GetValue(limit), parseResult.GetValue(allDatabases), wait, cancellationToken);
+                SlowQueriesRenderer.Render(report, parseResult.GetValue(format), context);
+                return (int)(report.IsAvailable ? ExitCode.Ok : ExitCode.Unknown);
+            }
+        });
+        return command;
+    }
+}
