@@ -1,6 +1,6 @@
 using PgMedic.Guard.Errors;
 
-namespace PgMedic.Guard.Tests.Control;
+namespace PgMedic.Guard.Tests.Admission;
 
 [Collection(GuardSandboxCollection.Name)]
 public sealed class MaintenanceAndResizeTests(GuardSandboxFixture fixture)

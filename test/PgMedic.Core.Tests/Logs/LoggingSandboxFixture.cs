@@ -5,7 +5,7 @@ using Npgsql;
 using PgMedic.Postgres.Sandbox;
 using PgMedic.Testing;
 
-namespace PgMedic.Postgres.Tests.Logs;
+namespace PgMedic.Core.Tests.Logs;
 
 /// <summary>
 /// A small sandbox (max_connections 5, 1 reserved) writing stderr, csvlog and jsonlog through the

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
 
-namespace PgMedic.Monitor.Tests.Alerts;
+namespace PgMedic.Core.Tests.Alerts;
 
 /// <summary>The alert rules as pure functions over sample history, driven by a fake clock.</summary>
 public sealed class AlertRuleTests

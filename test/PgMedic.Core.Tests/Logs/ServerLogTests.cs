@@ -1,7 +1,7 @@
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Logs;
 
-namespace PgMedic.Postgres.Tests.Logs;
+namespace PgMedic.Core.Tests.Logs;
 
 /// <summary><c>pgmedic logs</c>' analyzer on the real stderr, csvlog and jsonlog a sandbox wrote while each message was triggered.</summary>
 public sealed class ServerLogTests(LoggingSandboxFixture fixture) : IClassFixture<LoggingSandboxFixture>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using PgMedic.Guard.Configuration;
 
-namespace PgMedic.Guard.Tests.Leaks;
+namespace PgMedic.Guard.Tests.Holders;
 
 [Collection(GuardSandboxCollection.Name)]
 public sealed class LeakDetectionTests(GuardSandboxFixture fixture)

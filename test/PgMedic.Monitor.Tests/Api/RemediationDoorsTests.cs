@@ -8,7 +8,7 @@ using PgMedic.Postgres.Remediation;
 using PgMedic.Postgres.Targets;
 using PgMedic.Testing;
 
-namespace PgMedic.Monitor.Tests.Scenarios;
+namespace PgMedic.Monitor.Tests.Api;
 
 /// <summary>
 /// One incident — sessions leaked idle in a transaction and a lock chain whose head sits idle in its

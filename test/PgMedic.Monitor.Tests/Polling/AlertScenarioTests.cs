@@ -4,7 +4,7 @@ using PgMedic.Core.Alerts;
 using PgMedic.Testing;
 using static PgMedic.Monitor.Tests.RunningMonitor;
 
-namespace PgMedic.Monitor.Tests.Scenarios;
+namespace PgMedic.Monitor.Tests.Polling;
 
 /// <summary>The runbook's alerts on a real server: saturation at 80 / 90 % of usable slots, and database-connection-failure.</summary>
 [Collection(MonitorCollection.Name)]
