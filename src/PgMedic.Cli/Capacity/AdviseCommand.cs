@@ -63,7 +63,7 @@ internal static class AdviseCommand
             var errors = shape.Validate();
             if (errors.Count > 0)
             {
-                throw new UsageException(string.Join("; ", errors));
+                throw new UsageException(string.Join("; ", errors.Select(e => $"{Flag(e.Field)} must be between {e.Min} and {e.Max} (was {e.Was})")));
             }
 
             var resolved = CommonOptions.ResolveTarget(parseResult, target, context);
@@ -92,6 +92,14 @@ internal static class AdviseCommand
         });
         return command;
     }
+
+    private static string Flag(ShapeField field) => field switch
+    {
+        ShapeField.Workers => "--workers",
+        ShapeField.PoolSize => "--pool-size",
+        ShapeField.MaxOverflow => "--max-overflow",
+        _ => "--cores",
+    };
 }
 
 /// <summary>The JSON document of <c>pgmedic advise --format json</c>.</summary>

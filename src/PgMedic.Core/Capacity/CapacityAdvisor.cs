@@ -88,7 +88,7 @@ public static class CapacityAdvisor
         {
             var fromBudget = Math.Max(1, maxPerWorker * 2 / 3);
             poolSize = Math.Clamp(Math.Min(shape.PoolSize ?? fromBudget, fromBudget), 1, maxPerWorker);
-            reasoning.Add(Line($"without --cores the pool is sized from the slots alone: two thirds of the {maxPerWorker} each worker may hold = {fromBudget}{(shape.PoolSize is { } p && p < fromBudget ? $", kept at today's {p}" : string.Empty)} → {poolSize}"));
+            reasoning.Add(Line($"without a core count the pool is sized from the slots alone: two thirds of the {maxPerWorker} each worker may hold = {fromBudget}{(shape.PoolSize is { } p && p < fromBudget ? $", kept at today's {p}" : string.Empty)} → {poolSize}"));
         }
 
         if (observed.PeakActive > 0 && feasible)

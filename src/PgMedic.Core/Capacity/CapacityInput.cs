@@ -19,33 +19,37 @@ public sealed record DeploymentShape(int Workers, int? PoolSize, int? MaxOverflo
 
     public int EffectiveMaxOverflow => MaxOverflow ?? DefaultMaxOverflow;
 
-    /// <summary>Every problem at once, or an empty list.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>Every value out of its range at once, or an empty list; each door names the setting its own way.</summary>
+    public IReadOnlyList<ShapeError> Validate()
     {
-        var errors = new List<string>();
-        if (Workers is < 1 or > 100_000)
-        {
-            errors.Add($"--workers must be between 1 and 100000 (was {Workers})");
-        }
-
-        if (PoolSize is < 1 or > 100_000)
-        {
-            errors.Add($"--pool-size must be between 1 and 100000 (was {PoolSize})");
-        }
-
-        if (MaxOverflow is < 0 or > 100_000)
-        {
-            errors.Add($"--max-overflow must be between 0 and 100000 (was {MaxOverflow})");
-        }
-
-        if (Cores is < 1 or > 4096)
-        {
-            errors.Add($"--cores must be between 1 and 4096 (was {Cores})");
-        }
-
+        var errors = new List<ShapeError>();
+        Check(ShapeField.Workers, Workers, 1, 100_000);
+        Check(ShapeField.PoolSize, PoolSize, 1, 100_000);
+        Check(ShapeField.MaxOverflow, MaxOverflow, 0, 100_000);
+        Check(ShapeField.Cores, Cores, 1, 4096);
         return errors;
+
+        void Check(ShapeField field, int? value, int min, int max)
+        {
+            if (value is { } v && (v < min || v > max))
+            {
+                errors.Add(new ShapeError(field, v, min, max));
+            }
+        }
     }
 }
+
+/// <summary>The parts of a <see cref="DeploymentShape"/>.</summary>
+public enum ShapeField
+{
+    Workers,
+    PoolSize,
+    MaxOverflow,
+    Cores,
+}
+
+/// <summary>A value of the deployment's shape outside its range.</summary>
+public sealed record ShapeError(ShapeField Field, int Was, int Min, int Max);
 
 /// <summary>What the server showed: its limits, how busy it was, and the timeouts it enforces.</summary>
 /// <param name="PeakClients">Client backends at the busiest moment seen (one snapshot: now).</param>

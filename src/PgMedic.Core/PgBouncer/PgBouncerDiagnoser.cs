@@ -111,7 +111,7 @@ public static class PgBouncerDiagnoser
                     ],
                     [],
                     RunbookStep.IncreaseConnectionLimits,
-                    Fix.Say(Invariant($"in pgbouncer.ini set default_pool_size = {raiseTo} (or pool_size={raiseTo} on the {pool.Database} line), then RELOAD in the admin console; check with pgmedic advise")),
+                    Fix.Say(Invariant($"in pgbouncer.ini set default_pool_size = {raiseTo} (or pool_size={raiseTo} on the {pool.Database} line), then RELOAD in the admin console; check with advise")),
                     pool.Name);
             }
         }
@@ -177,7 +177,7 @@ public static class PgBouncerDiagnoser
             [Invariant($"{clients} client connection(s) to PgBouncer (admin console not counted); max_client_conn {limit}")],
             [],
             RunbookStep.IncreaseConnectionLimits,
-            Fix.Say(Invariant($"raise max_client_conn (client connections are cheap; server connections are not) to {Math.Max(limit * 2, clients + 50)}, and check the application's pools for leaks: pgmedic logs, pgmedic diagnose")));
+            Fix.Say(Invariant($"raise max_client_conn (client connections are cheap; server connections are not) to {Math.Max(limit * 2, clients + 50)}, and check the application's pools for leaks (logs, diagnose)")));
     }
 
     private static IEnumerable<Finding> IdleInTransaction(PgBouncerSnapshot bouncer, Snapshot server, PgBouncerOptions options)
@@ -202,7 +202,10 @@ public static class PgBouncerDiagnoser
                 list.Take(5).Select(x => Invariant($"backend pid {x.Session.Pid} ({x.Server.Address}:{x.Server.Port} → PgBouncer) idle in transaction for {Duration.Format(x.Session.StateAge(server.TakenAt) ?? TimeSpan.Zero)}; last query: {OneLine(x.Session.Query)}")).ToList(),
                 list.Select(x => x.Session.Pid).ToList(),
                 RunbookStep.IdentifyConnectionLeaks,
-                Fix.Say(Invariant($"set idle_transaction_timeout = {Math.Max(10, (int)options.IdleInTransactionWarning.TotalSeconds * 2)} in pgbouncer.ini (and idle_in_transaction_session_timeout on the server); now: pgmedic terminate --state idle-in-transaction --idle-for {Duration.Format(options.IdleInTransactionWarning)}")),
+                Fix.Run(
+                    FixVerb.Terminate,
+                    new FixOptions { State = "idle-in-transaction", IdleFor = Duration.Format(options.IdleInTransactionWarning) },
+                    Invariant($"and set idle_transaction_timeout = {Math.Max(10, (int)options.IdleInTransactionWarning.TotalSeconds * 2)} in pgbouncer.ini (and idle_in_transaction_session_timeout on the server)")),
                 group.Key);
         }
     }

@@ -29,15 +29,15 @@ public sealed record ProbeResult(
     /// <summary>The next step an on-call engineer should take, by reason.</summary>
     public string? Advice => Reason switch
     {
-        ProbeReason.TooManyClients => "Every connection slot is taken: run 'pgmedic diagnose' as a superuser (reserved slots still admit it) to see who holds them.",
-        ProbeReason.ReservedSlotsOnly => "Only reserved slots are left: run 'pgmedic diagnose' as a superuser to see who holds the rest.",
+        ProbeReason.TooManyClients => "Every connection slot is taken: diagnose as a superuser (reserved slots still admit one) to see who holds them.",
+        ProbeReason.ReservedSlotsOnly => "Only reserved slots are left: diagnose as a superuser to see who holds the rest.",
         ProbeReason.AuthFailed => "Check the user name and password (PGPASSWORD, ~/.pgpass) and pg_hba.conf for this client address.",
         ProbeReason.DatabaseMissing => "The database does not exist: check the database name in the target.",
         ProbeReason.StartingUp => "The server is starting up: probe again in a few seconds.",
         ProbeReason.ShuttingDown => "The server is shutting down: check who stopped it before restarting anything.",
         ProbeReason.Recovery => "The server is in recovery or a hot standby not yet accepting connections: check replication and the server log.",
-        ProbeReason.RoleLimit => "This role reached its CONNECTION LIMIT: run 'pgmedic diagnose' to see its sessions.",
-        ProbeReason.DatabaseLimit => "This database reached its CONNECTION LIMIT: run 'pgmedic diagnose' to see its sessions.",
+        ProbeReason.RoleLimit => "This role reached its CONNECTION LIMIT: diagnose to see its sessions.",
+        ProbeReason.DatabaseLimit => "This database reached its CONNECTION LIMIT: diagnose to see its sessions.",
         ProbeReason.Refused => "Nothing accepts connections at that address: is the server running, and on this host and port?",
         ProbeReason.Timeout => "No answer in time: check the network path, a firewall, or a server too busy to accept.",
         ProbeReason.Dns => "The host name does not resolve: check the host in the target and DNS.",

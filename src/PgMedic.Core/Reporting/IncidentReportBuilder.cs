@@ -101,15 +101,15 @@ public static class IncidentReportBuilder
                 "Review connection pool settings",
                 capacity is not null,
                 capacity is { } c
-                    ? $"server now: {c.ClientBackends} of {c.UsableSlots} usable slots in use ({c.PercentOfUsable.ToString("0.#", CultureInfo.InvariantCulture)} %); size each service's pool with `pgmedic advise --workers N --pool-size S --max-overflow O`"
-                    : "run `pgmedic report TARGET` (or `pgmedic advise TARGET --workers N`) to compare the pools with the server's usable slots"),
+                    ? $"server now: {c.ClientBackends} of {c.UsableSlots} usable slots in use ({c.PercentOfUsable.ToString("0.#", CultureInfo.InvariantCulture)} %); size each service's pool with advise (workers × pool size + overflow against these slots)"
+                    : "no server was given to compare with: report with a target (or advise) compares the pools with its usable slots"),
             new ChecklistItem(
                 "Audit code for connection leaks",
                 callSites.Count > 0 || leakApps.Count > 0,
                 callSites.Count > 0
                     ? $"connections were held at: {string.Join("; ", callSites)} — check those paths dispose their connection"
                     : leakApps.Count > 0
-                        ? $"leak suspects: {string.Join(", ", leakApps)} — add PgMedic.Guard to name the call site (`diagnose --pool-endpoint`)"
+                        ? $"leak suspects: {string.Join(", ", leakApps)} — add PgMedic.Guard (or pgmedic-sqlalchemy) and give diagnose its pool endpoint to name the call site"
                         : "no leak suspect was found"),
             new ChecklistItem(
                 "Implement connection pooling best practices",
@@ -123,8 +123,8 @@ public static class IncidentReportBuilder
                 "Add connection metrics to dashboard",
                 monitored,
                 monitored
-                    ? "a PgMedic monitor (`pgmedic serve`) watched this server: it acted on it through its API"
-                    : "nothing in the audit log shows a monitor on this server: `pgmedic serve` serves /metrics (Prometheus) and a dashboard; `pgmedic export grafana-dashboard` and `export prometheus-rules` for an existing stack"),
+                    ? "a PgMedic monitor watched this server: it acted on it through its API"
+                    : "nothing in the audit log shows a monitor on this server: PgMedic's monitor serves /metrics (Prometheus) and a dashboard, and exports a Grafana dashboard and Prometheus rules for an existing stack"),
             new ChecklistItem(
                 "Update database capacity planning",
                 numbers is not null || capacity is not null,

@@ -122,7 +122,7 @@ public sealed class RemediationEngine(TimeProvider time)
             {
                 if (healthy)
                 {
-                    _steps.Add(new StepReport(name, null, null, [], null, null, StepStatus.Skipped, null));
+                    _steps.Add(StepReport.Skipped(name, null));
                     observer.StepSkipped(name, StepSkip.Healthy);
                     continue;
                 }
@@ -157,7 +157,7 @@ public sealed class RemediationEngine(TimeProvider time)
             observer.Plan(plan);
             if (await GateAsync([plan], cancellationToken, emptyIsNothingToDo: false).ConfigureAwait(false) is { } ending)
             {
-                _steps.Add(new StepReport("terminate", RunbookStep.EmergencyRestart, plan, [], null, null, StepStatus.Planned, null));
+                _steps.Add(StepReport.Planned("terminate", RunbookStep.EmergencyRestart, plan, emptyIsPlanned: true));
                 return Report(ending);
             }
 
@@ -193,7 +193,7 @@ public sealed class RemediationEngine(TimeProvider time)
             _snapshot = after;
             observer.Verification(verification);
             var accepting = verification.Probe.Outcome == ProbeOutcome.Accepting;
-            _steps.Add(new StepReport("verify", RunbookStep.EmergencyRestart, null, [], null, verification, accepting ? StepStatus.Done : StepStatus.Failed, null));
+            _steps.Add(StepReport.Verified("verify", RunbookStep.EmergencyRestart, verification, accepting));
             await Audit.VerificationAsync(_command, "verify", verification, 0, cancellationToken).ConfigureAwait(false);
             if (!accepting)
             {
@@ -266,8 +266,7 @@ public sealed class RemediationEngine(TimeProvider time)
             _snapshot = after;
             observer.Verification(verification);
             await Audit.VerificationAsync(_command, name, verification, stopwatch.Elapsed.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
-            var status = results.All(r => r.Settled) ? StepStatus.Done : StepStatus.PartlyDone;
-            var step = new StepReport(name, runbookStep, plan, results, null, verification, status, stopwatch.Elapsed.TotalMilliseconds);
+            var step = StepReport.Executed(name, runbookStep, plan, results, verification, stopwatch.Elapsed.TotalMilliseconds);
             _steps.Add(step);
             return step;
         }
@@ -277,7 +276,7 @@ public sealed class RemediationEngine(TimeProvider time)
         {
             if (command is null)
             {
-                _steps.Add(new StepReport(name, RunbookStep.EmergencyRestart, null, [], null, null, StepStatus.Skipped, null));
+                _steps.Add(StepReport.Skipped(name, RunbookStep.EmergencyRestart));
                 observer.StepSkipped(name, StepSkip.NoHook);
                 return null;
             }
@@ -298,7 +297,7 @@ public sealed class RemediationEngine(TimeProvider time)
             var result = await HookRunner.RunAsync(name, command, environment, request.Hooks.Timeout, cancellationToken).ConfigureAwait(false);
             await Audit.EventAsync("hook-finished", _command, name, result.Succeeded ? "succeeded" : result.TimedOut ? "timed-out" : "failed", command, stopwatch.Elapsed.TotalMilliseconds, result.ExitCode, result.Output, cancellationToken).ConfigureAwait(false);
             observer.Hook(result);
-            _steps.Add(new StepReport(name, RunbookStep.EmergencyRestart, null, [], result, null, result.Succeeded ? StepStatus.Done : StepStatus.Failed, result.Milliseconds));
+            _steps.Add(StepReport.OfHook(name, RunbookStep.EmergencyRestart, result));
             return result.Succeeded ? null
                 : result.TimedOut ? $"The hook did not finish within {Duration.Format(request.Hooks.Timeout)}."
                 : $"The hook exited {result.ExitCode.ToString(CultureInfo.InvariantCulture)}.";

@@ -36,6 +36,22 @@ public sealed record StepReport(
     StepStatus Status,
     double? Milliseconds)
 {
-    public static StepReport Planned(string name, string? runbookStep, RemediationPlan plan) =>
-        new(name, runbookStep, plan, [], null, null, plan.IsEmpty ? StepStatus.NothingToDo : StepStatus.Planned, null);
+    /// <summary>Shown, not run: planned, or nothing to do when the plan is empty (unless <paramref name="emptyIsPlanned"/>).</summary>
+    public static StepReport Planned(string name, string? runbookStep, RemediationPlan plan, bool emptyIsPlanned = false) =>
+        new(name, runbookStep, plan, [], null, null, plan.IsEmpty && !emptyIsPlanned ? StepStatus.NothingToDo : StepStatus.Planned, null);
+
+    /// <summary>Not run: the server was healthy already, or no hook was configured.</summary>
+    public static StepReport Skipped(string name, string? runbookStep) => new(name, runbookStep, null, [], null, null, StepStatus.Skipped, null);
+
+    /// <summary>A plan that ran: its results, the verification that followed, and how long both took.</summary>
+    public static StepReport Executed(string name, string? runbookStep, RemediationPlan plan, IReadOnlyList<ActionResult> results, Verification verification, double milliseconds) =>
+        new(name, runbookStep, plan, results, null, verification, results.All(r => r.Settled) ? StepStatus.Done : StepStatus.PartlyDone, milliseconds);
+
+    /// <summary>A check on its own (emergency's verify step).</summary>
+    public static StepReport Verified(string name, string? runbookStep, Verification verification, bool passed) =>
+        new(name, runbookStep, null, [], null, verification, passed ? StepStatus.Done : StepStatus.Failed, null);
+
+    /// <summary>A hook that ran.</summary>
+    public static StepReport OfHook(string name, string? runbookStep, HookResult hook) =>
+        new(name, runbookStep, null, [], hook, null, hook.Succeeded ? StepStatus.Done : StepStatus.Failed, hook.Milliseconds);
 }
