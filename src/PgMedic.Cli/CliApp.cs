@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PgMedic.Cli.Activity;
+using PgMedic.Cli.AppPools;
 using PgMedic.Cli.Capacity;
 using PgMedic.Cli.Checks;
 using PgMedic.Cli.Common;
@@ -40,6 +41,7 @@ internal static class CliApp
             DemoCommand.Create(context),
             AdviseCommand.Create(context),
             LogsCommand.Create(context),
+            PoolsCommand.Create(context),
             ServeCommand.Create(context),
             ExportCommand.Create(context),
         };

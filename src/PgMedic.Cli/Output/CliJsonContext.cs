@@ -20,4 +20,5 @@ namespace PgMedic.Cli.Output;
 [JsonSerializable(typeof(SlowQueryReport))]
 [JsonSerializable(typeof(PgMedic.Cli.Capacity.AdviseReport))]
 [JsonSerializable(typeof(PgMedic.Core.Logs.LogReport))]
+[JsonSerializable(typeof(PgMedic.Cli.AppPools.PoolsReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

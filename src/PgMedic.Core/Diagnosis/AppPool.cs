@@ -7,23 +7,42 @@ public sealed record AppCallSite(string File, int Line, string Member)
 }
 
 /// <summary>One connection checked out of an application's PgMedic.Guard pool, with its server PID.</summary>
-public sealed record AppHolder(string Service, int BackendPid, AppCallSite CallSite, double AgeSeconds, bool Leaked);
+public sealed record AppHolder(string Service, int BackendPid, AppCallSite CallSite, double AgeSeconds, bool Leaked)
+{
+    /// <summary>The session's transaction state as the client library sees it (idle in transaction, …), when it says.</summary>
+    public string? State { get; init; }
+}
 
-/// <summary>What a service's <c>/health/pool</c> said, or why it could not be read.</summary>
+/// <summary>
+/// What a service's <c>/health/pool</c> said (docs/schemas/pool-endpoint.schema.json), or why it could not
+/// be read. A number the pool cannot know (SQLAlchemy's QueuePool counts no waiters) is null.
+/// </summary>
 public sealed record AppPool(
     string Endpoint,
     string? Name,
-    int PoolSize,
-    int MaxConnections,
+    int? PoolSize,
+    int? MaxConnections,
     int CheckedOut,
-    int Idle,
-    int Waiting,
+    int? Idle,
+    int? Waiting,
     long Timeouts,
     long Leaks,
     IReadOnlyList<AppHolder> Holders,
     string? Error)
 {
     public static AppPool Unreadable(string endpoint, string error) => new(endpoint, null, 0, 0, 0, 0, 0, 0, 0, [], error);
+
+    /// <summary>Checked out beyond the pool size; null when the pool has no size.</summary>
+    public int? Overflow { get; init; }
+
+    /// <summary>Checkouts since the process started, when the endpoint says.</summary>
+    public long? Checkouts { get; init; }
+
+    /// <summary>Connection attempts the server refused or that failed, when the endpoint says.</summary>
+    public long? ConnectFailures { get; init; }
+
+    /// <summary>The service process that answered: <c>pid@hostname</c>, when the endpoint says (pre-fork workers differ).</summary>
+    public string? Process { get; init; }
 }
 
 /// <summary>

@@ -2,10 +2,11 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Shared;
 
 namespace PgMedic.Postgres.AppPools;
 
-/// <summary>Reads a service's PgMedic.Guard <c>/health/pool</c> (docs/guard.md) into an <see cref="AppPool"/>.</summary>
+/// <summary>Reads a service's <c>/health/pool</c> — PgMedic.Guard's or pgmedic-sqlalchemy's (docs/pool-endpoint.md) — into an <see cref="AppPool"/>.</summary>
 public static class PoolEndpointClient
 {
     /// <returns>The pool, or an <see cref="AppPool"/> whose <c>Error</c> says why it could not be read: a service that is down must not stop a diagnosis.</returns>
@@ -13,7 +14,9 @@ public static class PoolEndpointClient
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(endpoint);
-        var service = endpoint.GetLeftPart(UriPartial.Authority);
+        // Shown anywhere (diagnose, pools, the monitor's API) without the credentials a URL may carry.
+        var shown = UrlUserInfo.Mask(endpoint.ToString());
+        var service = UrlUserInfo.Mask(endpoint.GetLeftPart(UriPartial.Authority));
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, endpoint);
@@ -25,33 +28,41 @@ public static class PoolEndpointClient
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                return AppPool.Unreadable(endpoint.ToString(), $"{(int)response.StatusCode} {response.ReasonPhrase}{((int)response.StatusCode == 403 ? ": pass --pool-token, or read it from the service's own host" : string.Empty)}");
+                return AppPool.Unreadable(shown, $"{(int)response.StatusCode} {response.ReasonPhrase}{((int)response.StatusCode == 403 ? ": pass --pool-token, or read it from the service's own host" : string.Empty)}");
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var document = await JsonSerializer.DeserializeAsync(body, PoolEndpointJsonContext.Default.PoolDocument, cancellationToken).ConfigureAwait(false);
             if (document?.Pool is not { } pool)
             {
-                return AppPool.Unreadable(endpoint.ToString(), "the response is not a PgMedic.Guard /health/pool document");
+                return AppPool.Unreadable(shown, "the response is not a /health/pool document (docs/pool-endpoint.md)");
             }
 
             var holders = (document.Holders ?? [])
-                .Select(h => new AppHolder(service, h.BackendPid, new AppCallSite(h.CallSite?.File ?? "?", h.CallSite?.Line ?? 0, h.CallSite?.Member ?? "?"), h.AgeSeconds, h.Leaked))
+                .Select(h => new AppHolder(service, h.BackendPid ?? 0, new AppCallSite(h.CallSite?.File ?? "?", h.CallSite?.Line ?? 0, h.CallSite?.Member ?? "?"), h.AgeSeconds, h.Leaked) { State = h.State })
                 .ToList();
-            return new AppPool(endpoint.ToString(), pool.Name, pool.PoolSize, pool.MaxConnections, pool.CheckedOut, pool.Idle, pool.Waiting, pool.Timeouts, pool.Leaks, holders, null);
+            return new AppPool(shown, pool.Name, pool.PoolSize, pool.MaxConnections, pool.CheckedOut, pool.Idle, pool.Waiting, pool.Timeouts, pool.Leaks, holders, null)
+            {
+                Overflow = pool.Overflow,
+                Checkouts = pool.Checkouts,
+                ConnectFailures = pool.ConnectFailures,
+                Process = document.Process is { Pid: > 0 } p ? $"{p.Pid}@{p.Hostname}" : null,
+            };
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return AppPool.Unreadable(endpoint.ToString(), ex.Message.ReplaceLineEndings(" "));
+            return AppPool.Unreadable(shown, ex.Message.ReplaceLineEndings(" "));
         }
     }
 }
 
-internal sealed record PoolDocument(PoolStatistics? Pool, double LeakThresholdSeconds, IReadOnlyList<PoolHolder>? Holders);
+internal sealed record PoolDocument(PoolStatistics? Pool, double LeakThresholdSeconds, IReadOnlyList<PoolHolder>? Holders, PoolProcess? Process);
 
-internal sealed record PoolStatistics(string? Name, int PoolSize, int MaxConnections, int CheckedOut, int Idle, int Waiting, long Timeouts, long Leaks);
+internal sealed record PoolStatistics(string? Name, int? PoolSize, int? MaxConnections, int CheckedOut, int? Overflow, int? Idle, int? Waiting, long Timeouts, long Leaks, long? Checkouts, long? ConnectFailures);
 
-internal sealed record PoolHolder(int BackendPid, PoolCallSite? CallSite, double AgeSeconds, bool Leaked);
+internal sealed record PoolHolder(int? BackendPid, PoolCallSite? CallSite, double AgeSeconds, bool Leaked, string? State);
+
+internal sealed record PoolProcess(int Pid, string? Hostname);
 
 internal sealed record PoolCallSite(string? File, int Line, string? Member);
 

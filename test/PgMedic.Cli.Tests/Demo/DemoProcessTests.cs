@@ -54,9 +54,10 @@ public sealed partial class DemoProcessTests : IDisposable
     {
         using var demo = PgMedicProcess.Start("demo", "--report-file", _report);
 
-        Assert.Equal(0, await demo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var exitCode = await demo.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         var output = demo.Output;
+        Assert.True(exitCode == 0, output);
         Assert.Matches(@"orders-api: first failed checkout — PgMedic.Guard: no connection became free .* by ExportInvoicesAsync at .*DemoService\.cs:\d+, leak suspected", output);
         Assert.Matches(@"WARNING idle-in-transaction: 16 session\(s\) idle in an open transaction .*orders-api\) — held at DemoService\.cs:\d+ \(ExportInvoicesAsync\)", output);
         Assert.Contains("runbook: Step 3: Identify Connection Leaks", output, StringComparison.Ordinal);

@@ -102,6 +102,7 @@ public sealed class HealthEndpointTests : IAsyncLifetime
         Assert.Equal(nameof(GetHealthPool_ConnectionHeld_ListsHolderWithPidCallSiteAndAge), holder.GetProperty("callSite").GetProperty("member").GetString());
         Assert.True(holder.GetProperty("callSite").GetProperty("line").GetInt32() > 0);
         Assert.True(holder.GetProperty("ageSeconds").GetDouble() >= 0);
+        Assert.Equal(string.Empty, await PoolEndpointSchema.ProblemsAsync(body));
         Assert.DoesNotContain(_sandbox.SuperuserPassword, body, StringComparison.Ordinal);
     }
 
