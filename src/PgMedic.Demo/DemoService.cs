@@ -95,14 +95,20 @@ internal sealed class DemoService : IAsyncDisposable
         }
     }
 
-    /// <summary>The runbook's "restart the API": the buggy job stops, its leaked connections are dropped with the old pool, and a fresh pool starts.</summary>
-    public async Task RestartAsync()
+    /// <summary>Stops the buggy job from leaking more; what it leaked stays leaked until the restart.</summary>
+    public async Task PauseLeakAsync()
     {
         if (_leakStop is not null)
         {
             await _leakStop.CancelAsync();
             await _leakTask;
         }
+    }
+
+    /// <summary>The runbook's "restart the API": the buggy job stops, its leaked connections are dropped with the old pool, and a fresh pool starts.</summary>
+    public async Task RestartAsync()
+    {
+        await PauseLeakAsync();
 
         await DropLeakedAsync();
         var old = Guard;
