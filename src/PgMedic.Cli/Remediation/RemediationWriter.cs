@@ -212,10 +212,11 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
         {
             RunOutcome.DryRun => "Dry run: nothing was changed. Re-run with --yes to execute this plan.",
             RunOutcome.Declined => "Declined: nothing was changed.",
+            RunOutcome.NothingToDo when Spared(report) is { Count: > 0 } spared => $"Nothing done: every matching session was spared ({spared.Count}, {string.Join("; ", spared.Select(s => s.Reason).Distinct().Select(SpareText.Reason))}). Next: {SpareText.NextStep(spared)}",
             RunOutcome.NothingToDo when report.Command == RemediationVerb.Heal => report.Healthy == true
                 ? "The server is healthy: nothing to heal."
-                : "Nothing heal may act on matched; see `pgmedic diagnose` for what else is wrong.",
-            RunOutcome.NothingToDo => "Nothing to do: no session matched, or every match was spared (see above).",
+                : "Nothing heal may act on matched, but the server is not healthy: see `pgmedic diagnose` for what else is wrong.",
+            RunOutcome.NothingToDo => "Nothing to do: no session matched.",
             RunOutcome.Busy => $"Not run: {Holder(report.Holder)}. Nothing was changed; re-run once it has finished.",
             RunOutcome.Stopped => $"Stopped at {report.StoppedAt}. {report.NextStep}",
             _ when report.Command == RemediationVerb.Heal => report.Healthy == true
@@ -239,6 +240,9 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
             : $"{holder.Verb} from {holder.Door} on {holder.Host}{(holder.Since is { } since ? $" since {since.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : string.Empty)}";
         return $"another remediation holds this server's lock — {who} (PID {holder.Pid}{(holder.Database is null ? string.Empty : $", database {holder.Database}")})";
     }
+
+    private static List<SparedSession> Spared(RemediationReport report) =>
+        report.Steps.SelectMany(s => s.Plan?.Spared ?? []).Where(s => s.Reason != SpareReason.OwnBackend).ToList();
 
     private static string StatusText(StepStatus status) => status switch
     {

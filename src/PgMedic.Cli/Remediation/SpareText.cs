@@ -19,4 +19,47 @@ internal static class SpareText
             _ => $"over --max {spared.Detail}",
         };
     }
+
+    /// <summary>A reason in a few words, for a summary line.</summary>
+    public static string Reason(SpareReason reason) => reason switch
+    {
+        SpareReason.NotClientBackend => "not client backends",
+        SpareReason.OwnBackend => "PgMedic's own connection",
+        SpareReason.OtherDatabase => "in another database",
+        SpareReason.Superuser => "superusers' sessions",
+        SpareReason.ProtectedRole => "protected roles",
+        SpareReason.ProtectedApplication => "protected applications",
+        _ => "over --max",
+    };
+
+    /// <summary>The one option that would act on what was spared, or why nothing should.</summary>
+    public static string NextStep(IReadOnlyList<SparedSession> spared)
+    {
+        ArgumentNullException.ThrowIfNull(spared);
+        var reasons = spared.Select(s => s.Reason).ToHashSet();
+        var steps = new List<string>();
+        if (reasons.Contains(SpareReason.Superuser))
+        {
+            steps.Add("re-run with --include-superusers if those superuser sessions are the application's (e.g. a platform that gives the app the postgres role)");
+        }
+
+        if (reasons.Contains(SpareReason.OtherDatabase))
+        {
+            steps.Add($"re-run with --database {string.Join(" --database ", spared.Where(s => s.Reason == SpareReason.OtherDatabase).Select(s => s.Detail).Distinct())} (or --all-databases)");
+        }
+
+        if (reasons.Contains(SpareReason.ProtectedRole) || reasons.Contains(SpareReason.ProtectedApplication))
+        {
+            steps.Add("drop the --protect-user/--protect-application that covers them (the built-in list — replication and backup tools — stays protected)");
+        }
+
+        if (reasons.Contains(SpareReason.OverMax))
+        {
+            steps.Add("raise --max");
+        }
+
+        return steps.Count > 0
+            ? string.Join("; or ", steps) + "."
+            : "nothing: those are not client sessions PgMedic may end (background workers, replication).";
+    }
 }

@@ -321,9 +321,9 @@ public sealed class RemediationEngine(TimeProvider time)
             ExitCodeOf(outcome, healthy));
 
         /// <summary>
-        /// 0 done (and, for heal, healthy) or nothing was asked; 1 some action did not go through or heal left
-        /// the server unhealthy; 2 the server still refuses connections, or a playbook stopped; 3 another
-        /// remediation holds the lock (PgMedic could not even try).
+        /// 0 done (and, for heal, healthy), nothing to do, or nothing was asked; 1 some action did not go
+        /// through, heal left the server unhealthy, or every match was spared; 2 the server still refuses
+        /// connections, or a playbook stopped; 3 another remediation holds the lock (PgMedic could not even try).
         /// </summary>
         private ExitCode ExitCodeOf(RunOutcome outcome, bool? healthy)
         {
@@ -333,7 +333,10 @@ public sealed class RemediationEngine(TimeProvider time)
                     return ExitCode.Unknown;
                 case RunOutcome.Stopped:
                     return ExitCode.Critical;
-                case RunOutcome.DryRun or RunOutcome.Declined or RunOutcome.NothingToDo:
+                case RunOutcome.NothingToDo:
+                    // The problem persists when every match was spared, or heal found trouble it may not act on.
+                    return _steps.Any(s => s.Plan?.Spared.Any(x => x.Reason != SpareReason.OwnBackend) == true) || healthy == false ? ExitCode.Warning : ExitCode.Ok;
+                case RunOutcome.DryRun or RunOutcome.Declined:
                     return ExitCode.Ok;
             }
 

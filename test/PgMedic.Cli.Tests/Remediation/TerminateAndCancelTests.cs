@@ -58,6 +58,38 @@ public sealed class TerminateAndCancelTests : IDisposable
     }
 
     [Fact]
+    public async Task TerminateYes_EveryMatchASuperuserSession_ExitOneSaysWhyAndTheNextStepNothingChanged()
+    {
+        await using var sandbox = await PostgresSandbox.StartAsync(new SandboxOptions { CreatePgStatStatements = false });
+        await using var app = await HeldConnections.OpenAsync(sandbox.SuperuserTarget, 2, "railway-api");
+        await Task.Delay(1100);
+        var before = await ActivePids.OfAsync(sandbox);
+        string[] args = ["terminate", sandbox.SuperuserTarget.ToUrl(), "--state", "idle", "--idle-for", "1s", "--application", "railway-api", "--yes", "--audit-log", _audit];
+
+        var table = await CliRun.InvokeAsync(args);
+        var json = await CliRun.InvokeAsync([.. args, "--format", "json"]);
+
+        Assert.Equal(1, table.ExitCode);
+        Assert.Contains("Nothing done: every matching session was spared (2, superusers' sessions). Next: re-run with --include-superusers", table.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Dry run", table.Out, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(json.Out);
+        Assert.Equal(("nothing-to-do", false, 1), (document.RootElement.GetProperty("outcome").GetString(), document.RootElement.GetProperty("dryRun").GetBoolean(), document.RootElement.GetProperty("exitCode").GetInt32()));
+        Assert.Equal(before.Order(), (await ActivePids.OfAsync(sandbox)).Order());
+    }
+
+    [Fact]
+    public async Task TerminateYes_NothingMatches_ExitZeroNothingToDo()
+    {
+        await using var sandbox = await PostgresSandbox.StartAsync(new SandboxOptions { CreatePgStatStatements = false });
+
+        var run = await CliRun.InvokeAsync("terminate", sandbox.SuperuserTarget.ToUrl(), "--state", "idle-in-transaction", "--idle-for", "1s", "--yes", "--audit-log", _audit);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Nothing to do: no session matched.", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Dry run", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TerminateYes_AsPgSignalBackendRole_TerminatesAppSessionsAndReportsDeniedSuperuser()
     {
         await using var sandbox = await PostgresSandbox.StartAsync(new SandboxOptions { CreatePgStatStatements = false });
