@@ -14,6 +14,12 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Maps PgMedic.Guard's HTTP endpoints: <c>/health</c> and <c>/health/pool</c>.</summary>
 public static class GuardEndpoints
 {
+    /// <summary>This process as the pool document names it: pid, host and the library that wrote it.</summary>
+    private static readonly ProcessBody Process = new(
+        Environment.ProcessId,
+        Environment.MachineName,
+        "PgMedic.Guard " + (typeof(GuardedDataSource).Assembly.GetName().Version?.ToString(3) ?? "?"));
+
     /// <summary>
     /// Maps <c>GET /health</c> (200 <c>{"status":"healthy","database":"connected"}</c>, 503 when the
     /// database cannot be reached or in maintenance mode) and, when enabled, <c>GET /health/pool</c>
@@ -76,7 +82,8 @@ public static class GuardEndpoints
         var body = new PoolBody(
             new PoolStatisticsBody(s.Name, s.PoolSize, s.MaxOverflow, s.MaxConnections, s.CheckedOut, s.Overflow, s.Idle, s.Waiting, s.Timeouts, s.Leaks, s.Checkouts, s.PrePingReplacements, s.Maintenance),
             guard.LeakThreshold.TotalSeconds,
-            holders);
+            holders,
+            Process);
         await context.Response.WriteAsJsonAsync(body, GuardJsonContext.Default.PoolBody, cancellationToken: context.RequestAborted).ConfigureAwait(false);
     }
 

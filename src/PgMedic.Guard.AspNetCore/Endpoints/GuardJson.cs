@@ -7,7 +7,10 @@ namespace PgMedic.Guard.AspNetCore.Endpoints;
 internal sealed record HealthBody(string Status, string Database, string? Error);
 
 /// <summary><c>GET /health/pool</c>.</summary>
-internal sealed record PoolBody(PoolStatisticsBody Pool, double LeakThresholdSeconds, IReadOnlyList<HolderBody> Holders);
+internal sealed record PoolBody(PoolStatisticsBody Pool, double LeakThresholdSeconds, IReadOnlyList<HolderBody> Holders, ProcessBody Process);
+
+/// <summary>The service process whose pool this is (several instances or workers each answer for their own).</summary>
+internal sealed record ProcessBody(int Pid, string Hostname, string Library);
 
 internal sealed record PoolStatisticsBody(
     string Name,

@@ -103,6 +103,7 @@ public sealed class HealthEndpointTests : IAsyncLifetime
         Assert.True(holder.GetProperty("callSite").GetProperty("line").GetInt32() > 0);
         Assert.True(holder.GetProperty("ageSeconds").GetDouble() >= 0);
         Assert.Equal(string.Empty, await PoolEndpointSchema.ProblemsAsync(body));
+        Assert.Equal(Environment.ProcessId, json.RootElement.GetProperty("process").GetProperty("pid").GetInt32());
         Assert.DoesNotContain(_sandbox.SuperuserPassword, body, StringComparison.Ordinal);
     }
 
