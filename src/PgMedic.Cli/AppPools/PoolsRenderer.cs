@@ -1,12 +1,11 @@
 using System.Globalization;
 using PgMedic.Cli.Output;
-using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 using Spectre.Console;
 
 namespace PgMedic.Cli.AppPools;
 
-/// <summary>Renders <see cref="PoolsReport"/>: a row per service instance, then its oldest holders.</summary>
+/// <summary>Renders <see cref="PoolsReport"/>: a row per service instance, then its oldest holders (endpoints arrive masked from PoolEndpointClient).</summary>
 internal static class PoolsRenderer
 {
     private const int HoldersShown = 5;
@@ -25,14 +24,14 @@ internal static class PoolsRenderer
         foreach (var pool in report.Pools)
         {
             table.AddRow(pool.Error is null
-                ? [Terminal.Safe(Shown(pool.Endpoint)), Terminal.Safe(pool.Process ?? "-"), Terminal.Safe(pool.Name), Known(pool.PoolSize), Known(pool.MaxConnections), N(pool.CheckedOut), Known(pool.Overflow), Known(pool.Idle), Known(pool.Waiting), N(pool.Timeouts), Known(pool.ConnectFailures), N(pool.Leaks)]
-                : [Terminal.Safe(Shown(pool.Endpoint)), "-", $"[red]not read: {Terminal.Safe(pool.Error)}[/]", string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]);
+                ? [Terminal.Safe(pool.Endpoint), Terminal.Safe(pool.Process ?? "-"), Terminal.Safe(pool.Name), ViewCells.Known(pool.PoolSize), ViewCells.Known(pool.MaxConnections), N(pool.CheckedOut), ViewCells.Known(pool.Overflow), ViewCells.Known(pool.Idle), ViewCells.Known(pool.Waiting), N(pool.Timeouts), ViewCells.Known(pool.ConnectFailures), N(pool.Leaks)]
+                : [Terminal.Safe(pool.Endpoint), "-", $"[red]not read: {Terminal.Safe(pool.Error)}[/]", string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]);
         }
 
         console.Write(table);
         foreach (var pool in report.Pools.Where(p => p.Holders.Count > 0))
         {
-            console.MarkupLine($"[bold]{Terminal.Safe(pool.Name)}[/] at {Terminal.Safe(Shown(pool.Endpoint))}: oldest holders");
+            console.MarkupLine($"[bold]{Terminal.Safe(pool.Name)}[/] at {Terminal.Safe(pool.Endpoint)}: oldest holders");
             foreach (var holder in Oldest(pool))
             {
                 console.MarkupLine(Terminal.Safe($"  {Holder(holder)}"));
@@ -47,14 +46,14 @@ internal static class PoolsRenderer
         foreach (var pool in report.Pools)
         {
             output.WriteLine(pool.Error is null
-                ? $"| {Shown(pool.Endpoint)} | {pool.Process ?? "-"} | {pool.Name} | {Known(pool.PoolSize)} | {Known(pool.MaxConnections)} | {pool.CheckedOut} | {Known(pool.Overflow)} | {Known(pool.Idle)} | {Known(pool.Waiting)} | {pool.Timeouts} | {Known(pool.ConnectFailures)} | {pool.Leaks} |"
-                : $"| {Shown(pool.Endpoint)} | - | not read: {pool.Error} | | | | | | | | | |");
+                ? $"| {pool.Endpoint} | {pool.Process ?? "-"} | {pool.Name} | {ViewCells.Known(pool.PoolSize)} | {ViewCells.Known(pool.MaxConnections)} | {pool.CheckedOut} | {ViewCells.Known(pool.Overflow)} | {ViewCells.Known(pool.Idle)} | {ViewCells.Known(pool.Waiting)} | {pool.Timeouts} | {ViewCells.Known(pool.ConnectFailures)} | {pool.Leaks} |"
+                : $"| {pool.Endpoint} | - | not read: {pool.Error} | | | | | | | | | |");
         }
 
         foreach (var pool in report.Pools.Where(p => p.Holders.Count > 0))
         {
             output.WriteLine();
-            output.WriteLine($"Oldest holders of {pool.Name} ({Shown(pool.Endpoint)}):");
+            output.WriteLine($"Oldest holders of {pool.Name} ({pool.Endpoint}):");
             foreach (var holder in Oldest(pool))
             {
                 output.WriteLine($"- {Holder(holder)}");
@@ -66,12 +65,7 @@ internal static class PoolsRenderer
 
     private static string Holder(AppHolder h) => string.Create(
         CultureInfo.InvariantCulture,
-        $"backend PID {(h.BackendPid > 0 ? h.BackendPid.ToString(CultureInfo.InvariantCulture) : "?")}, held {Duration.Format(TimeSpan.FromSeconds(h.AgeSeconds))}{(h.State is null ? string.Empty : $", {h.State}")}, at {h.CallSite}{(h.Leaked ? ", leak suspected" : string.Empty)}");
-
-    /// <summary>The endpoint as read (PoolEndpointClient masks any credentials in it).</summary>
-    private static string Shown(string endpoint) => endpoint;
+        $"backend PID {(h.BackendPid > 0 ? h.BackendPid.ToString(CultureInfo.InvariantCulture) : "?")}, held {ViewCells.Age(h.AgeSeconds)}{(h.State is null ? string.Empty : $", {h.State}")}, at {h.CallSite}{(h.Leaked ? ", leak suspected" : string.Empty)}");
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Known(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
 }

@@ -101,7 +101,7 @@ internal static class DiagnoseRenderer
             foreach (var pool in pools)
             {
                 table.AddRow(pool.Error is null
-                    ? [Terminal.Safe(pool.Endpoint), Terminal.Safe(pool.Name), Known(pool.MaxConnections), Count(pool.CheckedOut), Known(pool.Idle), Known(pool.Waiting), Count((int)pool.Timeouts), Count((int)pool.Leaks)]
+                    ? [Terminal.Safe(pool.Endpoint), Terminal.Safe(pool.Name), ViewCells.Known(pool.MaxConnections), Count(pool.CheckedOut), ViewCells.Known(pool.Idle), ViewCells.Known(pool.Waiting), Count((int)pool.Timeouts), Count((int)pool.Leaks)]
                     : [Terminal.Safe(pool.Endpoint), "[red]unreadable[/]", Terminal.Safe(pool.Error), string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]);
             }
 
@@ -168,7 +168,7 @@ internal static class DiagnoseRenderer
             foreach (var pool in pools)
             {
                 output.WriteLine(pool.Error is null
-                    ? $"| {Cell(pool.Endpoint)} | {Known(pool.MaxConnections)} | {pool.CheckedOut} | {Known(pool.Idle)} | {Known(pool.Waiting)} | {pool.Timeouts} | {pool.Leaks} |"
+                    ? $"| {Cell(pool.Endpoint)} | {ViewCells.Known(pool.MaxConnections)} | {pool.CheckedOut} | {ViewCells.Known(pool.Idle)} | {ViewCells.Known(pool.Waiting)} | {pool.Timeouts} | {pool.Leaks} |"
                     : $"| {Cell(pool.Endpoint)} | unreadable: {Cell(pool.Error)} | | | | | |");
             }
         }
@@ -201,10 +201,7 @@ internal static class DiagnoseRenderer
     private static string Summary(IReadOnlyList<SessionGroup> groups) =>
         groups.Count == 0 ? "-" : string.Join(", ", groups.Take(6).Select(g => $"{g.Name} {g.Total}")) + (groups.Count > 6 ? $", … ({groups.Count - 6} more)" : string.Empty);
 
-    /// <summary>A number the pool cannot know is shown as unknown, never as 0.</summary>
-    private static string Known(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
-
-    private static string Count(int? value) => value is null or 0 ? "-" : value.Value.ToString(CultureInfo.InvariantCulture);
+    private static string Count(int value) => value == 0 ? "-" : value.ToString(CultureInfo.InvariantCulture);
 
     private static string Number(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 

@@ -26,6 +26,9 @@ internal static class ViewCells
 
     public static string Text(string? value) => string.IsNullOrEmpty(value) ? "-" : value;
 
+    /// <summary>A number the source cannot know (a pool without a waiter count) reads unknown, never 0.</summary>
+    public static string Known(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
+
     public static string Client(string? address, int? port) =>
         address is null ? "local" : port is { } p && p > 0 ? $"{address}:{p.ToString(CultureInfo.InvariantCulture)}" : address;
 

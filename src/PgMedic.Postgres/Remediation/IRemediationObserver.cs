@@ -17,9 +17,10 @@ public interface IRemediationObserver
 
     void Plan(RemediationPlan plan) { }
 
-    /// <summary>A step is about to run with this many sessions (heal), or was skipped and why.</summary>
+    /// <summary>A heal step, re-planned from a fresh snapshot, is about to run with this many sessions.</summary>
     void Step(string name, string? runbookStep, int sessions) { }
 
+    /// <summary>A step did not run, and why.</summary>
     void StepSkipped(string name, StepSkip why) { }
 
     void Results(IReadOnlyList<ActionResult> results) { }
