@@ -167,6 +167,7 @@ install -m 0640 packaging/deb/pgmedic.json "$deb_root/etc/pgmedic/pgmedic.json"
 install -m 0644 README.md "$deb_root/usr/share/doc/pgmedic/README.md"
 install -m 0644 docs/install.md "$deb_root/usr/share/doc/pgmedic/install.md"
 install -m 0644 docs/commands/serve.md "$deb_root/usr/share/doc/pgmedic/serve.md"
+install -m 0644 docs/alerts.md "$deb_root/usr/share/doc/pgmedic/alerts.md"
 for script in postinst prerm postrm; do install -m 0755 "packaging/deb/$script" "$deb_root/DEBIAN/$script"; done
 echo /etc/pgmedic/pgmedic.json > "$deb_root/DEBIAN/conffiles"
 installed_size=$(du -sk --exclude=DEBIAN "$deb_root" | cut -f1)

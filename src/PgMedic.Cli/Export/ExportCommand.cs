@@ -1,5 +1,6 @@
 using System.Collections;
 using System.CommandLine;
+using PgMedic.Cli.Common;
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Common;
 using PgMedic.Monitor.Configuration;
@@ -32,20 +33,44 @@ internal static class ExportCommand
             DefaultValueFactory = _ => "pgmedic",
         };
         source.AcceptOnlyFromAmong("pgmedic", "postgres-exporter");
+        var defaults = new PrometheusRulesOptions();
+        var scrape = CommonOptions.DurationOption(
+            "--scrape-interval",
+            "-i",
+            "Prometheus's scrape interval for these metrics: every time window in the rules holds enough scrapes of it; rules for a longer interval also hold at shorter ones",
+            defaults.ScrapeInterval);
+        var runbook = new Option<string>("--runbook-url")
+        {
+            Description = $"The page each rule's runbook_url annotation links to, with #<alert> appended (default {PrometheusRulesOptions.DefaultRunbookUrl}, the page in PgMedic's repository; point it at your copy)",
+            DefaultValueFactory = _ => PrometheusRulesOptions.DefaultRunbookUrl,
+        };
         var command = new Command("prometheus-rules", "A Prometheus rule file with the monitor's alert rules (saturation 80/90 %, database-connection-failure, idle-in-transaction, leak-growth, exhaustion-forecast, blocking-chain).")
         {
             config,
             source,
+            scrape,
+            runbook,
         };
         command.SetAction(async (parseResult, _) =>
         {
-            if (Read(parseResult.GetValue(config), context) is not { } options)
+            var export = new PrometheusRulesOptions
+            {
+                Source = parseResult.GetValue(source) == "postgres-exporter" ? MetricsSource.PostgresExporter : MetricsSource.PgMedic,
+                ScrapeInterval = parseResult.GetValue(scrape),
+                RunbookUrl = parseResult.GetValue(runbook)!,
+            };
+            var errors = export.Validate();
+            foreach (var error in errors)
+            {
+                await context.Error.WriteLineAsync($"pgmedic: export prometheus-rules: {error}");
+            }
+
+            if (errors.Count > 0 || Read(parseResult.GetValue(config), context) is not { } options)
             {
                 return (int)ExitCode.Unknown;
             }
 
-            var metrics = parseResult.GetValue(source) == "postgres-exporter" ? MetricsSource.PostgresExporter : MetricsSource.PgMedic;
-            await context.Out.WriteAsync(PrometheusRules.Generate(options.Alerts, options.PollInterval, metrics));
+            await context.Out.WriteAsync(PrometheusRules.Generate(options.Alerts, options.PollInterval, export));
             return (int)ExitCode.Ok;
         });
         return command;

@@ -24,6 +24,9 @@ internal sealed class MonitorMetrics
         meter.CreateObservableGauge("pgmedic.connections_by_application", () => Each<int>(state, s => s.Sample?.Collected == true
             ? s.Sample.ByApplication.Select(a => new Measurement<int>(a.Total, Tag("target", s.Target.Name), Tag("application", a.Application)))
             : []), description: "Client backends by application_name");
+        meter.CreateObservableGauge("pgmedic.idle_connections_by_application", () => Each<int>(state, s => s.Sample?.Collected == true
+            ? s.Sample.ByApplication.Select(a => new Measurement<int>(a.Idle, Tag("target", s.Target.Name), Tag("application", a.Application)))
+            : []), description: "Idle client backends by application_name (what the leak-growth rule watches)");
         meter.CreateObservableGauge("pgmedic.client_backends", () => Each<int>(state, s => Collected(s, x => x.ClientBackends)), description: "Client backends in use");
         meter.CreateObservableGauge("pgmedic.usable_slots", () => Each<int>(state, s => Collected(s, x => x.UsableSlots)), description: "max_connections - superuser_reserved_connections - reserved_connections");
         meter.CreateObservableGauge("pgmedic.max_connections", () => Each<int>(state, s => Collected(s, x => x.MaxConnections)), description: "The server's max_connections");
