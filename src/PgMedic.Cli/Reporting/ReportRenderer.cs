@@ -18,15 +18,22 @@ internal static class ReportRenderer
         text.AppendLine(CultureInfo.InvariantCulture, $"# Incident report — {report.From:yyyy-MM-dd HH:mm:ss} to {report.To:HH:mm:ss} UTC");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- **Targets:** {(report.Targets.Count == 0 ? "(none recorded)" : string.Join(", ", report.Targets.Select(t => $"`{t}`")))}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- **Detection to verified recovery:** {(report.DetectionToRecoverySeconds is { } s ? s.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "not recorded")}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- **Sessions terminated:** {report.SessionsTerminated} · **queries cancelled:** {report.SessionsCancelled}");
+        text.AppendLine("- " + RecoveryLine(report));
+        var byApplication = report.TerminatedByApplication.Count == 0 ? string.Empty
+            : " (" + string.Join(", ", report.TerminatedByApplication.Select(t => $"{t.Application}: {t.Sessions}")) + ")";
+        text.AppendLine(CultureInfo.InvariantCulture, $"- **Sessions terminated:** {report.SessionsTerminated}{byApplication} · **queries cancelled:** {report.SessionsCancelled}");
+        foreach (var playbook in report.Playbooks)
+        {
+            Playbook(text, playbook);
+        }
+
         text.AppendLine();
         text.AppendLine("## Root cause (as far as the evidence shows)");
         text.AppendLine();
         if (report.RootCause is { } cause)
         {
             text.AppendLine(cause.Summary + ".");
-            foreach (var line in cause.Applications.Concat(cause.CallSites.Select(c => "held at " + c)).Concat(cause.Findings))
+            foreach (var line in cause.CallSites.Skip(1).Select(c => "also held at " + c).Concat(cause.Findings))
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"- {line}");
             }
@@ -45,7 +52,7 @@ internal static class ReportRenderer
             text.AppendLine("|---|---:|---:|");
             text.AppendLine(CultureInfo.InvariantCulture, $"| client connections | {n.ClientBackendsBefore} | {n.ClientBackendsAfter} |");
             text.AppendLine(CultureInfo.InvariantCulture, $"| % of usable slots | {n.PercentBefore:0.#} | {n.PercentAfter:0.#} |");
-            text.AppendLine(CultureInfo.InvariantCulture, $"| healthy | no | {(n.Healthy ? "yes" : "no")} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| healthy at the last check | | {(n.Healthy ? "yes" : "no")} |");
         }
 
         text.AppendLine();
@@ -67,5 +74,35 @@ internal static class ReportRenderer
         }
 
         return text.ToString();
+    }
+
+    private static string RecoveryLine(IncidentReport report) => report.Recovery switch
+    {
+        { Verified: true } when report.DetectionToRecoverySeconds is { } seconds =>
+            $"**Detection to verified recovery:** {seconds.ToString("0.0", CultureInfo.InvariantCulture)} s",
+        { Verified: true, At: { } at } => $"**Recovery:** verified healthy at {at:HH:mm:ss} UTC (no detection time recorded)",
+        var recovery => $"**Recovery:** not verified: {recovery.NotVerifiedBecause}",
+    };
+
+    private static void Playbook(StringBuilder text, PlaybookRun run)
+    {
+        var ending = run.Ending switch
+        {
+            PlaybookEnding.Stopped => $"**stopped at {run.StoppedAt}** — {run.Why}",
+            PlaybookEnding.Unfinished => "**unfinished**: the records end before its final check",
+            _ => "finished",
+        };
+        text.AppendLine(CultureInfo.InvariantCulture, $"- **{char.ToUpperInvariant(run.Command[0])}{run.Command[1..]} playbook** ({run.Started:HH:mm:ss} UTC): {ending}");
+        var maintenance = run.Maintenance switch
+        {
+            MaintenanceMode.On => "**still ON**: its hook turned it on and nothing turned it off",
+            MaintenanceMode.MaybeOn => "**may be half on**: the maintenance-on hook failed",
+            MaintenanceMode.Off => "turned on, then off again",
+            _ => null,
+        };
+        if (maintenance is not null)
+        {
+            text.AppendLine("  - maintenance mode: " + maintenance);
+        }
     }
 }

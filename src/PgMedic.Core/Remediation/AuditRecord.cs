@@ -21,7 +21,7 @@ public sealed record AuditRecord
     /// <summary>The door the run came through: <c>cli</c>, <c>serve</c> (the monitor's API), <c>top</c>.</summary>
     public string? Origin { get; init; }
 
-    /// <summary><c>findings</c>, <c>plan</c>, <c>action-started</c>, <c>action-finished</c>, <c>verification</c>, <c>hook-started</c>, <c>hook-finished</c>.</summary>
+    /// <summary><c>findings</c>, <c>plan</c>, <c>action-started</c>, <c>action-finished</c>, <c>verification</c>, <c>hook-started</c>, <c>hook-finished</c>, <c>stopped</c> (a playbook stopped at <c>Step</c>; <c>Detail</c> says what next).</summary>
     public required string Event { get; init; }
 
     public string? Command { get; init; }

@@ -22,72 +22,55 @@ public static class IncidentReportBuilder
         var records = audit.Where(r => r.Time >= from && r.Time <= to).OrderBy(r => r.Time).ToList();
         var timeline = alerts.Where(a => a.Time >= from && a.Time <= to).ToList();
         timeline.AddRange(records.SelectMany(Entries));
-        timeline = [.. timeline.OrderBy(e => e.Time)];
 
-        var findings = records.Where(r => r.Findings is not null).SelectMany(r => r.Findings!).ToList();
-        var finished = records.Where(r => r.Event == "action-finished" && r.Action is not null).ToList();
+        // In the order diagnosis recorded them: most severe first within each record, earliest record first.
+        var findings = records.Where(r => r.Event == AuditEvents.Findings && r.Findings is not null).SelectMany(r => r.Findings!).ToList();
+        var finished = records.Where(r => r.Event == AuditEvents.ActionFinished && r.Action is not null).ToList();
         var terminated = finished.Where(r => r.Result == "terminated").ToList();
-        var verifications = records.Where(r => r.Event == "verification" && r.ClientBackendsBefore is not null).ToList();
+        var verifications = records.Where(r => r.Event == AuditEvents.Verification && r.ClientBackendsBefore is not null).ToList();
         var numbers = verifications.Count == 0
             ? null
             : new BeforeAfter(verifications[0].ClientBackendsBefore!.Value, verifications[^1].ClientBackendsAfter!.Value, verifications[0].PercentBefore ?? 0, verifications[^1].PercentAfter ?? 0, verifications[^1].Healthy == true);
 
-        var detection = timeline.FirstOrDefault(e => e.Kind is "alert" or "finding")?.Time;
-        var recovery = verifications.LastOrDefault(v => v.Healthy == true)?.Time;
-        if (recovery is { } recovered)
+        var playbooks = RecoveryEvidence.Playbooks(records);
+        var recovery = RecoveryEvidence.Of(records, playbooks);
+        var detection = timeline.Where(e => e.Kind is "alert" or "finding").Select(e => (DateTimeOffset?)e.Time).Min();
+        if (recovery.At is { } recovered)
         {
             timeline.Add(new TimelineEntry(recovered, "recovery", "verified healthy: a fresh connection gets in and no saturation, leak or lock finding remains"));
-            timeline = [.. timeline.OrderBy(e => e.Time)];
         }
 
         return new IncidentReport(
             from,
             to,
             records.Select(r => r.Target).Distinct().ToList(),
-            timeline,
+            [.. timeline.OrderBy(e => e.Time)],
             numbers,
-            RootCauseOf(findings, terminated),
+            RootCauseFinder.Find(findings, records, acted: finished.Count > 0),
             terminated.Count,
+            terminated.GroupBy(r => r.Action!.Application ?? "(no application_name)")
+                .OrderByDescending(g => g.Count())
+                .ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new TerminatedSessions(g.Key, g.Count()))
+                .ToList(),
             finished.Count(r => r.Result == "cancelled"),
-            detection is { } d && recovery is { } r2 && r2 >= d ? Math.Round((r2 - d).TotalSeconds, 1) : null,
+            recovery,
+            detection is { } d && recovery.At is { } r && r >= d ? Math.Round((r - d).TotalSeconds, 1) : null,
+            playbooks,
             Checklist(findings, terminated, numbers, capacity, monitored: records.Any(r => r.Origin == "serve")));
     }
 
     private static IEnumerable<TimelineEntry> Entries(AuditRecord record) => record.Event switch
     {
-        "findings" => record.Findings!.Where(f => f.Severity >= Severity.Warning)
+        AuditEvents.Findings => record.Findings!.Where(f => f.Severity >= Severity.Warning)
             .Select(f => new TimelineEntry(record.Time, "finding", $"{f.Severity.ToString().ToLowerInvariant()} {f.Code}: {f.Summary} ({f.RunbookStep})")),
-        "plan" when record.Plan is { } plan => [new TimelineEntry(record.Time, "plan", $"{record.Command}{(record.Step is null ? string.Empty : "/" + record.Step)}: {plan.Actions.Count} action(s), {plan.Spared.Count} spared — {plan.Title}")],
-        "action-finished" when record.Action is { } a => [new TimelineEntry(record.Time, "action", $"{a.Action.ToString().ToLowerInvariant()} pid {a.Pid} ({a.Application}, {a.User}@{a.Database}, {a.State}): {record.Result}")],
-        "verification" => [new TimelineEntry(record.Time, "verification", $"{record.Command}{(record.Step is null ? string.Empty : "/" + record.Step)}: {record.Detail} — {record.Result}")],
-        "hook-finished" => [new TimelineEntry(record.Time, "hook", $"{record.Step}: `{record.Detail}` {record.Result} (exit {record.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "?"})")],
+        AuditEvents.Plan when record.Plan is { } plan => [new TimelineEntry(record.Time, "plan", $"{record.Command}{(record.Step is null ? string.Empty : "/" + record.Step)}: {plan.Actions.Count} action(s), {plan.Spared.Count} spared — {plan.Title}")],
+        AuditEvents.ActionFinished when record.Action is { } a => [new TimelineEntry(record.Time, "action", $"{a.Action.ToString().ToLowerInvariant()} pid {a.Pid} ({a.Application}, {a.User}@{a.Database}, {a.State}): {record.Result}")],
+        AuditEvents.Verification => [new TimelineEntry(record.Time, "verification", $"{record.Command}{(record.Step is null ? string.Empty : "/" + record.Step)}: {record.Detail} — {record.Result}")],
+        AuditEvents.HookFinished => [new TimelineEntry(record.Time, "hook", $"{record.Step}: `{record.Detail}` {record.Result} (exit {record.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "?"})")],
+        AuditEvents.Stopped => [new TimelineEntry(record.Time, "stopped", $"{record.Command} stopped at {record.Step}: {record.Detail}")],
         _ => [],
     };
-
-    private static RootCause? RootCauseOf(List<Finding> findings, List<AuditRecord> terminated)
-    {
-        if (findings.Count == 0 && terminated.Count == 0)
-        {
-            return null;
-        }
-
-        var applications = terminated.GroupBy(r => r.Action!.Application ?? "(no application_name)")
-            .OrderByDescending(g => g.Count())
-            .Select(g => $"{g.Key}: {g.Count()} session(s) terminated")
-            .ToList();
-        var callSites = findings.Where(f => f.Holders is not null).SelectMany(f => f.Holders!)
-            .GroupBy(h => (h.Service, Site: h.CallSite.ToString()))
-            .OrderByDescending(g => g.Count())
-            .Select(g => $"{g.Key.Site} in {g.Key.Service}: {g.Count()} connection(s)")
-            .Distinct()
-            .ToList();
-        var serious = findings.Where(f => f.Severity >= Severity.Warning).Select(f => $"{f.Code}: {f.Summary}").Distinct().ToList();
-        var leader = terminated.GroupBy(r => r.Action!.Application).OrderByDescending(g => g.Count()).FirstOrDefault();
-        var summary = leader is null
-            ? serious.FirstOrDefault() ?? "no action was needed"
-            : $"application '{leader.Key}' held {leader.Count()} of the {terminated.Count} connections PgMedic had to terminate" + (callSites.Count > 0 ? $"; checked out at {callSites[0]}" : string.Empty);
-        return new RootCause(summary, applications, callSites, serious);
-    }
 
     /// <summary>An item is answered only when the records show it; the rest stay open for a person.</summary>
     private static List<ChecklistItem> Checklist(List<Finding> findings, List<AuditRecord> terminated, BeforeAfter? numbers, CurrentCapacity? capacity, bool monitored)
@@ -129,7 +112,7 @@ public static class IncidentReportBuilder
                 "Update database capacity planning",
                 numbers is not null || capacity is not null,
                 numbers is { } n
-                    ? $"during the incident {n.ClientBackendsBefore} client connections ({n.PercentBefore.ToString("0.#", CultureInfo.InvariantCulture)} % of usable) fell to {n.ClientBackendsAfter} ({n.PercentAfter.ToString("0.#", CultureInfo.InvariantCulture)} %) once {terminated.Count} leaked session(s) were terminated"
+                    ? $"during the incident {n.ClientBackendsBefore} client connections ({n.PercentBefore.ToString("0.#", CultureInfo.InvariantCulture)} % of usable) fell to {n.ClientBackendsAfter} ({n.PercentAfter.ToString("0.#", CultureInfo.InvariantCulture)} %) once {terminated.Count} session(s) were terminated"
                     : "no before/after numbers were recorded"),
         ];
     }

@@ -169,23 +169,25 @@ public sealed class RemediationEngine(TimeProvider time)
                 ["PGMEDIC_DATABASE"] = database,
                 ["PGMEDIC_INCIDENT"] = $"emergency restart of {database}: {_snapshot.ClientBackends.Count()} client connections",
             };
+            // What was wrong before the blanket terminate: the report's root cause, which the terminate cannot tell.
+            await Audit.FindingsAsync(_command, Diagnoser.Diagnose(_snapshot, request.Thresholds), cancellationToken).ConfigureAwait(false);
             await Audit.PlanAsync(_command, "playbook", plan, cancellationToken).ConfigureAwait(false);
             var hooks = request.Hooks;
             if (await HookAsync("maintenance-on", hooks.MaintenanceOnCommand, environment, "true", cancellationToken).ConfigureAwait(false) is { } onFailed)
             {
-                return Stopped("step 1 (maintenance-on)", $"{onFailed} Maintenance mode may be half on: check it, fix the hook, and re-run.");
+                return await StoppedAsync("maintenance-on", "step 1", $"{onFailed} Maintenance mode may be half on: check it, fix the hook, and re-run.", cancellationToken).ConfigureAwait(false);
             }
 
             var terminate = await ExecuteAsync("terminate", RunbookStep.EmergencyRestart, plan, ExecutionOptions.Direct, request.Thresholds, cancellationToken).ConfigureAwait(false);
             environment["PGMEDIC_TERMINATED"] = terminate.Results.Count(r => r.Result == ActionOutcome.Terminated).ToString(CultureInfo.InvariantCulture);
             if (terminate.Results.Any(r => r.Result is ActionOutcome.PermissionDenied or ActionOutcome.Failed))
             {
-                return Stopped("step 2 (terminate)", "Some sessions could not be terminated (see above): grant pg_signal_backend or connect as a superuser. Maintenance mode is still ON.");
+                return await StoppedAsync("terminate", "step 2", "Some sessions could not be terminated (see above): grant pg_signal_backend or connect as a superuser. Maintenance mode is still ON.", cancellationToken).ConfigureAwait(false);
             }
 
             if (await HookAsync("restart-app", hooks.RestartCommand, environment, null, cancellationToken).ConfigureAwait(false) is { } restartFailed)
             {
-                return Stopped("step 3 (restart-app)", $"{restartFailed} Restart the application by hand. Maintenance mode is still ON.");
+                return await StoppedAsync("restart-app", "step 3", $"{restartFailed} Restart the application by hand. Maintenance mode is still ON.", cancellationToken).ConfigureAwait(false);
             }
 
             // Verified again after the restart: the application's new connections are part of "service came back".
@@ -197,12 +199,12 @@ public sealed class RemediationEngine(TimeProvider time)
             await Audit.VerificationAsync(_command, "verify", verification, 0, cancellationToken).ConfigureAwait(false);
             if (!accepting)
             {
-                return Stopped("step 4 (verify)", $"The server still refuses connections ({verification.Probe.Reason}): restart PostgreSQL itself (runbook step 4.3, your provider's support if managed). Maintenance mode is still ON.");
+                return await StoppedAsync("verify", "step 4", $"The server still refuses connections ({verification.Probe.Reason}): restart PostgreSQL itself (runbook step 4.3, your provider's support if managed). Maintenance mode is still ON.", cancellationToken).ConfigureAwait(false);
             }
 
             if (await HookAsync("maintenance-off", hooks.MaintenanceOffCommand, environment, "false", cancellationToken).ConfigureAwait(false) is { } offFailed)
             {
-                return Stopped("step 5 (maintenance-off)", $"{offFailed} Everything else is done: turn maintenance mode off by hand.");
+                return await StoppedAsync("maintenance-off", "step 5", $"{offFailed} Everything else is done: turn maintenance mode off by hand.", cancellationToken).ConfigureAwait(false);
             }
 
             return Report(RunOutcome.Executed, accepting);
@@ -303,7 +305,12 @@ public sealed class RemediationEngine(TimeProvider time)
                 : $"The hook exited {result.ExitCode.ToString(CultureInfo.InvariantCulture)}.";
         }
 
-        private RemediationReport Stopped(string where, string next) => Report(RunOutcome.Stopped, healthy: false, stoppedAt: where, nextStep: next);
+        /// <summary>The playbook stops at <paramref name="step"/>: recorded, so the incident report can say where and what is still on.</summary>
+        private async Task<RemediationReport> StoppedAsync(string step, string number, string next, CancellationToken cancellationToken)
+        {
+            await Audit.EventAsync("stopped", _command, step, "stopped", next, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return Report(RunOutcome.Stopped, healthy: false, stoppedAt: $"{number} ({step})", nextStep: next);
+        }
 
         private RemediationReport Report(RunOutcome outcome, bool? healthy = null, string? stoppedAt = null, string? nextStep = null) => new(
             request.Verb,

@@ -128,7 +128,8 @@ public sealed class HealScenarioTests : IAsyncLifetime
         Assert.Equal(0, report.ExitCode);
         var text = await File.ReadAllTextAsync(file);
         File.Delete(file);
-        Assert.Contains("application 'leaky-api' held 8 of the 9 connections PgMedic had to terminate", text, StringComparison.Ordinal);
+        Assert.Contains("## Root cause (as far as the evidence shows)\n\nleak suspect: application 'leaky-api' (user app) holds 8 connections idle", text, StringComparison.Ordinal);
+        Assert.Contains("- **Sessions terminated:** 9 (leaky-api: 8, forgot-commit: 1)", text, StringComparison.Ordinal);
         Assert.Contains("| finding | critical connection-saturation:", text, StringComparison.Ordinal);
         Assert.Contains("| action | terminate pid " + _leaked.Pids[0], text, StringComparison.Ordinal);
         Assert.Contains("| recovery |", text, StringComparison.Ordinal);
@@ -144,6 +145,8 @@ public sealed class HealScenarioTests : IAsyncLifetime
         using var document = JsonDocument.Parse(json.Out);
         Assert.Equal(9, document.RootElement.GetProperty("sessionsTerminated").GetInt32());
         Assert.True(document.RootElement.GetProperty("detectionToRecoverySeconds").GetDouble() >= 0);
+        Assert.True(document.RootElement.GetProperty("recovery").GetProperty("verified").GetBoolean());
+        Assert.Equal("leaky-api", document.RootElement.GetProperty("rootCause").GetProperty("application").GetString());
     }
 
     [Fact]
