@@ -48,10 +48,10 @@ public static class Diagnoser
                 FindingCodes.ConnectionRejected,
                 Severity.Critical,
                 $"the server refuses every login, superusers' too: {probe.Reason} ({probe.Message})",
-                [$"SQLSTATE {probe.SqlState}: {probe.Message}", FullServer.RefusesEveryoneSummary],
+                [$"SQLSTATE {probe.SqlState}: {probe.Message}", FullServer.RefusesEveryoneSummary + "; what still works:", .. FullServer.Exits.Select((exit, i) => $"{i + 1}. {exit}")],
                 [],
                 RunbookStep.EmergencyRestart,
-                Fix.Say(FullServer.ExitsText),
+                Fix.Say(FullServer.ExitsInBrief),
                 probe.Reason);
         }
 

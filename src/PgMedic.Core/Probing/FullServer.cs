@@ -37,6 +37,10 @@ public static class FullServer
         "restart through the platform (pg_ctl restart -m fast -D <data directory>, systemctl restart postgresql, or the cloud console), which drops every session",
     ];
 
+    /// <summary>The exits named in a few words, for a line that follows the list.</summary>
+    public const string ExitsInBrief =
+        "act without a new login: through PgMedic's monitor's lifeline, a PgBouncer PAUSE, kill -TERM <pid> on the database host, or a platform restart";
+
     /// <summary>The exits as one paragraph, for a single advice line.</summary>
     public static string ExitsText => "What still works: " + string.Join("; ", Exits.Select((exit, i) => $"({i + 1}) {exit}")) + ".";
 }
