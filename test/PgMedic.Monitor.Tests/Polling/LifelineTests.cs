@@ -21,7 +21,22 @@ public sealed class LifelineTests(MonitorSandbox fixture)
         await monitor.WaitForFirstPollAsync();
 
         // 24 held and the lifeline: all 25 usable slots. Before the lifeline was counted this read 96 %, 1 left.
-        await using var held = await HeldConnections.OpenAsync(sandbox.SuperuserTarget, MonitorSandbox.UsableSlots - 1, "filler");
+        var held = await HeldConnections.OpenAsync(sandbox.SuperuserTarget, MonitorSandbox.UsableSlots - 1, "filler");
+        try
+        {
+            await FillAndReadAsync(monitor, held, ordinary, sandbox.SuperuserTarget);
+        }
+        finally
+        {
+            // The next test's monitor must find free slots, not backends still exiting.
+            var pids = held.Pids;
+            await held.DisposeAsync();
+            await ServerState.WaitUntilGoneAsync(sandbox, pids);
+        }
+    }
+
+    private static async Task FillAndReadAsync(RunningMonitor monitor, HeldConnections held, Postgres.Targets.ConnectionTarget ordinary, Postgres.Targets.ConnectionTarget superuser)
+    {
         var full = await UsageWhenAsync(monitor, u => u.GetProperty("clientBackends").GetInt32() == MonitorSandbox.UsableSlots);
         var ordinaryLogin = await Prober.ProbeAsync(ordinary, TimeSpan.FromSeconds(5), CancellationToken.None);
         var metrics = await monitor.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
@@ -38,7 +53,7 @@ public sealed class LifelineTests(MonitorSandbox fixture)
         Assert.StartsWith("100 % of usable connection slots in use (25/25); ordinary roles are refused", saturation.GetProperty("summary").GetString(), StringComparison.Ordinal);
 
         // The reserved slots taken too: no new login gets in, but the lifeline still reads the server.
-        await OpenDespiteTheProbeAsync(held, sandbox.SuperuserTarget, 3);
+        await OpenDespiteTheProbeAsync(held, superuser, 3);
         var everyone = await UsageWhenAsync(monitor, u => u.GetProperty("clientBackends").GetInt32() == 28);
         var target = await monitor.GetJsonAsync("/api/targets/main");
         snapshot = await monitor.GetJsonAsync("/api/targets/main/snapshot");
