@@ -24,7 +24,7 @@ public sealed record ProbeResult(
     public ExitCode ExitCode => Outcome switch
     {
         ProbeOutcome.Accepting => ExitCode.Ok,
-        ProbeOutcome.Rejecting when Reason == ProbeReason.TooManyClients => ExitCode.Critical,
+        ProbeOutcome.Rejecting when FullServer.RefusesEveryone(this) => ExitCode.Critical,
         ProbeOutcome.Rejecting => ExitCode.Warning,
         ProbeOutcome.NoResponse => ExitCode.Critical,
         _ => ExitCode.Unknown,
