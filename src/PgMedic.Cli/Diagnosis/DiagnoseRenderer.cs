@@ -18,7 +18,7 @@ internal static class DiagnoseRenderer
     public static string Verdict(DiagnosisReport report)
     {
         var top = report.Findings.FirstOrDefault(f => f.Severity != Severity.Info);
-        var usage = report.Usage is { } u ? $"{u.ClientBackends}/{u.UsableSlots} usable slots ({Number(u.PercentOfUsable)} %)" : ProbeRenderer.Verdict(report.Probe);
+        var usage = report.Usage is { } u ? $"{u.InUse()}/{u.UsableSlots} usable slots ({u.Percentage()} %)" : ProbeRenderer.Verdict(report.Probe);
         var problems = report.Findings.Count(f => f.Severity != Severity.Info);
         return top is null
             ? $"{usage}; no problems found"
@@ -59,7 +59,12 @@ internal static class DiagnoseRenderer
         if (report.Server is { } server && report.Usage is { } usage)
         {
             var colour = usage.PercentOfUsable >= 90 ? "red" : usage.PercentOfUsable >= 80 ? "yellow" : "green";
-            console.MarkupLine($"usage  [{colour}]{UsageBar(usage.PercentOfUsable)}[/] {usage.ClientBackends}/{usage.UsableSlots} ({Number(usage.PercentOfUsable)} %)  marks at 80 % and 90 %");
+            console.MarkupLine($"usage  [{colour}]{UsageBar(usage.PercentOfUsable)}[/] {usage.InUse()}/{usage.UsableSlots} ({usage.Percentage()} %)  marks at 80 % and 90 %");
+            if (!usage.Exact)
+            {
+                console.MarkupLine(Terminal.Safe(Unclassified(usage)));
+            }
+
             console.MarkupLine(Terminal.Safe($"server PostgreSQL {server.Version} · max_connections {server.MaxConnections} − superuser_reserved {server.SuperuserReservedConnections} − reserved {server.ReservedConnections} = {server.UsableSlots} usable · {usage.OtherBackends} background processes not counted"));
             console.MarkupLine(Terminal.Safe("states " + string.Join(", ", usage.ByState.Select(kv => $"{kv.Key} {kv.Value}"))));
         }
@@ -140,7 +145,12 @@ internal static class DiagnoseRenderer
         if (report.Server is { } server && report.Usage is { } usage)
         {
             output.WriteLine();
-            output.WriteLine($"- Usage: `{UsageBar(usage.PercentOfUsable)}` {usage.ClientBackends}/{usage.UsableSlots} usable slots ({Number(usage.PercentOfUsable)} %)");
+            output.WriteLine($"- Usage: `{UsageBar(usage.PercentOfUsable)}` {usage.InUse()}/{usage.UsableSlots} usable slots ({usage.Percentage()} %)");
+            if (!usage.Exact)
+            {
+                output.WriteLine($"- {Unclassified(usage)}");
+            }
+
             output.WriteLine($"- Server: PostgreSQL {server.Version}; max_connections {server.MaxConnections} − superuser_reserved {server.SuperuserReservedConnections} − reserved {server.ReservedConnections} = {server.UsableSlots} usable");
             output.WriteLine($"- States: {string.Join(", ", usage.ByState.Select(kv => $"{kv.Key} {kv.Value}"))}");
         }
@@ -198,12 +208,14 @@ internal static class DiagnoseRenderer
         }
     }
 
+    /// <summary>Why usage is a range: said next to the bar, which is drawn to the range's worst end.</summary>
+    public static string Unclassified(Usage usage) =>
+        $"range: this role cannot see whether {usage.UnclassifiedSessions} session(s) of other roles are client backends or background workers; the bar shows the most there can be";
+
     private static string Summary(IReadOnlyList<SessionGroup> groups) =>
         groups.Count == 0 ? "-" : string.Join(", ", groups.Take(6).Select(g => $"{g.Name} {g.Total}")) + (groups.Count > 6 ? $", … ({groups.Count - 6} more)" : string.Empty);
 
     private static string Count(int value) => value == 0 ? "-" : value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Number(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
 }

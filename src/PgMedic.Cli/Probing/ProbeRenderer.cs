@@ -34,7 +34,16 @@ internal static class ProbeRenderer
         }
 
         console.Write(grid);
-        if (result.Advice is { } advice)
+        if (FullServer.RefusesEveryone(result))
+        {
+            // The exits one a line: this is read at 3 a.m. on a server nobody can log in to.
+            console.MarkupLine($"[bold]Next:[/] {Terminal.Safe(FullServer.RefusesEveryoneSummary)}, so logging in to look will not work. What still works:");
+            foreach (var (exit, i) in FullServer.Exits.Select((exit, i) => (exit, i)))
+            {
+                console.MarkupLine($"  {i + 1}. {Terminal.Safe(exit)}");
+            }
+        }
+        else if (result.Advice is { } advice)
         {
             console.MarkupLine($"[bold]Next:[/] {Terminal.Safe(advice)}");
         }

@@ -39,10 +39,12 @@ internal static class RemediationRun
         var (connection, probe) = await Prober.ConnectAsync(target, timeout, ConnectionSettings.Collector, cancellationToken);
         if (connection is null)
         {
-            var hint = probe.Reason is ProbeReason.TooManyClients or ProbeReason.ReservedSlotsOnly
-                ? " — connect as a superuser: reserved slots still admit one"
+            // Nothing can be done without a connection: exit 2, as heal.md says, whatever refused it.
+            var hint = FullServer.RefusesEveryone(probe) ? $" — {FullServer.RefusesEveryoneSummary}, so nothing can act through a login. {FullServer.ExitsText}"
+                : FullServer.ReservedSlotsLeft(probe) ? " — only the superuser-reserved slots are left: re-run it as a superuser, who still gets in"
+                : probe.Advice is { } advice ? $" — {advice}"
                 : string.Empty;
-            throw new CommandExitException(probe.Outcome == ProbeOutcome.Rejecting ? ExitCode.Warning : ExitCode.Critical, $"cannot connect to {target.Masked}: {probe.Reason} ({probe.Message}){hint}");
+            throw new CommandExitException(ExitCode.Critical, $"cannot connect to {target.Masked}: {probe.Reason} ({probe.Message}){hint}");
         }
 
         await using (connection)

@@ -48,12 +48,16 @@ internal static class TopView
         return new Rows(parts);
     }
 
-    /// <summary><c>12/37 usable slots (32.4 %) · 25 left · max_connections 40</c>.</summary>
+    /// <summary>
+    /// <c>12/37 usable slots (32.4 %) · 25 left · max_connections 40</c>; a range (<c>12–15/37</c>) when this
+    /// role cannot see every session's type.
+    /// </summary>
     public static string UsageLine(TopFrame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
         var u = frame.Usage;
-        return string.Create(CultureInfo.InvariantCulture, $"{u.ClientBackends}/{u.UsableSlots} usable slots ({u.PercentOfUsable:0.#} %) · {u.SlotsLeft} left · max_connections {u.MaxConnections}");
+        var range = u.Exact ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" · {u.UnclassifiedSessions} of other roles' sessions may be background workers (grant pg_monitor to tell)");
+        return string.Create(CultureInfo.InvariantCulture, $"{u.InUse()}/{u.UsableSlots} usable slots ({u.Percentage()} %) · {u.Left()} left · max_connections {u.MaxConnections}{range}");
     }
 
     /// <summary><c>active 3 · idle 5 · idle in transaction 2 · background 6</c>.</summary>

@@ -64,7 +64,9 @@ public static class AlertSignals
         foreach (var (severity, threshold) in new[] { (Severity.Warning, options.WarningPercent), (Severity.Critical, options.CriticalPercent) })
         {
             var percent = latest.Collected ? latest.PercentUsed : 0;
-            var summary = Invariant($"{latest.ClientBackends} of {latest.UsableSlots} usable connection slots in use ({percent:0.#} %, threshold {threshold:0.#} %)");
+            var fewest = latest.ClientBackendsMin ?? latest.ClientBackends;
+            var lowest = latest.ClientBackendsMin is { } min ? Usage.Percent(min, latest.UsableSlots) : percent;
+            var summary = Invariant($"{Usage.Range(fewest, latest.ClientBackends)} of {latest.UsableSlots} usable connection slots in use ({Usage.Range(lowest, percent)} %, threshold {threshold:0.#} %)");
             yield return new AlertSignal(
                 new AlertKey(target, AlertNames.ConnectionSaturation, severity, string.Empty),
                 latest.Collected && percent >= threshold,

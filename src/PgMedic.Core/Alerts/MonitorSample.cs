@@ -30,6 +30,9 @@ public sealed record MonitorSample(
     IReadOnlyList<AppConnections> ByApplication,
     IReadOnlyList<SampleFinding> Findings)
 {
+    /// <summary>The fewest client backends there can be, when the role could not see every session's type (then <see cref="ClientBackends"/> is the most); null when exact or not kept.</summary>
+    public int? ClientBackendsMin { get; init; }
+
     public static MonitorSample FromReport(DateTimeOffset at, DiagnosisReport report, bool probeSucceeded, string? probeReason, double? probeLatencyMilliseconds)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -51,7 +54,10 @@ public sealed record MonitorSample(
             usage.PercentOfUsable,
             usage.ByState,
             groups.ByApplication.Select(g => new AppConnections(g.Name, g.Total, g.Idle, g.IdleInTransaction)).ToList(),
-            findings);
+            findings)
+        {
+            ClientBackendsMin = usage.Exact ? null : usage.ClientBackendsMin,
+        };
     }
 
     public static MonitorSample Unreadable(DateTimeOffset at, bool probeSucceeded, string? probeReason, double? probeLatencyMilliseconds, IReadOnlyList<SampleFinding> findings) =>

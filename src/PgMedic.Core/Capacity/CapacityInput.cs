@@ -1,3 +1,4 @@
+using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Snapshots;
 
 namespace PgMedic.Core.Capacity;
@@ -72,15 +73,20 @@ public sealed record ServerObservation(
         ArgumentNullException.ThrowIfNull(snapshot);
         var clients = snapshot.ClientBackends.ToList();
         var idle = clients.Count(s => s.State == SessionStates.Idle);
-        var others = application is null ? 0 : clients.Count(s => !string.Equals(s.ApplicationName, application, StringComparison.Ordinal));
+
+        // Sessions this role cannot tell from background workers are sized as clients: they may need slots.
+        var hidden = snapshot.Sessions.Where(ClientBackendRange.MayBeClientBackend).ToList();
+        var others = application is null ? 0 : clients.Concat(hidden).Count(s => !string.Equals(s.ApplicationName, application, StringComparison.Ordinal));
         return new ServerObservation(
             snapshot.Server,
             snapshot.Timeouts,
-            clients.Count,
+            clients.Count + hidden.Count,
             clients.Count(s => s.State == SessionStates.Active),
             clients.Count(s => SessionStates.IsIdleInTransaction(s.State)),
             clients.Count == 0 ? 0 : Math.Round((double)idle / clients.Count, 3),
             others,
-            $"snapshot at {snapshot.TakenAt:yyyy-MM-dd HH:mm:ss} UTC");
+            hidden.Count == 0
+                ? $"snapshot at {snapshot.TakenAt:yyyy-MM-dd HH:mm:ss} UTC"
+                : $"snapshot at {snapshot.TakenAt:yyyy-MM-dd HH:mm:ss} UTC, counting {hidden.Count} session(s) of other roles whose type this role cannot see as clients");
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
@@ -9,6 +10,11 @@ namespace PgMedic.Core.Checks;
 /// <summary>The <c>pgmedic check</c> plugins: pure functions from a snapshot and thresholds to a result.</summary>
 public static class PluginChecks
 {
+    /// <summary>
+    /// Client backends against the thresholds. When the role cannot see every session's type the count is a
+    /// range, and the verdict is the one every count in it shares — else UNKNOWN, with why and the grant
+    /// that removes the doubt: never OK on sessions it could not see.
+    /// </summary>
     public static PluginResult Connections(Snapshot snapshot, ConnectionThreshold warning, ConnectionThreshold critical)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -17,18 +23,39 @@ public static class PluginChecks
         var usage = Usage.From(snapshot);
         var warn = warning.AsConnections(usage.UsableSlots);
         var crit = critical.AsConnections(usage.UsableSlots);
-        var status = PluginResult.Compare(usage.ClientBackends, warn, crit);
-        var states = string.Join(", ", usage.ByState.Select(kv => $"{kv.Key} {kv.Value}"));
-        return new PluginResult(
-            "POSTGRES_CONNECTIONS",
-            status,
-            $"{usage.ClientBackends} of {usage.UsableSlots} usable slots in use ({Number(usage.PercentOfUsable)}%), {Math.Max(0, usage.SlotsLeft)} left{(states.Length > 0 ? $"; {states}" : string.Empty)}",
-            [
-                new PerfData("connections", usage.ClientBackends, string.Empty, warn, crit, 0, usage.UsableSlots),
-                new PerfData("used_pct", usage.PercentOfUsable, "%", Math.Round(warn * 100 / Math.Max(1, usage.UsableSlots), 1), Math.Round(crit * 100 / Math.Max(1, usage.UsableSlots), 1), 0, 100),
-                new PerfData("idle_in_transaction", usage.ByState.Where(kv => SessionStates.IsIdleInTransaction(kv.Key)).Sum(kv => kv.Value)),
-                new PerfData("max_connections", usage.MaxConnections),
-            ]);
+        var best = PluginResult.Compare(usage.ClientBackendsMin, warn, crit);
+        var worst = PluginResult.Compare(usage.ClientBackends, warn, crit);
+        var status = best == worst ? worst : ExitCode.Unknown;
+        var text = new StringBuilder($"{usage.InUse()} of {usage.UsableSlots} usable slots in use ({usage.Percentage()}%), {usage.Left()} left");
+        if (!usage.Exact)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"; this role cannot see whether {usage.UnclassifiedSessions} session(s) of other roles are client backends or background workers");
+        }
+
+        if (status == ExitCode.Unknown)
+        {
+            var inside = usage.ClientBackendsMin < crit && usage.ClientBackends >= crit ? $"critical at {Number(crit)}" : $"warning at {Number(warn)}";
+            text.Append(CultureInfo.InvariantCulture, $", so it is {PluginResult.StatusWord(best)} or {PluginResult.StatusWord(worst)} ({inside} lies inside the range); {snapshot.Visibility.Grant()} (or pg_read_all_stats) removes the doubt");
+        }
+
+        if (usage.ByState.Count > 0)
+        {
+            text.Append("; ").AppendJoin(", ", usage.ByState.Select(kv => $"{kv.Key} {kv.Value}"));
+        }
+
+        List<PerfData> perf =
+        [
+            new PerfData("connections", usage.ClientBackends, string.Empty, warn, crit, 0, usage.UsableSlots),
+            new PerfData("used_pct", usage.PercentOfUsable, "%", Math.Round(warn * 100 / Math.Max(1, usage.UsableSlots), 1), Math.Round(crit * 100 / Math.Max(1, usage.UsableSlots), 1), 0, 100),
+            new PerfData("idle_in_transaction", usage.ByState.Where(kv => SessionStates.IsIdleInTransaction(kv.Key)).Sum(kv => kv.Value)),
+            new PerfData("max_connections", usage.MaxConnections),
+        ];
+        if (!usage.Exact)
+        {
+            perf.Insert(1, new PerfData("connections_min", usage.ClientBackendsMin, string.Empty, warn, crit, 0, usage.UsableSlots));
+        }
+
+        return new PluginResult("POSTGRES_CONNECTIONS", status, text.ToString(), perf);
     }
 
     public static PluginResult IdleInTransaction(Snapshot snapshot, TimeSpan warning, TimeSpan critical) =>
@@ -65,7 +92,10 @@ public static class PluginChecks
         ArgumentNullException.ThrowIfNull(probe);
         var serverFull = probe.Reason is ProbeReason.TooManyClients or ProbeReason.ReservedSlotsOnly;
         var status = probe.Outcome == ProbeOutcome.NoResponse || serverFull ? ExitCode.Critical : ExitCode.Unknown;
-        return new PluginResult(service, status, $"cannot connect: {probe.Reason} ({probe.Message})", []);
+        var state = FullServer.RefusesEveryone(probe) ? $" — {FullServer.RefusesEveryoneSummary}"
+            : FullServer.ReservedSlotsLeft(probe) ? $" — {FullServer.ReservedSlotsLeftSummary}"
+            : string.Empty;
+        return new PluginResult(service, status, $"cannot connect: {probe.Reason} ({probe.Message}){state}", []);
     }
 
     // Only client backends: walsenders, autovacuum and parallel workers run long by design.

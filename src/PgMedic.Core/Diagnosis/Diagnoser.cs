@@ -41,18 +41,32 @@ public static class Diagnoser
     public static Finding FromFailedProbe(ProbeResult probe)
     {
         ArgumentNullException.ThrowIfNull(probe);
-        if (probe.Outcome == ProbeOutcome.Rejecting)
+        if (FullServer.RefusesEveryone(probe))
         {
-            var full = probe.Reason is ProbeReason.TooManyClients or ProbeReason.ReservedSlotsOnly;
+            // Nobody can log in to look, so the fix is what needs no new connection — never "as a superuser".
             return new Finding(
                 FindingCodes.ConnectionRejected,
-                full || probe.Reason is ProbeReason.ShuttingDown or ProbeReason.StartingUp or ProbeReason.Recovery ? Severity.Critical : Severity.Warning,
-                $"the server refuses this login: {probe.Reason} ({probe.Message})",
-                [$"SQLSTATE {probe.SqlState}: {probe.Message}"],
+                Severity.Critical,
+                $"the server refuses every login, superusers' too: {probe.Reason} ({probe.Message})",
+                [$"SQLSTATE {probe.SqlState}: {probe.Message}", FullServer.RefusesEveryoneSummary + "; what still works:", .. FullServer.Exits.Select((exit, i) => $"{i + 1}. {exit}")],
                 [],
-                full ? RunbookStep.ResetConnectionPool : RunbookStep.InitialAssessment,
-                full
-                    ? Fix.Run(FixVerb.Diagnose, new FixOptions { AsSuperuser = true }, "reserved slots still admit a superuser; then heal")
+                RunbookStep.EmergencyRestart,
+                Fix.Say(FullServer.ExitsInBrief),
+                probe.Reason);
+        }
+
+        if (probe.Outcome == ProbeOutcome.Rejecting)
+        {
+            var reservedLeft = FullServer.ReservedSlotsLeft(probe);
+            return new Finding(
+                FindingCodes.ConnectionRejected,
+                reservedLeft || probe.Reason is ProbeReason.ShuttingDown or ProbeReason.StartingUp or ProbeReason.Recovery ? Severity.Critical : Severity.Warning,
+                $"the server refuses this login: {probe.Reason} ({probe.Message})",
+                reservedLeft ? [$"SQLSTATE {probe.SqlState}: {probe.Message}", FullServer.ReservedSlotsLeftSummary] : [$"SQLSTATE {probe.SqlState}: {probe.Message}"],
+                [],
+                reservedLeft ? RunbookStep.ResetConnectionPool : RunbookStep.InitialAssessment,
+                reservedLeft
+                    ? Fix.Run(FixVerb.Diagnose, new FixOptions { AsSuperuser = true }, "the superuser-reserved slots still admit a superuser; then heal")
                     : Fix.Say(probe.Advice ?? "check the target and the server log"),
                 probe.Reason);
         }

@@ -30,7 +30,7 @@ public static class LogKinds
     public static IReadOnlyList<LogKind> All { get; } =
     [
         new("too-many-clients", "server full: \"sorry, too many clients already\"", LogSources.Server, Severity.Critical, RunbookStep.ResetConnectionPool,
-            "every slot was taken: diagnose (as a superuser) names who holds them; advise sizes the pools", ["sorry, too many clients already"]),
+            "every slot was taken, the superuser-reserved ones too, so even superusers were refused: diagnose names who holds them once a login gets in (while none does, probe lists what still works); advise sizes the pools", ["sorry, too many clients already"]),
         new("reserved-slots", "only reserved slots left", LogSources.Server, Severity.Critical, RunbookStep.ResetConnectionPool,
             "ordinary roles were refused: diagnose, then reclaim idle connections (runbook step 1)", ["remaining connection slots are reserved"]),
         new("idle-in-transaction-timeout", "session ended by idle_in_transaction_session_timeout", LogSources.Server, Severity.Warning, RunbookStep.IdentifyConnectionLeaks,

@@ -17,10 +17,14 @@ public sealed record ProbeResult(
     double? QueryMilliseconds,
     string? ServerVersion)
 {
-    /// <summary>0 SELECT 1 succeeded, 1 reachable but refused this login, 2 no response, 3 no attempt.</summary>
+    /// <summary>
+    /// 0 SELECT 1 succeeded, 1 reachable but refused this login, 2 no response or a server that refuses
+    /// even superusers (as good as down for every new login), 3 no attempt.
+    /// </summary>
     public ExitCode ExitCode => Outcome switch
     {
         ProbeOutcome.Accepting => ExitCode.Ok,
+        ProbeOutcome.Rejecting when FullServer.RefusesEveryone(this) => ExitCode.Critical,
         ProbeOutcome.Rejecting => ExitCode.Warning,
         ProbeOutcome.NoResponse => ExitCode.Critical,
         _ => ExitCode.Unknown,
@@ -29,8 +33,8 @@ public sealed record ProbeResult(
     /// <summary>The next step an on-call engineer should take, by reason.</summary>
     public string? Advice => Reason switch
     {
-        ProbeReason.TooManyClients => "Every connection slot is taken: diagnose as a superuser (reserved slots still admit one) to see who holds them.",
-        ProbeReason.ReservedSlotsOnly => "Only reserved slots are left: diagnose as a superuser to see who holds the rest.",
+        ProbeReason.TooManyClients => $"Every connection slot is taken, the superuser-reserved ones too: even superusers are refused, so logging in to look will not work. {FullServer.ExitsText}",
+        ProbeReason.ReservedSlotsOnly => "Only the slots reserved for superusers are left: diagnose as a superuser (it gets in through them) to see who holds the rest, then heal.",
         ProbeReason.AuthFailed => "Check the user name and password (PGPASSWORD, ~/.pgpass) and pg_hba.conf for this client address.",
         ProbeReason.DatabaseMissing => "The database does not exist: check the database name in the target.",
         ProbeReason.StartingUp => "The server is starting up: probe again in a few seconds.",

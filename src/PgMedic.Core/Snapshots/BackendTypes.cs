@@ -6,6 +6,12 @@ public static class BackendTypes
     public const string ClientBackend = "client backend";
     public const string Walsender = "walsender";
     public const string AutovacuumWorker = "autovacuum worker";
+
+    /// <summary>
+    /// What the collector records when PostgreSQL hides <c>backend_type</c>: a role without
+    /// <c>pg_read_all_stats</c> sees only the PID, database, role and application of other roles' sessions.
+    /// </summary>
+    public const string Hidden = "";
 }
 
 public static class SessionStates

@@ -14,4 +14,10 @@ public sealed record ServerInfo(
     /// check_postgres and pgwatch divide by <c>max_connections</c> and so report 85 % when the server already refuses.
     /// </summary>
     public int UsableSlots => Math.Max(0, MaxConnections - SuperuserReservedConnections - ReservedConnections);
+
+    /// <summary><c>max_worker_processes</c>: at most this many background workers (parallel, logical replication…) run; null when not read.</summary>
+    public int? MaxWorkerProcesses { get; init; }
+
+    /// <summary><c>max_wal_senders</c>: at most this many walsenders run; null when not read.</summary>
+    public int? MaxWalSenders { get; init; }
 }

@@ -17,6 +17,9 @@ public sealed record SessionInfo
 
     public bool IsSuperuser { get; init; }
 
+    /// <summary>The session's role may start a walsender (it is a superuser or has <c>REPLICATION</c>).</summary>
+    public bool CanReplicate { get; init; }
+
     public string? ApplicationName { get; init; }
 
     public string? ClientAddress { get; init; }
@@ -45,6 +48,9 @@ public sealed record SessionInfo
     public IReadOnlyList<int> BlockedBy { get; init; } = [];
 
     public bool IsClientBackend => BackendType == BackendTypes.ClientBackend;
+
+    /// <summary>PostgreSQL hid this session's type (and state, query, timings) from the collector's role.</summary>
+    public bool IsTypeHidden => BackendType == BackendTypes.Hidden;
 
     public bool IsWaitingOnLock => WaitEventType == "Lock";
 

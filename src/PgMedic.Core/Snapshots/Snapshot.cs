@@ -19,8 +19,15 @@ public sealed record Snapshot
 
     public required SessionTimeouts Timeouts { get; init; }
 
-    /// <summary>PgMedic's own backend, left out of <see cref="Sessions"/> and never counted.</summary>
+    /// <summary>PgMedic's own backend, left out of <see cref="Sessions"/> and counted only when <see cref="CollectorCounted"/>.</summary>
     public int CollectorPid { get; init; }
+
+    /// <summary>
+    /// The collector's connection stays open between snapshots (the monitor's lifeline), so it holds a slot
+    /// like any session and usage counts it: a full server reads 100 %, not one slot free. A one-off
+    /// collector (diagnose, check) is gone a moment later and is not counted.
+    /// </summary>
+    public bool CollectorCounted { get; init; }
 
     /// <summary>The database the collector is connected to: the target's database.</summary>
     public string? TargetDatabase { get; init; }
@@ -41,5 +48,19 @@ public sealed record RoleLimit(string Name, int Limit, bool IsSuperuser);
 /// <summary>The server-side timeouts that stop pile-ups on their own; zero means off.</summary>
 public sealed record SessionTimeouts(TimeSpan IdleInTransactionSessionTimeout, TimeSpan IdleSessionTimeout, TimeSpan StatementTimeout);
 
-/// <summary>What the collector's role could not see (without superuser or pg_read_all_stats, other roles' state and query are hidden).</summary>
-public sealed record Visibility(bool SeesAllSessions, IReadOnlyList<string> Limitations);
+/// <summary>What the collector's role could not see (without superuser or pg_read_all_stats, other roles' type, state and query are hidden).</summary>
+public sealed record Visibility(bool SeesAllSessions, IReadOnlyList<string> Limitations)
+{
+    /// <summary>The role the collector connected as (<c>current_user</c>), so advice can name it in a <c>GRANT</c>; null when not read.</summary>
+    public string? Role { get; init; }
+
+    /// <summary>The grant that lets this role see every session (<c>pg_monitor</c> includes <c>pg_read_all_stats</c>).</summary>
+    public string Grant() => $"GRANT pg_monitor TO {QuotedRole()}";
+
+    private string QuotedRole() => Role switch
+    {
+        null or "" => "<this role>",
+        { } r when r.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') && !char.IsAsciiDigit(r[0]) => r,
+        { } r => "\"" + r.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
+    };
+}

@@ -48,12 +48,10 @@ internal static class MonitorApi
         s.DatabaseConnected ? "connected" : "disconnected",
         s.LifelineConnected,
         s.PolledAt,
-        Usage(s.Report?.Usage),
+        UsageView.From(s.Report?.Usage),
         s.Probe is { } p ? new ProbeView(p.Outcome.ToString().ToLowerInvariant(), p.Reason, p.Message, s.Sample?.ProbeLatencyMilliseconds) : null,
         s.Alerts.Count(a => a.State == AlertState.Firing),
         interval.TotalMilliseconds);
-
-    private static UsageView? Usage(Usage? u) => u is null ? null : new UsageView(u.ClientBackends, u.UsableSlots, u.MaxConnections, u.PercentOfUsable, u.SlotsLeft, u.ByState);
 
     private static SnapshotView Snapshot(TargetStatus s)
     {
@@ -73,7 +71,7 @@ internal static class MonitorApi
             s.Target.Name,
             snapshot?.TakenAt,
             report is { } r ? r.Status.ToString().ToLowerInvariant() : "unknown",
-            Usage(report?.Usage),
+            UsageView.From(report?.Usage),
             report?.Groups?.ByApplication ?? [],
             report?.Findings ?? [],
             clients.Where(c => SessionStates.IsIdleInTransaction(c.State)).OrderByDescending(c => c.StateAge(now)).Select(c => SessionView.From(c, now)).ToList(),

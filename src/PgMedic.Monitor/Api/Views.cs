@@ -15,7 +15,29 @@ internal sealed record TargetHealthView(string Name, string Status, string Datab
 
 internal sealed record ProbeView(string Outcome, string? Reason, string? Message, double? LatencyMilliseconds);
 
-internal sealed record UsageView(int ClientBackends, int UsableSlots, int MaxConnections, double PercentUsed, int SlotsLeft, IReadOnlyDictionary<string, int> ByState);
+/// <summary>
+/// Usage as the API shows it. When the monitor's role cannot see every session's type the count is a range:
+/// <c>clientBackends</c>, <c>percentUsed</c> and <c>slotsLeft</c> are its worst end, the <c>…Min</c> fields its best.
+/// </summary>
+internal sealed record UsageView(
+    int ClientBackends,
+    int UsableSlots,
+    int MaxConnections,
+    double PercentUsed,
+    int SlotsLeft,
+    IReadOnlyDictionary<string, int> ByState,
+    int ClientBackendsMin,
+    int ClientBackendsMax,
+    double PercentUsedMin,
+    double PercentUsedMax,
+    bool Exact,
+    int UnclassifiedSessions,
+    string InUse)
+{
+    public static UsageView? From(Usage? u) => u is null
+        ? null
+        : new UsageView(u.ClientBackends, u.UsableSlots, u.MaxConnections, u.PercentOfUsable, u.SlotsLeft, u.ByState, u.ClientBackendsMin, u.ClientBackendsMax, u.PercentOfUsableMin, u.PercentOfUsableMax, u.Exact, u.UnclassifiedSessions, u.InUse());
+}
 
 /// <summary>One target as the API lists it; the connection is always masked.</summary>
 internal sealed record TargetView(

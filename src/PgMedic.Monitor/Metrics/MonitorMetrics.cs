@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using PgMedic.Core.Alerts;
+using PgMedic.Core.Diagnosis;
 using PgMedic.Monitor.History;
 using PgMedic.Monitor.Polling;
 
@@ -20,19 +21,21 @@ internal sealed class MonitorMetrics
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("pgmedic.connections", () => Each<int>(state, s => s.Sample?.Collected == true
             ? s.Sample.ByState.Select(kv => new Measurement<int>(kv.Value, Tag("target", s.Target.Name), Tag("state", kv.Key)))
-            : []), description: "Client backends by state (PgMedic's own connection not counted)");
+            : []), description: "Client backends by state; the monitor's lifeline counts as active, and hidden counts sessions whose type and state the monitor's role cannot see");
         meter.CreateObservableGauge("pgmedic.connections_by_application", () => Each<int>(state, s => s.Sample?.Collected == true
             ? s.Sample.ByApplication.Select(a => new Measurement<int>(a.Total, Tag("target", s.Target.Name), Tag("application", a.Application)))
             : []), description: "Client backends by application_name");
         meter.CreateObservableGauge("pgmedic.idle_connections_by_application", () => Each<int>(state, s => s.Sample?.Collected == true
             ? s.Sample.ByApplication.Select(a => new Measurement<int>(a.Idle, Tag("target", s.Target.Name), Tag("application", a.Application)))
             : []), description: "Idle client backends by application_name (what the leak-growth rule watches)");
-        meter.CreateObservableGauge("pgmedic.client_backends", () => Each<int>(state, s => Collected(s, x => x.ClientBackends)), description: "Client backends in use");
+        meter.CreateObservableGauge("pgmedic.client_backends", () => Each<int>(state, s => Collected(s, x => x.ClientBackends)), description: "Client backends in use, the monitor's lifeline included; the most there can be when the monitor's role cannot see every session's type");
+        meter.CreateObservableGauge("pgmedic.client_backends_min", () => Each<int>(state, s => Seen(s, u => u.ClientBackendsMin)), description: "The fewest client backends there can be: below pgmedic_client_backends only when the monitor's role cannot see other roles' session types (grant pg_monitor)");
         meter.CreateObservableGauge("pgmedic.usable_slots", () => Each<int>(state, s => Collected(s, x => x.UsableSlots)), description: "max_connections - superuser_reserved_connections - reserved_connections");
         meter.CreateObservableGauge("pgmedic.max_connections", () => Each<int>(state, s => Collected(s, x => x.MaxConnections)), description: "The server's max_connections");
         meter.CreateObservableGauge("pgmedic.connections_used_percent", () => Each<double>(state, s => s.Sample?.Collected == true
             ? [new Measurement<double>(s.Sample.PercentUsed, Tag("target", s.Target.Name))]
-            : []), description: "Client backends as a percentage of usable slots");
+            : []), description: "Client backends as a percentage of usable slots (of pgmedic_client_backends)");
+        meter.CreateObservableGauge("pgmedic.connections_used_percent_min", () => Each<double>(state, s => Seen(s, u => u.PercentOfUsableMin)), description: "pgmedic_client_backends_min as a percentage of usable slots");
         meter.CreateObservableGauge("pgmedic.probe_success", () => Each<int>(state, s => s.Sample is { } x
             ? [new Measurement<int>(x.ProbeSucceeded ? 1 : 0, Tag("target", s.Target.Name))]
             : []), description: "1 when the latest fresh connection (as an application makes it) and SELECT 1 succeeded");
@@ -58,6 +61,10 @@ internal sealed class MonitorMetrics
 
     private static IEnumerable<Measurement<int>> Collected(TargetStatus s, Func<MonitorSample, int> value) =>
         s.Sample is { Collected: true } x ? [new Measurement<int>(value(x), Tag("target", s.Target.Name))] : [];
+
+    private static IEnumerable<Measurement<T>> Seen<T>(TargetStatus s, Func<Usage, T> value)
+        where T : struct =>
+        s.Sample is { Collected: true } && s.Report?.Usage is { } usage ? [new Measurement<T>(value(usage), Tag("target", s.Target.Name))] : [];
 
     private static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
 }

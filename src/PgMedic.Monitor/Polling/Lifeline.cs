@@ -31,9 +31,12 @@ internal sealed class Lifeline(MonitoredTarget target, TimeSpan timeout, TimeSpa
     /// <summary>When the next reconnect may be tried (a backoff is running until then).</summary>
     public DateTimeOffset NextAttempt => _nextAttempt;
 
-    /// <summary>Collects a snapshot over the lifeline; null and why when it is down (or backing off).</summary>
+    /// <summary>
+    /// Collects a snapshot over the lifeline; null and why when it is down (or backing off). The lifeline
+    /// holds its slot between polls like any session, so the snapshot counts it: a full server reads 100 %.
+    /// </summary>
     public Task<(Snapshot? Snapshot, ProbeResult? Failure)> CollectAsync(CancellationToken cancellationToken) =>
-        UseAsync(async connection => await SnapshotCollector.CollectAsync(connection, timeout, cancellationToken).ConfigureAwait(false), cancellationToken);
+        UseAsync(async connection => await SnapshotCollector.CollectAsync(connection, timeout, cancellationToken).ConfigureAwait(false) with { CollectorCounted = true }, cancellationToken);
 
     /// <summary>Runs <paramref name="work"/> on the open lifeline, connecting first when allowed; a connection error closes it and starts the backoff.</summary>
     public async Task<(T? Result, ProbeResult? Failure)> UseAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)

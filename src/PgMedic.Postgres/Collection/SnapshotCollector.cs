@@ -30,7 +30,10 @@ public static class SnapshotCollector
                clock_timestamp(),
                current_database(),
                coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false),
-               pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
+               pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'),
+               current_setting('max_worker_processes')::int,
+               current_setting('max_wal_senders')::int,
+               current_user::text
         """;
 
     private const string ActivitySql = """
@@ -38,7 +41,8 @@ public static class SnapshotCollector
                a.application_name, host(a.client_addr), a.client_port,
                a.backend_start, a.xact_start, a.query_start, a.state_change,
                a.wait_event_type, a.wait_event, left(a.query, $1), a.leader_pid,
-               CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END
+               CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END,
+               coalesce(r.rolsuper OR r.rolreplication, false)
         FROM pg_stat_activity a
         LEFT JOIN pg_roles r ON r.oid = a.usesysid
         WHERE a.pid <> pg_backend_pid()
@@ -67,7 +71,11 @@ public static class SnapshotCollector
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
 
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var server = new ServerInfo(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4));
+        var server = new ServerInfo(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4))
+        {
+            MaxWorkerProcesses = reader.GetInt32(13),
+            MaxWalSenders = reader.GetInt32(14),
+        };
         var timeouts = new SessionTimeouts(
             TimeSpan.FromMilliseconds(reader.GetInt64(5)),
             TimeSpan.FromMilliseconds(reader.GetInt64(6)),
@@ -77,6 +85,7 @@ public static class SnapshotCollector
         var database = reader.GetString(10);
         var isSuperuser = reader.GetBoolean(11);
         var readsAllStats = reader.GetBoolean(12);
+        var role = reader.GetString(15);
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var sessions = new List<SessionInfo>();
@@ -109,7 +118,7 @@ public static class SnapshotCollector
             Timeouts = timeouts,
             CollectorPid = collectorPid,
             TargetDatabase = database,
-            Visibility = VisibilityOf(isSuperuser, readsAllStats),
+            Visibility = VisibilityOf(isSuperuser, readsAllStats) with { Role = role },
             CollectMilliseconds = stopwatch.Elapsed.TotalMilliseconds,
         };
     }
@@ -134,12 +143,13 @@ public static class SnapshotCollector
         Query = NullableString(reader, 15),
         LeaderPid = reader.IsDBNull(16) ? null : reader.GetInt32(16),
         BlockedBy = reader.IsDBNull(17) ? [] : reader.GetFieldValue<int[]>(17),
+        CanReplicate = reader.GetBoolean(18),
     };
 
     private static Visibility VisibilityOf(bool isSuperuser, bool readsAllStats) =>
         isSuperuser || readsAllStats
             ? new Visibility(true, [])
-            : new Visibility(false, ["without superuser, pg_read_all_stats or pg_monitor, other roles' sessions show no state, query or timings"]);
+            : new Visibility(false, ["without superuser, pg_read_all_stats or pg_monitor, other roles' sessions show no type, state, query or timings: only their PID, database, role and application"]);
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 

@@ -98,6 +98,30 @@ public sealed class DiagnoseOwnServerTests
     }
 
     [Fact]
+    public async Task Snapshot_OrdinaryRoleOnPostgres15_BackgroundProcessesToldApartOtherRolesSessionsARange()
+    {
+        // PostgreSQL 15 hides backend_type of every session not of this role: the checkpointer, the
+        // launchers and the other roles' client backends all arrive without it.
+        await using var sandbox = await PostgresSandbox.StartAsync(new SandboxOptions { CreatePgStatStatements = false });
+        var plain = await sandbox.CreateRoleAsync("plain", "plain-pw");
+        await using var own = await HeldConnections.OpenAsync(plain, 2, "plain-api");
+
+        var quiet = Usage.From(await Diagnose.SnapshotAsync(plain));
+        await using var others = await HeldConnections.OpenAsync(sandbox.SuperuserTarget, 3, "admin-tool");
+        var snapshot = await Diagnose.SnapshotAsync(plain);
+        var busy = Usage.From(snapshot);
+
+        Assert.True(quiet.Exact, "the background processes have no database or no role, so none of them may be a client backend");
+        Assert.Equal(2, quiet.ClientBackends);
+        Assert.True(quiet.OtherBackends >= 3);
+        Assert.All(snapshot.Sessions.Where(s => s.ApplicationName == "admin-tool"), s => Assert.True(s.IsTypeHidden));
+        Assert.Equal((2, 5), (busy.ClientBackendsMin, busy.ClientBackends));
+        Assert.Equal(3, busy.UnclassifiedSessions);
+        Assert.Equal(8, snapshot.Server.MaxWorkerProcesses);
+        Assert.Equal("plain", snapshot.Visibility.Role);
+    }
+
+    [Fact]
     public async Task Diagnose_OrdinaryRoleWithoutPgMonitor_SaysWhatItCouldNotSee()
     {
         await using var sandbox = await PostgresSandbox.StartAsync(new SandboxOptions { CreatePgStatStatements = false });

@@ -12,13 +12,17 @@ internal sealed class LimitedVisibilityRule : IDiagnosisRule
             yield break;
         }
 
+        var usage = context.Usage;
+        var counted = usage.Exact
+            ? string.Empty
+            : $"; {usage.UnclassifiedSessions} of their sessions may be client backends or background workers, so usage is a range ({usage.InUse()} of {usage.UsableSlots})";
         yield return new Finding(
             FindingCodes.LimitedVisibility,
             Severity.Info,
-            "this role cannot see other roles' session states and queries; idle and idle-in-transaction findings may be missing",
+            $"this role cannot see other roles' session types, states and queries{counted}; idle and idle-in-transaction findings may be missing",
             visibility.Limitations,
             [],
             RunbookStep.InitialAssessment,
-            Fix.Say("GRANT pg_monitor TO <this role>;  (or connect as a superuser)"));
+            Fix.Say($"{visibility.Grant()};  (or pg_read_all_stats, or connect as a superuser)"));
     }
 }

@@ -54,9 +54,10 @@
       const u = t.usage;
       card.querySelector('.facts').innerHTML = `<div class="name">${esc(t.name)}</div><div class="conn">${esc(t.connection)}</div>
         <div>${badge(t.status)} ${badge(t.database)} ${t.lifeline ? '' : badge('lifeline down')}</div>
-        <div class="muted">${u ? `${u.clientBackends} / ${u.usableSlots} usable slots · ${u.slotsLeft} left` : 'no snapshot'}</div>
+        <div class="muted">${u ? `${esc(u.inUse)} / ${u.usableSlots} usable slots · ${u.exact ? u.slotsLeft : `${u.slotsLeft}–${u.usableSlots - u.clientBackendsMin}`} left` : 'no snapshot'}</div>
         <div class="muted">probe ${t.probe ? `${esc(t.probe.outcome)}${t.probe.latencyMilliseconds != null ? ` · ${t.probe.latencyMilliseconds.toFixed(1)} ms` : ''}` : '—'} · ${t.firingAlerts} alert(s) firing</div>`;
-      card.querySelector('.value').textContent = u ? `${u.percentUsed.toFixed(1)} %` : '—';
+      // A range when the monitor's role cannot see every session's type: never the low end alone.
+      card.querySelector('.value').textContent = u ? (u.exact ? `${u.percentUsed.toFixed(1)} %` : `${u.percentUsedMin.toFixed(1)}–${u.percentUsedMax.toFixed(1)} %`) : '—';
       gauge(card.querySelector('canvas'), u?.percentUsed);
     }
     document.getElementById('tabs').innerHTML = targets.length > 1
