@@ -5,6 +5,7 @@ using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
 using PgMedic.Core.Remediation;
+using PgMedic.Core.Secrets;
 using PgMedic.Core.Snapshots;
 using PgMedic.Postgres.Collection;
 using PgMedic.Postgres.Targets;
@@ -34,6 +35,11 @@ public sealed class RemediationEngine(TimeProvider time)
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(confirm);
+        if (AuditLog.Problem(request.AuditLogPath) is { } unwritable)
+        {
+            throw new InvalidRemediationRequestException(unwritable);
+        }
+
         await using var run = new Run(this, connection, target, request, confirm, observer ?? SilentObserver.Instance);
         await run.CollectAsync(cancellationToken).ConfigureAwait(false);
         return request.Verb switch
@@ -50,6 +56,7 @@ public sealed class RemediationEngine(TimeProvider time)
         private readonly List<StepReport> _steps = [];
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly string _command = RemediationText.Verb(request.Verb);
+        private readonly SecretScrubber _scrubber = new(target.Password);
         private AuditLog? _audit;
         private RemediationLock? _lock;
         private Snapshot _snapshot = null!;
@@ -153,7 +160,7 @@ public sealed class RemediationEngine(TimeProvider time)
                 _snapshot.Sessions.Select(s => (s, SessionAction.Terminate, "emergency: every client session of the database")),
                 _snapshot.TakenAt,
                 _guardrails);
-            observer.Playbook(request.Hooks, database, plan);
+            observer.Playbook(request.Hooks.Shown(_scrubber), database, plan);
             observer.Plan(plan);
             if (await GateAsync([plan], cancellationToken, emptyIsNothingToDo: false).ConfigureAwait(false) is { } ending)
             {
@@ -281,7 +288,8 @@ public sealed class RemediationEngine(TimeProvider time)
                 return null;
             }
 
-            observer.HookStarted(name, command);
+            var shownCommand = _scrubber.Scrub(command);
+            observer.HookStarted(name, shownCommand);
             environment["PGMEDIC_STEP"] = name;
             if (maintenanceMode is not null)
             {
@@ -292,10 +300,13 @@ public sealed class RemediationEngine(TimeProvider time)
                 environment.Remove("MAINTENANCE_MODE");
             }
 
-            await Audit.EventAsync("hook-started", _command, name, null, command, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await Audit.EventAsync("hook-started", _command, name, null, shownCommand, cancellationToken: cancellationToken).ConfigureAwait(false);
             var stopwatch = Stopwatch.StartNew();
-            var result = await HookRunner.RunAsync(name, command, environment, request.Hooks.Timeout, cancellationToken).ConfigureAwait(false);
-            await Audit.EventAsync("hook-finished", _command, name, result.Succeeded ? "succeeded" : result.TimedOut ? "timed-out" : "failed", command, stopwatch.Elapsed.TotalMilliseconds, result.ExitCode, result.Output, cancellationToken).ConfigureAwait(false);
+            var ran = await HookRunner.RunAsync(name, command, environment, request.Hooks.Timeout, cancellationToken).ConfigureAwait(false);
+
+            // The command line and what it printed reach the terminal, the report and the audit log: neither may carry the password.
+            var result = ran with { Command = shownCommand, Output = _scrubber.Scrub(ran.Output) };
+            await Audit.EventAsync("hook-finished", _command, name, result.Succeeded ? "succeeded" : result.TimedOut ? "timed-out" : "failed", shownCommand, stopwatch.Elapsed.TotalMilliseconds, result.ExitCode, result.Output, cancellationToken).ConfigureAwait(false);
             observer.Hook(result);
             _steps.Add(StepReport.OfHook(name, RunbookStep.EmergencyRestart, result));
             return result.Succeeded ? null
