@@ -51,6 +51,11 @@ public sealed class RemediationEngine(TimeProvider time)
     }
 
     /// <summary>One run: its connection, latest snapshot, lock, audit log and the steps so far.</summary>
+    /// <summary>Kept back from a deadline for the re-collect and the fresh probe that verify.</summary>
+    private static readonly TimeSpan VerificationReserve = TimeSpan.FromMilliseconds(400);
+
+    private static readonly TimeSpan MinimumExitWait = TimeSpan.FromMilliseconds(100);
+
     private sealed class Run(RemediationEngine engine, NpgsqlConnection connection, ConnectionTarget target, RemediationRequest request, ConfirmRemediation confirm, IRemediationObserver observer) : IAsyncDisposable
     {
         private readonly List<StepReport> _steps = [];
@@ -259,6 +264,19 @@ public sealed class RemediationEngine(TimeProvider time)
             return null;
         }
 
+        /// <summary>The exit wait cut to what is left before the deadline, keeping time to verify.</summary>
+        private ExecutionOptions Fit(ExecutionOptions execution)
+        {
+            if (request.Deadline is not { } deadline)
+            {
+                return execution;
+            }
+
+            var left = deadline - Time.GetUtcNow() - VerificationReserve - execution.Grace;
+            var wait = left < execution.ExitWait ? left : execution.ExitWait;
+            return execution with { ExitWait = wait < MinimumExitWait ? MinimumExitWait : wait };
+        }
+
         private async Task RefreshAsync(CancellationToken cancellationToken) =>
             _snapshot = await SnapshotCollector.CollectAsync(connection, request.Timeout, cancellationToken).ConfigureAwait(false);
 
@@ -267,7 +285,7 @@ public sealed class RemediationEngine(TimeProvider time)
         {
             var stopwatch = Stopwatch.StartNew();
             var before = _snapshot;
-            var results = await new PlanExecutor(connection, Audit, _command, Time).ExecuteAsync(plan, name, execution, cancellationToken).ConfigureAwait(false);
+            var results = await new PlanExecutor(connection, Audit, _command, Time).ExecuteAsync(plan, name, Fit(execution), cancellationToken).ConfigureAwait(false);
             observer.Results(results);
             var (verification, after) = await Verifier.VerifyAsync(target, connection, before, diagnosis, cancellationToken).ConfigureAwait(false);
             _snapshot = after;
