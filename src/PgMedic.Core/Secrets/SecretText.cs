@@ -30,7 +30,8 @@ public static partial class SecretText
     /// <summary>Null stays null; anything else is <see cref="Scrub(string)"/>ed.</summary>
     public static string? ScrubOrNull(string? text) => text is null ? null : Scrub(text);
 
-    [GeneratedRegex(@"(?<lead>\bpassword\s+)[Ee]?'(?:[^'\\]|''|\\.)*(?:'|$)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    // An E'…' string takes backslash escapes; a plain '…' (standard_conforming_strings, the default) does not.
+    [GeneratedRegex(@"(?<lead>\bpassword\s+)(?:[Ee]'(?:[^'\\]|''|\\.)*(?:'|$)|'(?:[^']|'')*(?:'|$))", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex SqlPasswordLiteral();
 
     [GeneratedRegex(@"(?<lead>\bpassword\s+)(?<tag>\$[A-Za-z_]*\$)[\s\S]*?(?:\k<tag>|$)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]

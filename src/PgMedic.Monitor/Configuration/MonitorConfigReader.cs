@@ -5,6 +5,7 @@ using PgMedic.Core.Alerts;
 using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Remediation;
+using PgMedic.Core.Secrets;
 using PgMedic.Postgres.Targets;
 
 namespace PgMedic.Monitor.Configuration;
@@ -224,7 +225,8 @@ public static partial class MonitorConfigReader
         errors.AddRange(alerts.Validate());
         if (errors.Count > 0)
         {
-            throw new MonitorConfigException(errors);
+            // Errors quote what was given, and a value in the wrong key may be a URL with a password.
+            throw new MonitorConfigException(errors.Select(SecretText.Scrub).ToList());
         }
 
         return options;
