@@ -38,9 +38,19 @@ public static class MonitorHost
         ArgumentNullException.ThrowIfNull(options);
         settings ??= new MonitorHostSettings();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "pgmedic", ContentRootPath = AppContext.BaseDirectory });
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Listen == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Listen), options.Port));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.Listen == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Listen), options.Port);
+            kestrel.Limits.MaxRequestBodySize = HttpHardening.MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            kestrel.AddServerHeader = false;
+        });
         builder.Logging.ClearProviders().SetMinimumLevel(settings.MinimumLogLevel)
             .AddFilter("Microsoft", LogLevel.Warning)
+
+            // A port clash is said in one line by the door; the host would log it again with a stack trace.
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
+            .AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Critical)
             .AddFilter("System.Net.Http", LogLevel.Warning)
             .AddSimpleConsole(o =>
             {
@@ -60,6 +70,7 @@ public static class MonitorHost
         services.AddHostedService(sp => sp.GetRequiredService<PollingService>());
         services.AddHostedService<WebhookDispatcher>();
         services.AddProblemDetails();
+        services.AddHttpHardening(options);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, MonitorJsonContext.Default));
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("pgmedic"))
@@ -74,6 +85,7 @@ public static class MonitorHost
 
         var app = builder.Build();
         app.Services.GetRequiredService<MonitorMetrics>();
+        app.UseHttpHardening(options);
         app.UseAccessToken(options.AccessToken);
         app.MapHealthApi();
         app.MapMonitorApi();
@@ -83,7 +95,14 @@ public static class MonitorHost
         return app;
     }
 
-    /// <summary>The address the started monitor listens on (with the port picked when 0 was asked for).</summary>
+    /// <summary>The address the started monitor is bound to, as it is: <c>http://0.0.0.0:9733/</c> means every interface.</summary>
+    public static Uri BoundAddress(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
+    /// <summary>An address a client on this machine reaches the started monitor at (with the port picked when 0 was asked for).</summary>
     public static Uri Address(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -28,6 +28,7 @@ internal static class RemediationRun
     {
         var target = CommonOptions.ResolveTarget(parseResult, options.Target, context);
         var timeout = parseResult.GetValue(options.Timeout);
+        var started = context.Time.GetUtcNow();
         var request = configure(new RemediationRequest
         {
             Verb = verb,
@@ -35,6 +36,9 @@ internal static class RemediationRun
             AuditLogPath = options.AuditLogPath(parseResult, context),
             Guardrails = options.Guardrails(parseResult),
             Timeout = timeout,
+
+            // terminate and cancel are one-shot: --timeout bounds the whole command, the wait for backends included.
+            Deadline = verb is RemediationVerb.Terminate or RemediationVerb.Cancel ? started + timeout : null,
         });
         var (connection, probe) = await Prober.ConnectAsync(target, timeout, ConnectionSettings.Collector, cancellationToken);
         if (connection is null)

@@ -40,6 +40,12 @@ internal static class ServeCommand
 
             if (parseResult.GetValue(port) is { } overridePort)
             {
+                if (overridePort is < 0 or > 65535)
+                {
+                    await context.Error.WriteLineAsync($"pgmedic: --port {overridePort} is not a TCP port: use 1-65535, or 0 to pick a free one");
+                    return (int)ExitCode.Unknown;
+                }
+
                 options = options with { Port = overridePort };
             }
 
@@ -54,9 +60,16 @@ internal static class ServeCommand
                 return (int)ExitCode.Unknown;
             }
 
-            var address = MonitorHost.Address(app);
+            var address = MonitorHost.BoundAddress(app);
             await context.Out.WriteLineAsync($"pgmedic serve: watching {options.Targets.Count} target(s) every {Duration.Format(options.PollInterval)}; history in {Path.GetFullPath(options.HistoryPath)}");
             await context.Out.WriteLineAsync($"pgmedic serve: listening on {address} (dashboard {address}, /health, /metrics, /api){(options.ReadOnly ? "; read-only" : "; actions enabled")}");
+            if (!options.IsLoopback)
+            {
+                await context.Error.WriteLineAsync(options.AccessToken is null
+                    ? "pgmedic serve: warning: reachable from the network without an access token: every session, query and alert can be read by anyone who can reach this port"
+                    : "pgmedic serve: warning: plain HTTP on a network address: the access token and everything shown travel unencrypted; put a TLS proxy in front");
+            }
+
             await context.Out.FlushAsync(cancellationToken);
             try
             {

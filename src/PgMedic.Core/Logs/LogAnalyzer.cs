@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Secrets;
 
 namespace PgMedic.Core.Logs;
 
@@ -137,7 +138,7 @@ public sealed class LogAnalyzer
         state.Count++;
         if (state.Samples.Count < SamplesPerKind)
         {
-            var masked = SecretMask.Mask(line);
+            var masked = SecretText.Scrub(line);
             state.Samples.Add(masked.Length <= MaxSampleLength ? masked : masked[..(MaxSampleLength - 1)] + "…");
         }
 

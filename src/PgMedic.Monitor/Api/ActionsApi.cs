@@ -20,7 +20,7 @@ internal static class ActionsApi
 {
     public static IEndpointRouteBuilder MapActionsApi(this IEndpointRouteBuilder app)
     {
-        var actions = app.MapGroup("/api/targets/{target}/actions");
+        var actions = app.MapGroup("/api/targets/{target}/actions").RequireRateLimiting(HttpHardening.ActionsPolicy);
         actions.MapPost("/heal", HealAsync);
         actions.MapPost("/terminate/{pid:int}", TerminateAsync);
         return app;

@@ -5,6 +5,7 @@ using PgMedic.Core.Alerts;
 using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Remediation;
+using PgMedic.Core.Secrets;
 using PgMedic.Postgres.Targets;
 
 namespace PgMedic.Monitor.Configuration;
@@ -43,6 +44,7 @@ public static partial class MonitorConfigReader
     {
         ArgumentNullException.ThrowIfNull(environment);
         var builder = new ConfigurationBuilder();
+        IReadOnlyList<string> unknown = [];
         if (path is not null)
         {
             var full = Path.GetFullPath(path);
@@ -52,6 +54,7 @@ public static partial class MonitorConfigReader
             }
 
             builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+            unknown = UnknownKeys(full, path);
         }
 
         builder.AddInMemoryCollection(environment
@@ -67,7 +70,29 @@ public static partial class MonitorConfigReader
             throw new MonitorConfigException($"the configuration file '{path}' is not valid JSON: {(ex.InnerException ?? ex).Message.ReplaceLineEndings(" ")}");
         }
 
-        return Read(root, resolveEnvironment, homeDirectory, requireTargets);
+        try
+        {
+            var options = Read(root, resolveEnvironment, homeDirectory, requireTargets);
+            return unknown.Count == 0 ? options : throw new MonitorConfigException(unknown);
+        }
+        catch (MonitorConfigException ex) when (unknown.Count > 0 && ex.Errors != unknown)
+        {
+            throw new MonitorConfigException([.. unknown, .. ex.Errors]);
+        }
+    }
+
+    /// <summary>Unknown keys of the file itself: <c>PGMEDIC_*</c> variables are not checked, as other tools share the prefix.</summary>
+    private static IReadOnlyList<string> UnknownKeys(string full, string path)
+    {
+        try
+        {
+            var file = new ConfigurationBuilder().AddJsonFile(full, optional: false, reloadOnChange: false).Build();
+            return ConfigKeys.Unknown(file).Select(e => $"{path}: {e}").ToList();
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            return [];
+        }
     }
 
     public static MonitorOptions Read(IConfiguration config, Func<string, string?> resolveEnvironment, string? homeDirectory, bool requireTargets = true)
@@ -78,9 +103,15 @@ public static partial class MonitorConfigReader
         var defaults = new MonitorOptions { Targets = [] };
         var alerts = ReadAlerts(config.GetSection("alerts"), reader);
         var interval = reader.Duration(config, "pollInterval", defaults.PollInterval);
-        if (interval < TimeSpan.FromMilliseconds(100))
+        if (interval < TimeSpan.FromMilliseconds(100) || interval > TimeSpan.FromHours(1))
         {
-            errors.Add($"pollInterval must be at least 100ms (was {Duration.Format(interval)})");
+            errors.Add($"pollInterval must be between 100ms and 1h (was {Duration.Format(interval)})");
+        }
+
+        var timeout = reader.Duration(config, "timeout", defaults.Timeout);
+        if (timeout < TimeSpan.FromMilliseconds(100) || timeout > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"timeout must be between 100ms and 10m (was {Duration.Format(timeout)}): it bounds each connection attempt and collection");
         }
 
         var targets = new List<MonitoredTarget>();
@@ -133,12 +164,38 @@ public static partial class MonitorConfigReader
             errors.Add("readOnly is false but no accessToken is set: actions need a bearer token");
         }
 
+        var allowUnauthenticated = reader.Bool(config, "allowUnauthenticatedNetwork", false);
+        var loopback = listen == "localhost" || (System.Net.IPAddress.TryParse(listen, out var listenAddress) && System.Net.IPAddress.IsLoopback(listenAddress));
+        if (!loopback && string.IsNullOrEmpty(token) && !allowUnauthenticated)
+        {
+            errors.Add($"listen '{listen}' is reachable from the network but no accessToken is set: anyone could read every session and query; set an accessToken (or \"allowUnauthenticatedNetwork\": true if a proxy in front authenticates)");
+        }
+
+        var allowedHosts = Strings(config.GetSection("allowedHosts"));
+        foreach (var host in allowedHosts.Where(h => Uri.CheckHostName(h.Trim('[', ']')) == UriHostNameType.Unknown))
+        {
+            errors.Add($"allowedHosts: '{host}' is not a host name or IP address");
+        }
+
+        var rate = config.GetSection("actionRateLimit");
+        var actionRateLimit = reader.Int(rate, "permits", defaults.ActionRateLimit);
+        var actionRateWindow = reader.Duration(rate, "window", defaults.ActionRateWindow);
+        if (actionRateLimit is < 1 or > 10_000)
+        {
+            errors.Add($"actionRateLimit.permits must be between 1 and 10000 (was {actionRateLimit})");
+        }
+
+        if (actionRateWindow < TimeSpan.FromSeconds(1) || actionRateWindow > TimeSpan.FromHours(1))
+        {
+            errors.Add($"actionRateLimit.window must be between 1s and 1h (was {Duration.Format(actionRateWindow)})");
+        }
+
         var delivery = config.GetSection("delivery");
         var options = new MonitorOptions
         {
             Targets = targets,
             PollInterval = interval,
-            Timeout = reader.Duration(config, "timeout", defaults.Timeout),
+            Timeout = timeout,
             Alerts = alerts,
             Webhooks = webhooks,
             Delivery = new DeliveryOptions
@@ -152,6 +209,10 @@ public static partial class MonitorConfigReader
             Port = port,
             AccessToken = string.IsNullOrEmpty(token) ? null : token,
             ReadOnly = readOnly,
+            AllowedHosts = allowedHosts,
+            AllowUnauthenticatedNetwork = allowUnauthenticated,
+            ActionRateLimit = actionRateLimit,
+            ActionRateWindow = actionRateWindow,
             HistoryPath = config.GetSection("history")["path"] ?? defaults.HistoryPath,
             Retention = reader.Duration(config.GetSection("history"), "retention", defaults.Retention),
             AuditLogPath = config["auditLog"],
@@ -164,7 +225,8 @@ public static partial class MonitorConfigReader
         errors.AddRange(alerts.Validate());
         if (errors.Count > 0)
         {
-            throw new MonitorConfigException(errors);
+            // Errors quote what was given, and a value in the wrong key may be a URL with a password.
+            throw new MonitorConfigException(errors.Select(SecretText.Scrub).ToList());
         }
 
         return options;

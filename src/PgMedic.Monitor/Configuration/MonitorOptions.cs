@@ -35,6 +35,22 @@ public sealed record MonitorOptions
     /// <summary>Actions (heal plan, terminate a session) are refused unless this is false; then they need the token.</summary>
     public bool ReadOnly { get; init; } = true;
 
+    /// <summary>Extra names the monitor answers to in the <c>Host</c> header (a DNS name it is reached by); loopback names and the listen address always work.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    /// <summary>
+    /// A non-loopback listen address without an access token (or with actions on) is refused unless this
+    /// is true: everything would be readable — and with actions, doable — by anyone on the network.
+    /// </summary>
+    public bool AllowUnauthenticatedNetwork { get; init; }
+
+    /// <summary>Actions accepted per <see cref="ActionRateWindow"/>; more are answered 429.</summary>
+    public int ActionRateLimit { get; init; } = 10;
+
+    public TimeSpan ActionRateWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    public bool IsLoopback => Listen == "localhost" || (System.Net.IPAddress.TryParse(Listen, out var address) && System.Net.IPAddress.IsLoopback(address));
+
     public string HistoryPath { get; init; } = "pgmedic-history.db";
 
     public TimeSpan Retention { get; init; } = TimeSpan.FromDays(7);

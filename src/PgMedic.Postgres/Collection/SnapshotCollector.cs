@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using PgMedic.Core.Secrets;
 using PgMedic.Core.Snapshots;
 
 namespace PgMedic.Postgres.Collection;
@@ -140,7 +141,7 @@ public static class SnapshotCollector
         StateChange = Timestamp(reader, 12),
         WaitEventType = NullableString(reader, 13),
         WaitEvent = NullableString(reader, 14),
-        Query = NullableString(reader, 15),
+        Query = SecretText.ScrubOrNull(NullableString(reader, 15)),
         LeaderPid = reader.IsDBNull(16) ? null : reader.GetInt32(16),
         BlockedBy = reader.IsDBNull(17) ? [] : reader.GetFieldValue<int[]>(17),
         CanReplicate = reader.GetBoolean(18),

@@ -43,6 +43,9 @@ public sealed record ActionResult(PlannedAction Action, ActionOutcome Result, st
 public sealed record ExecutionOptions(bool CancelFirst, TimeSpan Grace)
 {
     public static ExecutionOptions Direct { get; } = new(false, TimeSpan.Zero);
+
+    /// <summary>How long a terminated backend is waited for before its result is <see cref="ActionOutcome.NotConfirmed"/>.</summary>
+    public TimeSpan ExitWait { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>The audit log's word for an outcome (the same as its JSON name).</summary>

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Remediation;
+using PgMedic.Core.Secrets;
 
 namespace PgMedic.Postgres.Remediation;
 
@@ -15,8 +16,9 @@ public sealed class AuditLog : IAsyncDisposable
 {
     private readonly FileStream _stream;
     private readonly TimeProvider _time;
-    private readonly string? _secret;
+    private readonly SecretScrubber _scrubber;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _written;
 
     private AuditLog(FileStream stream, string path, string target, string? secret, string origin, TimeProvider time)
     {
@@ -24,7 +26,7 @@ public sealed class AuditLog : IAsyncDisposable
         _stream = stream;
         Path = path;
         Target = target;
-        _secret = secret;
+        _scrubber = new SecretScrubber(secret);
         _time = time;
         RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         Operator = $"{Environment.UserName}@{Environment.MachineName}";
@@ -52,17 +54,75 @@ public sealed class AuditLog : IAsyncDisposable
     /// <param name="maskedTarget">The target as shown to users.</param>
     /// <param name="secret">The target's password, scrubbed from any free text that is recorded.</param>
     /// <param name="origin">The door the run came through, recorded on every line.</param>
+    /// <exception cref="InvalidRemediationRequestException">The file cannot be appended to: nothing may be done unaudited.</exception>
     public static AuditLog Open(string path, string maskedTarget, string? secret, string origin, TimeProvider time)
     {
-        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (directory is not null)
+        if (Problem(path) is { } problem)
         {
-            Directory.CreateDirectory(directory);
+            throw new InvalidRemediationRequestException(problem);
         }
 
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-        return new AuditLog(stream, path, maskedTarget, secret, origin, time);
+        try
+        {
+            var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+            if (directory is not null)
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+            return new AuditLog(stream, path, maskedTarget, secret, origin, time);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new InvalidRemediationRequestException(Unwritable(path, ex.Message));
+        }
     }
+
+    /// <summary>
+    /// Why the audit log at <paramref name="path"/> could not be appended to, or null when it looks fine —
+    /// checked before anything is planned, without creating or changing anything.
+    /// </summary>
+    public static string? Problem(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            var full = System.IO.Path.GetFullPath(path);
+            if (Directory.Exists(full))
+            {
+                return Unwritable(path, "it is a directory");
+            }
+
+            if (File.Exists(full))
+            {
+                using var probe = new FileStream(full, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+                return null;
+            }
+
+            for (var parent = System.IO.Path.GetDirectoryName(full); parent is not null; parent = System.IO.Path.GetDirectoryName(parent))
+            {
+                if (File.Exists(parent))
+                {
+                    return Unwritable(path, $"'{parent}' is a file, not a directory");
+                }
+
+                if (Directory.Exists(parent))
+                {
+                    return null;
+                }
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return Unwritable(path, ex.Message);
+        }
+    }
+
+    private static string Unwritable(string path, string why) =>
+        $"the audit log '{path}' cannot be appended to ({why.ReplaceLineEndings(" ").TrimEnd('.')}): nothing was done; give a writable file";
 
     public Task PlanAsync(string command, string? step, RemediationPlan plan, CancellationToken cancellationToken) =>
         WriteAsync(new AuditRecord { Time = Now, RunId = RunId, Operator = Operator, Target = Target, Origin = Origin, Event = "plan", Command = command, Step = step, Plan = plan }, cancellationToken);
@@ -106,8 +166,7 @@ public sealed class AuditLog : IAsyncDisposable
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
-    private string? Scrub(string? text) =>
-        text is null || string.IsNullOrEmpty(_secret) ? text : text.Replace(_secret, "***", StringComparison.Ordinal);
+    private string? Scrub(string? text) => _scrubber.ScrubOrNull(text);
 
     private async Task WriteAsync(AuditRecord record, CancellationToken cancellationToken)
     {
@@ -117,6 +176,12 @@ public sealed class AuditLog : IAsyncDisposable
         {
             await _stream.WriteAsync(line, cancellationToken).ConfigureAwait(false);
             _stream.Flush(flushToDisk: true);
+            _written = true;
+        }
+        catch (IOException ex) when (!_written)
+        {
+            // The first record goes before anything is done; a file that opens but takes no writes (/proc, a full disk) stops the run here.
+            throw new InvalidRemediationRequestException(Unwritable(Path, ex.Message));
         }
         finally
         {

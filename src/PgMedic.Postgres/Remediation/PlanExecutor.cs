@@ -23,14 +23,14 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
         if (!options.CancelFirst)
         {
             if (plan.Actions.All(a => a.Action == SessionAction.Terminate) && plan.Actions.Count > 1
-                && await TerminateTogetherAsync(plan.Actions, step, cancellationToken).ConfigureAwait(false) is { } together)
+                && await TerminateTogetherAsync(plan.Actions, step, options.ExitWait, cancellationToken).ConfigureAwait(false) is { } together)
             {
                 return together;
             }
 
             foreach (var action in plan.Actions)
             {
-                results.Add(await RunAsync(action, action.Action, step, cancellationToken).ConfigureAwait(false));
+                results.Add(await RunAsync(action, action.Action, step, options.ExitWait, cancellationToken).ConfigureAwait(false));
             }
 
             return results;
@@ -38,7 +38,7 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
 
         foreach (var action in plan.Actions)
         {
-            results.Add(await RunAsync(action, SessionAction.Cancel, step, cancellationToken).ConfigureAwait(false));
+            results.Add(await RunAsync(action, SessionAction.Cancel, step, options.ExitWait, cancellationToken).ConfigureAwait(false));
         }
 
         if (plan.Actions.Any(a => a.Action == SessionAction.Terminate))
@@ -48,7 +48,7 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
             {
                 if (plan.Actions[i].Action == SessionAction.Terminate && results[i].Result is ActionOutcome.Cancelled or ActionOutcome.NotConfirmed)
                 {
-                    var second = await RunAsync(plan.Actions[i], SessionAction.Terminate, step, cancellationToken).ConfigureAwait(false);
+                    var second = await RunAsync(plan.Actions[i], SessionAction.Terminate, step, options.ExitWait, cancellationToken).ConfigureAwait(false);
                     // A session whose cancel worked moved on (its state changed): it stays, cancelled.
                     results[i] = second.Result == ActionOutcome.Changed ? results[i] : second;
                 }
@@ -64,7 +64,7 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
     /// still audited before and after. Sessions this role may not signal are reported as such rather than
     /// failing the statement. Null when the server refused anyway: the caller then goes one by one.
     /// </summary>
-    private async Task<IReadOnlyList<ActionResult>?> TerminateTogetherAsync(IReadOnlyList<PlannedAction> actions, string? step, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ActionResult>?> TerminateTogetherAsync(IReadOnlyList<PlannedAction> actions, string? step, TimeSpan exitWait, CancellationToken cancellationToken)
     {
         foreach (var action in actions)
         {
@@ -107,7 +107,7 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
         }
 
         var signalled = outcome.Where(o => o.Value.Signalled).Select(o => o.Key).ToArray();
-        var stillThere = await WaitForExitAsync(signalled, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        var stillThere = await WaitForExitAsync(signalled, exitWait, cancellationToken).ConfigureAwait(false);
         var milliseconds = stopwatch.Elapsed.TotalMilliseconds;
         var results = new List<ActionResult>();
         foreach (var action in actions)
@@ -118,7 +118,7 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
                 (true, false, _, _) => (ActionOutcome.Changed, "the session changed state since the plan was made"),
                 (true, true, false, _) => (ActionOutcome.PermissionDenied, "this role may not signal that session (grant pg_signal_backend, or run as a superuser)"),
                 (_, _, _, true) when !stillThere.Contains(action.Pid) => (ActionOutcome.Terminated, (string?)null),
-                _ => (ActionOutcome.NotConfirmed, "the backend had not exited 5 s after the signal"),
+                _ => (ActionOutcome.NotConfirmed, NotExited(exitWait)),
             };
             await audit.ActionFinishedAsync(command, step, action, result, detail, milliseconds, cancellationToken).ConfigureAwait(false);
             results.Add(new ActionResult(action, result, detail, milliseconds));
@@ -156,22 +156,26 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
         return remaining;
     }
 
-    private async Task<ActionResult> RunAsync(PlannedAction planned, SessionAction kind, string? step, CancellationToken cancellationToken)
+    /// <summary>One wording for a backend that did not go, whichever path waited for it.</summary>
+    private static string NotExited(TimeSpan wait) => $"the backend had not exited {Core.Common.Duration.Format(wait)} after the signal";
+
+    private async Task<ActionResult> RunAsync(PlannedAction planned, SessionAction kind, string? step, TimeSpan exitWait, CancellationToken cancellationToken)
     {
         var action = planned with { Action = kind };
         await audit.ActionStartedAsync(command, step, action, cancellationToken).ConfigureAwait(false);
         var stopwatch = Stopwatch.StartNew();
-        var (result, detail) = await SignalAsync(action, cancellationToken).ConfigureAwait(false);
+        var (result, detail) = await SignalAsync(action, exitWait, cancellationToken).ConfigureAwait(false);
         var outcome = new ActionResult(action, result, detail, stopwatch.Elapsed.TotalMilliseconds);
         await audit.ActionFinishedAsync(command, step, action, result, detail, outcome.Milliseconds, cancellationToken).ConfigureAwait(false);
         return outcome;
     }
 
-    private async Task<(ActionOutcome Result, string? Detail)> SignalAsync(PlannedAction action, CancellationToken cancellationToken)
+    private async Task<(ActionOutcome Result, string? Detail)> SignalAsync(PlannedAction action, TimeSpan exitWait, CancellationToken cancellationToken)
     {
         // pg_terminate_backend(pid, timeout) (PostgreSQL 14+) waits until the backend has exited, so "terminated" means gone.
+        var waitMilliseconds = Math.Max(1, (long)exitWait.TotalMilliseconds);
         var signal = action.Action == SessionAction.Terminate
-            ? (connection.PostgreSqlVersion.Major >= 14 ? "pg_terminate_backend(pid, 5000)" : "pg_terminate_backend(pid)")
+            ? (connection.PostgreSqlVersion.Major >= 14 ? $"pg_terminate_backend(pid, {waitMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "pg_terminate_backend(pid)")
             : "pg_cancel_backend(pid)";
         await using var batch = new NpgsqlBatch(connection)
         {
@@ -193,8 +197,13 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
                 (false, _, _) => (ActionOutcome.AlreadyGone, "the session ended before PgMedic acted"),
                 (true, false, _) => (ActionOutcome.Changed, "the session changed state since the plan was made"),
                 (_, _, true) => (action.Action == SessionAction.Terminate ? ActionOutcome.Terminated : ActionOutcome.Cancelled, null),
-                _ => (ActionOutcome.NotConfirmed, "the server did not confirm the signal in time"),
+                _ => (ActionOutcome.NotConfirmed, NotExited(exitWait)),
             };
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled)
+        {
+            // PgMedic's own statement timeout ended the wait: the same situation as a wait that ran out.
+            return (ActionOutcome.NotConfirmed, NotExited(exitWait));
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {

@@ -5,6 +5,7 @@ using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
 using PgMedic.Core.Remediation;
+using PgMedic.Core.Secrets;
 using PgMedic.Core.Snapshots;
 using PgMedic.Postgres.Collection;
 using PgMedic.Postgres.Targets;
@@ -34,6 +35,11 @@ public sealed class RemediationEngine(TimeProvider time)
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(confirm);
+        if (AuditLog.Problem(request.AuditLogPath) is { } unwritable)
+        {
+            throw new InvalidRemediationRequestException(unwritable);
+        }
+
         await using var run = new Run(this, connection, target, request, confirm, observer ?? SilentObserver.Instance);
         await run.CollectAsync(cancellationToken).ConfigureAwait(false);
         return request.Verb switch
@@ -45,11 +51,17 @@ public sealed class RemediationEngine(TimeProvider time)
     }
 
     /// <summary>One run: its connection, latest snapshot, lock, audit log and the steps so far.</summary>
+    /// <summary>Kept back from a deadline for the re-collect and the fresh probe that verify.</summary>
+    private static readonly TimeSpan VerificationReserve = TimeSpan.FromMilliseconds(400);
+
+    private static readonly TimeSpan MinimumExitWait = TimeSpan.FromMilliseconds(100);
+
     private sealed class Run(RemediationEngine engine, NpgsqlConnection connection, ConnectionTarget target, RemediationRequest request, ConfirmRemediation confirm, IRemediationObserver observer) : IAsyncDisposable
     {
         private readonly List<StepReport> _steps = [];
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly string _command = RemediationText.Verb(request.Verb);
+        private readonly SecretScrubber _scrubber = new(target.Password);
         private AuditLog? _audit;
         private RemediationLock? _lock;
         private Snapshot _snapshot = null!;
@@ -153,7 +165,7 @@ public sealed class RemediationEngine(TimeProvider time)
                 _snapshot.Sessions.Select(s => (s, SessionAction.Terminate, "emergency: every client session of the database")),
                 _snapshot.TakenAt,
                 _guardrails);
-            observer.Playbook(request.Hooks, database, plan);
+            observer.Playbook(request.Hooks.Shown(_scrubber), database, plan);
             observer.Plan(plan);
             if (await GateAsync([plan], cancellationToken, emptyIsNothingToDo: false).ConfigureAwait(false) is { } ending)
             {
@@ -254,6 +266,19 @@ public sealed class RemediationEngine(TimeProvider time)
             return null;
         }
 
+        /// <summary>The exit wait cut to what is left before the deadline, keeping time to verify.</summary>
+        private ExecutionOptions Fit(ExecutionOptions execution)
+        {
+            if (request.Deadline is not { } deadline)
+            {
+                return execution;
+            }
+
+            var left = deadline - Time.GetUtcNow() - VerificationReserve - execution.Grace;
+            var wait = left < execution.ExitWait ? left : execution.ExitWait;
+            return execution with { ExitWait = wait < MinimumExitWait ? MinimumExitWait : wait };
+        }
+
         private async Task RefreshAsync(CancellationToken cancellationToken) =>
             _snapshot = await SnapshotCollector.CollectAsync(connection, request.Timeout, cancellationToken).ConfigureAwait(false);
 
@@ -262,7 +287,7 @@ public sealed class RemediationEngine(TimeProvider time)
         {
             var stopwatch = Stopwatch.StartNew();
             var before = _snapshot;
-            var results = await new PlanExecutor(connection, Audit, _command, Time).ExecuteAsync(plan, name, execution, cancellationToken).ConfigureAwait(false);
+            var results = await new PlanExecutor(connection, Audit, _command, Time).ExecuteAsync(plan, name, Fit(execution), cancellationToken).ConfigureAwait(false);
             observer.Results(results);
             var (verification, after) = await Verifier.VerifyAsync(target, connection, before, diagnosis, cancellationToken).ConfigureAwait(false);
             _snapshot = after;
@@ -283,7 +308,8 @@ public sealed class RemediationEngine(TimeProvider time)
                 return null;
             }
 
-            observer.HookStarted(name, command);
+            var shownCommand = _scrubber.Scrub(command);
+            observer.HookStarted(name, shownCommand);
             environment["PGMEDIC_STEP"] = name;
             if (maintenanceMode is not null)
             {
@@ -294,10 +320,13 @@ public sealed class RemediationEngine(TimeProvider time)
                 environment.Remove("MAINTENANCE_MODE");
             }
 
-            await Audit.EventAsync("hook-started", _command, name, null, command, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await Audit.EventAsync("hook-started", _command, name, null, shownCommand, cancellationToken: cancellationToken).ConfigureAwait(false);
             var stopwatch = Stopwatch.StartNew();
-            var result = await HookRunner.RunAsync(name, command, environment, request.Hooks.Timeout, cancellationToken).ConfigureAwait(false);
-            await Audit.EventAsync("hook-finished", _command, name, result.Succeeded ? "succeeded" : result.TimedOut ? "timed-out" : "failed", command, stopwatch.Elapsed.TotalMilliseconds, result.ExitCode, result.Output, cancellationToken).ConfigureAwait(false);
+            var ran = await HookRunner.RunAsync(name, command, environment, request.Hooks.Timeout, cancellationToken).ConfigureAwait(false);
+
+            // The command line and what it printed reach the terminal, the report and the audit log: neither may carry the password.
+            var result = ran with { Command = shownCommand, Output = _scrubber.Scrub(ran.Output) };
+            await Audit.EventAsync("hook-finished", _command, name, result.Succeeded ? "succeeded" : result.TimedOut ? "timed-out" : "failed", shownCommand, stopwatch.Elapsed.TotalMilliseconds, result.ExitCode, result.Output, cancellationToken).ConfigureAwait(false);
             observer.Hook(result);
             _steps.Add(StepReport.OfHook(name, RunbookStep.EmergencyRestart, result));
             return result.Succeeded ? null

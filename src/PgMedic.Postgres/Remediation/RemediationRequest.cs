@@ -31,6 +31,13 @@ public sealed record RemediationRequest
 
     /// <summary>How long collecting a snapshot may take.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// When a one-shot run (terminate, cancel) must be over: waiting for backends to exit shrinks to fit,
+    /// and what has not exited by then is reported not confirmed. Null for heal and emergency, whose
+    /// steps each wait their own 5 s.
+    /// </summary>
+    public DateTimeOffset? Deadline { get; init; }
 }
 
 /// <summary>What a door is asked to confirm: the plans as they stand, and the database they act in.</summary>

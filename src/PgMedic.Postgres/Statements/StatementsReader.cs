@@ -1,5 +1,6 @@
 using System.Globalization;
 using Npgsql;
+using PgMedic.Core.Secrets;
 using PgMedic.Core.Statements;
 
 namespace PgMedic.Postgres.Statements;
@@ -103,7 +104,7 @@ public static class StatementsReader
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             statements.Add(new SlowQuery(
-                reader.IsDBNull(0) ? string.Empty : reader.GetString(0),
+                reader.IsDBNull(0) ? string.Empty : SecretText.Scrub(reader.GetString(0)),
                 reader.GetInt64(1),
                 Math.Round(reader.GetDouble(2), 3),
                 Math.Round(reader.GetDouble(3), 3),

@@ -96,6 +96,12 @@ public sealed record ConnectionTarget
         {
             builder.Password = Password;
         }
+        else
+        {
+            // Password resolution is PgMedic's alone (it refuses a password file libpq would refuse, and says why);
+            // left to itself Npgsql would read PGPASSFILE or ~/.pgpass again, unchecked.
+            builder.Passfile = OperatingSystem.IsWindows() ? "NUL" : "/dev/null";
+        }
 
         if (SslMode is not null)
         {

@@ -27,6 +27,11 @@ internal static class NpgsqlStringParser
         {
             throw Translate(e, HasPassword(text));
         }
+        catch (KeyNotFoundException)
+        {
+            // Npgsql's builder throws this for some keyword shapes (a key of whitespace and '='): found by the property tests.
+            throw new TargetException("the Npgsql connection string is malformed; write Key=Value pairs separated by ';', and wrap values containing ';' or quotes in double quotes");
+        }
 
         // The builder's properties cannot tell "Port=5432" from no port at all, but its
         // ConnectionString holds only what was set, and only that should stop PGPORT filling in.
