@@ -15,11 +15,11 @@ internal static class PoolsCommand
 {
     public static Command Create(CliContext context)
     {
-        var endpoints = new Argument<string[]>("ENDPOINT")
+        var endpoints = CommonOptions.RefusingOptions(new Argument<string[]>("ENDPOINT")
         {
             Description = "A service's /health/pool URL (PgMedic.Guard or pgmedic-sqlalchemy); one or more",
             Arity = ArgumentArity.OneOrMore,
-        };
+        });
         var token = new Option<string?>("--pool-token") { Description = "Bearer token for the endpoints (default: $PGMEDIC_POOL_TOKEN)" };
         var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up on an endpoint after this long", TimeSpan.FromSeconds(5));
         var format = CommonOptions.Format();

@@ -28,7 +28,8 @@ internal static class ExportCommand
         var config = Config();
         var source = new Option<string>("--source", "-s")
         {
-            Description = "Metrics the rules are written over: pgmedic (pgmedic serve's /metrics) or postgres-exporter",
+            Description = "Metrics the rules are written over: pgmedic (pgmedic serve's /metrics) or postgres-exporter (default pgmedic)",
+            HelpName = "pgmedic|postgres-exporter",
             DefaultValueFactory = _ => "pgmedic",
         };
         source.AcceptOnlyFromAmong("pgmedic", "postgres-exporter");

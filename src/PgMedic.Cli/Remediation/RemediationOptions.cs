@@ -9,13 +9,13 @@ namespace PgMedic.Cli.Remediation;
 /// <summary>The options every session-killing command shares: guardrails, confirmation, audit, format.</summary>
 internal sealed class RemediationOptions(int defaultMax = 100)
 {
-    public Argument<string?> Target { get; } = CommonOptions.Target();
+    public ConnectionOptions Connection { get; } = new();
 
     public Option<OutputFormat> Format { get; } = CommonOptions.Format();
 
     public Option<bool> Yes { get; } = new("--yes", "-y") { Description = "Execute the plan. Without it the plan is only shown (on a terminal you are asked)." };
 
-    public Option<string[]> Databases { get; } = new("--database", "-d") { Description = "Act in this database instead of the target's (repeatable)" };
+    public Option<string[]> Databases { get; } = new("--in-database") { Description = "Act in this database instead of the one connected to (repeatable)", HelpName = "database" };
 
     public Option<bool> AllDatabases { get; } = new("--all-databases") { Description = "Act in every database, not just the target's" };
 
@@ -25,7 +25,7 @@ internal sealed class RemediationOptions(int defaultMax = 100)
 
     public Option<string[]> ProtectApplications { get; } = new("--protect-application") { Description = $"Never touch this application's sessions (repeatable; always protected: {string.Join(", ", GuardrailOptions.DefaultProtectedApplications)})" };
 
-    public Option<int> Max { get; } = new("--max") { Description = "At most this many actions in one run", DefaultValueFactory = _ => defaultMax };
+    public Option<int> Max { get; } = new("--max") { Description = $"At most this many actions in one run (default {defaultMax})", DefaultValueFactory = _ => defaultMax };
 
     public Option<string?> AuditLog { get; } = new("--audit-log") { Description = "Append the audit trail here (default $XDG_STATE_HOME/pgmedic/audit.jsonl)" };
 
@@ -33,7 +33,7 @@ internal sealed class RemediationOptions(int defaultMax = 100)
 
     public void AddTo(Command command, bool withDatabaseFilter = true)
     {
-        command.Arguments.Add(Target);
+        Connection.AddTo(command);
         foreach (var option in new Option[] { Format, Yes, AllDatabases, IncludeSuperusers, ProtectUsers, ProtectApplications, Max, AuditLog, Timeout })
         {
             command.Options.Add(option);
@@ -42,6 +42,7 @@ internal sealed class RemediationOptions(int defaultMax = 100)
         if (withDatabaseFilter)
         {
             command.Options.Add(Databases);
+            command.Options.Add(CommonOptions.Renamed("--database", "--in-database", "-d is the database to connect to, as in psql"));
         }
     }
 
@@ -58,7 +59,7 @@ internal sealed class RemediationOptions(int defaultMax = 100)
 
         if (parseResult.GetValue(AllDatabases) && databases.Length > 0)
         {
-            errors.Add("--all-databases and --database exclude each other: pick one");
+            errors.Add("--all-databases and --in-database exclude each other: pick one");
         }
 
         return errors.Count > 0

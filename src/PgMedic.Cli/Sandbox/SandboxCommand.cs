@@ -13,7 +13,7 @@ internal static class SandboxCommand
     {
         var maxConnections = new Option<int>("--max-connections", "-n")
         {
-            Description = "The sandbox's max_connections",
+            Description = "The sandbox's max_connections (default 20)",
             DefaultValueFactory = _ => 20,
         };
         var settings = new Option<string[]>("--setting", "-c")
