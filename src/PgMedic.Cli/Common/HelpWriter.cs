@@ -24,7 +24,7 @@ internal sealed class HelpWriter(int width) : SynchronousCommandLineAction
     public static HelpOption Option(CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var width = context.IsTerminal && !Console.IsOutputRedirected ? Math.Clamp(Console.WindowWidth, 60, 160) : 80;
+        var width = context.IsTerminal ? Math.Clamp(Console.WindowWidth, 60, 160) : 80;
         return new HelpOption("--help", "-?")
         {
             Description = "Show this help",

@@ -28,7 +28,7 @@ internal static partial class ParseErrorText
         ArgumentNullException.ThrowIfNull(parseResult);
         var command = parseResult.CommandResult;
         var path = string.Join(' ', Path(command));
-        var message = Renamed(parseResult) ?? StrayOption(parseResult, command) ?? Unmatched(parseResult, command, path) ?? FromErrors(parseResult, path);
+        var message = Renamed(parseResult) ?? StrayOption(parseResult, command) ?? Unmatched(parseResult, command, path) ?? FromErrors(parseResult, command, path);
         return $"{message} (see '{path} --help')";
     }
 
@@ -82,7 +82,7 @@ internal static partial class ParseErrorText
             : $"unknown option ({NotShown})";
     }
 
-    private static string FromErrors(ParseResult parseResult, string path)
+    private static string FromErrors(ParseResult parseResult, CommandResult command, string path)
     {
         var error = parseResult.Errors[0];
         return error.SymbolResult switch
@@ -90,7 +90,8 @@ internal static partial class ParseErrorText
             OptionResult { Option: { Name: "--host" } host, Tokens.Count: 0 } when ConnectionOptions.IsConnectionOption(host) =>
                 "'-h' needs a host name: it is the host, as in psql; for help use '-?' or '--help'",
             OptionResult { Option: { Name: "--dbname" } dbname, Tokens.Count: > 1 } when ConnectionOptions.IsConnectionOption(dbname) =>
-                "'-d' is now the one database to connect to (--dbname), as in psql; to act in or list several, use '--in-database'",
+                "'-d' is the one database to connect to (--dbname), as in psql" +
+                (command.Command.Options.Any(o => o.Name == "--in-database") ? "; to act in or list several, use '--in-database'" : "; give it once"),
             OptionResult { Option: var typed, Tokens: [var token, ..] } when error.Message.Contains("expected type", StringComparison.Ordinal) =>
                 $"{typed.Name} {(SafeWord().IsMatch(token.Value) || NumberLike().IsMatch(token.Value) ? $"'{token.Value}'" : "(value not shown)")} is not {Kind(typed)}",
             CommandResult { Command: { Subcommands.Count: > 0, Action: null } group } =>

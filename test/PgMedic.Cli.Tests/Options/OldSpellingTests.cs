@@ -27,7 +27,7 @@ public sealed class OldSpellingTests
         { ["top", Nowhere, "-n", "1s"], "'-n' is now '--interval'" },
         { ["slow-queries", Nowhere, "-n", "5"], "'-n' is now '--limit'" },
         { ["diagnose", Nowhere, "-p", "http://127.0.0.1:5080/health/pool"], "'-p' is now the port, as in psql, and takes a number; what it used to mean is '--pool-endpoint'" },
-        { ["terminate", Nowhere, "--state", "idle", "-d", "shop", "-d", "web"], "'-d' is now the one database to connect to (--dbname), as in psql; to act in or list several, use '--in-database'" },
+        { ["terminate", Nowhere, "--state", "idle", "-d", "shop", "-d", "web"], "'-d' is the one database to connect to (--dbname), as in psql; to act in or list several, use '--in-database'" },
         { ["probe", Nowhere, "-h"], "'-h' needs a host name: it is the host, as in psql; for help use '-?' or '--help'" },
         { ["-h"], "'-h' is not help: use '-?' or '--help'" },
         { ["serve", "-h"], "'-h' is not help: use '-?' or '--help'" },
