@@ -17,7 +17,7 @@ internal static class ActivityCommand
         var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
         var state = StateOption();
         var database = new Option<string?>("--in-database") { Description = "Only sessions connected to this database (exact name; -d is the database to connect to)", HelpName = "database" };
-        var application = new Option<string?>("--application", "-a") { Description = "Only sessions with this application_name (exact)" };
+        var application = new Option<string?>("--application", "-a") { Description = "Only sessions with this application_name (exact)", HelpName = "name" };
         var user = new Option<string?>("--user") { Description = "Only sessions of this role (exact; the login is -U/--username)", HelpName = "role" };
         var idleFor = IdleForOption();
         var allBackends = new Option<bool>("--all-backends") { Description = "Include background processes (autovacuum, walsenders, parallel workers…); client backends only by default" };
@@ -66,6 +66,7 @@ internal static class ActivityCommand
     private static Option<string[]> StateOption() => new("--state", "-s")
     {
         Description = $"Only sessions in this state: {ActivityFilter.StateChoices} (also as pg_stat_activity spells them, e.g. \"idle in transaction\"); repeat for several",
+        HelpName = "state",
         AllowMultipleArgumentsPerToken = false,
         CustomParser = result =>
         {

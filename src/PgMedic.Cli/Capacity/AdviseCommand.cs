@@ -20,12 +20,13 @@ internal static class AdviseCommand
         var workers = new Option<int>("--workers")
         {
             Description = "Processes (pods × processes) that each hold their own pool",
+            HelpName = "n",
             Required = true,
         };
-        var poolSize = new Option<int?>("--pool-size") { Description = "Each worker's pool size today (default: SQLAlchemy's 5)" };
-        var maxOverflow = new Option<int?>("--max-overflow", "-o") { Description = "Each worker's overflow today (default: SQLAlchemy's 10; 0 for Npgsql and HikariCP)" };
-        var cores = new Option<int?>("--cores") { Description = "CPU cores of the database server, for the cores × 2 rule" };
-        var application = new Option<string?>("--application", "-a") { Description = "The deployment's application_name: other applications' connections are kept out of its budget" };
+        var poolSize = new Option<int?>("--pool-size") { Description = "Each worker's pool size today (default: SQLAlchemy's 5)", HelpName = "n" };
+        var maxOverflow = new Option<int?>("--max-overflow", "-o") { Description = "Each worker's overflow today (default: SQLAlchemy's 10; 0 for Npgsql and HikariCP)", HelpName = "n" };
+        var cores = new Option<int?>("--cores") { Description = "CPU cores of the database server, for the cores × 2 rule", HelpName = "n" };
+        var application = new Option<string?>("--application", "-a") { Description = "The deployment's application_name: other applications' connections are kept out of its budget", HelpName = "name" };
         var emit = new Option<EmitFormat?>("--emit", "-e")
         {
             Description = "Print only the settings, as env (DATABASE_*), npgsql, sqlalchemy, hikari or pgbouncer",

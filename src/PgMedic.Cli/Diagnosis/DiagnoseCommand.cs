@@ -18,15 +18,18 @@ internal static class DiagnoseCommand
         var pgbouncer = new Option<string?>("--pgbouncer")
         {
             Description = "Also read PgBouncer's admin console (URL, conninfo; database pgbouncer) and show both layers side by side",
+            HelpName = "target",
         };
         var thresholds = new ThresholdOptions();
         var poolEndpoints = new Option<string[]>("--pool-endpoint")
         {
+            HelpName = "url",
             Description = "A service's PgMedic.Guard /health/pool URL (repeatable): its holders are joined to sessions by backend PID, so findings name the file, line and method holding each connection",
         };
         var poolToken = new Option<string?>("--pool-token")
         {
             Description = "Bearer token for --pool-endpoint (default: $PGMEDIC_POOL_TOKEN)",
+            HelpName = "token",
         };
         var command = new Command("diagnose", "How close the server is to refusing connections, who holds them, and which runbook step fixes it. Exit code = worst finding: 0 ok, 1 warning, 2 critical, 3 could not look.")
         {

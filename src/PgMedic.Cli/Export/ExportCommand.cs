@@ -21,6 +21,7 @@ internal static class ExportCommand
     private static Option<string?> Config() => new("--config", "-c")
     {
         Description = "Take thresholds, windows and the poll interval from this serve configuration (default: the runbook's defaults)",
+        HelpName = "file",
     };
 
     private static Command Rules(CliContext context)

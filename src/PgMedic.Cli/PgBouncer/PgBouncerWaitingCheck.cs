@@ -21,8 +21,8 @@ internal static class PgBouncerWaitingCheck
     public static Command Create(CliContext context)
     {
         var server = new ConnectionOptions("PgBouncer's admin console, e.g. postgres://stats:pw@127.0.0.1:6432/pgbouncer (the user must be in admin_users or stats_users; the database is always pgbouncer)");
-        var warning = new Option<int>("--warning", "-w") { Description = "WARNING at this many waiting clients (default 1)", DefaultValueFactory = _ => Defaults.WaitingWarning };
-        var critical = new Option<int>("--critical", "-c") { Description = "CRITICAL at this many waiting clients (default 10)", DefaultValueFactory = _ => Defaults.WaitingCritical };
+        var warning = new Option<int>("--warning", "-w") { Description = "WARNING at this many waiting clients (default 1)", HelpName = "n", DefaultValueFactory = _ => Defaults.WaitingWarning };
+        var critical = new Option<int>("--critical", "-c") { Description = "CRITICAL at this many waiting clients (default 10)", HelpName = "n", DefaultValueFactory = _ => Defaults.WaitingCritical };
         var maxWaitWarning = CommonOptions.DurationOption("--maxwait-warning", "--mw", "WARNING when a client has waited this long", Defaults.MaxWaitWarning);
         var maxWaitCritical = CommonOptions.DurationOption("--maxwait-critical", "--mc", "CRITICAL when a client has waited this long", Defaults.MaxWaitCritical);
         var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up on the admin console after this long", TimeSpan.FromSeconds(5));

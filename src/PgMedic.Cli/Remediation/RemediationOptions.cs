@@ -21,13 +21,13 @@ internal sealed class RemediationOptions(int defaultMax = 100)
 
     public Option<bool> IncludeSuperusers { get; } = new("--include-superusers") { Description = "Also act on superusers' sessions (spared by default)" };
 
-    public Option<string[]> ProtectUsers { get; } = new("--protect-user") { Description = "Never touch this role's sessions (repeatable)" };
+    public Option<string[]> ProtectUsers { get; } = new("--protect-user") { Description = "Never touch this role's sessions (repeatable)", HelpName = "role" };
 
-    public Option<string[]> ProtectApplications { get; } = new("--protect-application") { Description = $"Never touch this application's sessions (repeatable; always protected: {string.Join(", ", GuardrailOptions.DefaultProtectedApplications)})" };
+    public Option<string[]> ProtectApplications { get; } = new("--protect-application") { Description = $"Never touch this application's sessions (repeatable; always protected: {string.Join(", ", GuardrailOptions.DefaultProtectedApplications)})", HelpName = "name" };
 
-    public Option<int> Max { get; } = new("--max") { Description = $"At most this many actions in one run (default {defaultMax})", DefaultValueFactory = _ => defaultMax };
+    public Option<int> Max { get; } = new("--max") { Description = $"At most this many actions in one run (default {defaultMax})", HelpName = "n", DefaultValueFactory = _ => defaultMax };
 
-    public Option<string?> AuditLog { get; } = new("--audit-log") { Description = "Append the audit trail here (default $XDG_STATE_HOME/pgmedic/audit.jsonl)" };
+    public Option<string?> AuditLog { get; } = new("--audit-log") { Description = "Append the audit trail here (default $XDG_STATE_HOME/pgmedic/audit.jsonl)", HelpName = "file" };
 
     public Option<TimeSpan> Timeout { get; } = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
 

@@ -15,7 +15,7 @@ internal static class TerminateCommand
     {
         var options = new RemediationOptions();
         var selection = new SelectionOptions();
-        var state = new Option<string?>("--state", "-s") { Description = "idle, idle-in-transaction or active" };
+        var state = new Option<string?>("--state", "-s") { Description = "Only sessions in this state", HelpName = "idle|idle-in-transaction|active" };
         var idleFor = CommonOptions.DurationOption("--idle-for", "-i", "Only sessions in that state at least this long", TimeSpan.FromMinutes(5));
         var blocking = new Option<bool>("--blocking") { Description = "Terminate the heads of lock chains (whatever their state)" };
         var waitingFor = CommonOptions.DurationOption("--waiting-for", null, "With --blocking: only chains whose longest waiter waited this long", TimeSpan.FromSeconds(30));

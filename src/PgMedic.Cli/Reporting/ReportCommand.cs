@@ -16,8 +16,8 @@ internal static class ReportCommand
     {
         var server = new ConnectionOptions("Optional: the server, to fill in current capacity (URL, conninfo or Npgsql string); the server is read only when this or -h/-p/-U/-d is given");
         var since = CommonOptions.DurationOption("--since", "-s", "Report on this much of the recent past", TimeSpan.FromHours(1));
-        var auditLog = new Option<string?>("--audit-log") { Description = "The audit log to read (default $XDG_STATE_HOME/pgmedic/audit.jsonl)" };
-        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of standard output" };
+        var auditLog = new Option<string?>("--audit-log") { Description = "The audit log to read (default $XDG_STATE_HOME/pgmedic/audit.jsonl)", HelpName = "file" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of standard output", HelpName = "file" };
         var format = new Option<OutputFormat>("--format", "-f")
         {
             Description = "Report format (default markdown)",
