@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.CompilerServices;
 using PgMedic.Postgres.Targets;
 
 namespace PgMedic.Cli.Common;
@@ -12,32 +11,25 @@ internal sealed class ConnectionOptions
 {
     public const string DefaultTargetDescription = "postgres:// URL, libpq conninfo ('host=… port=…') or Npgsql connection string; default: DATABASE_URL, else PGHOST/PGPORT/PGUSER/PGDATABASE…; with any of -h -p -U -d, those and the PG* variables (never DATABASE_URL)";
 
-    private static readonly ConditionalWeakTable<Option, object> Marked = [];
-    private static readonly object Mark = new();
-
     public ConnectionOptions(string targetDescription = DefaultTargetDescription)
     {
         Target = CommonOptions.RefusingOptions(new Argument<string?>("target") { Description = targetDescription, Arity = ArgumentArity.ZeroOrOne });
-        foreach (var option in All)
-        {
-            Marked.AddOrUpdate(option, Mark);
-        }
     }
 
     public Argument<string?> Target { get; }
 
-    public Option<string?> Host { get; } = new("--host", "-h") { Description = "Database server host or socket directory (default: the local socket if a server listens there, else localhost)", HelpName = "host" };
+    public Option<string?> Host { get; } = new ConnectionOption("--host", "-h") { Description = "Database server host or socket directory (default: the local socket if a server listens there, else localhost)", HelpName = "host" };
 
-    public Option<string?> Port { get; } = new("--port", "-p") { Description = "Database server port (default 5432)", HelpName = "port" };
+    public Option<string?> Port { get; } = new ConnectionOption("--port", "-p") { Description = "Database server port (default 5432)", HelpName = "port" };
 
-    public Option<string?> Username { get; } = new("--username", "-U") { Description = "Database user name (default: the operating-system user)", HelpName = "user" };
+    public Option<string?> Username { get; } = new ConnectionOption("--username", "-U") { Description = "Database user name (default: the operating-system user)", HelpName = "user" };
 
-    public Option<string?> Dbname { get; } = new("--dbname", "-d") { Description = "Database to connect to (default: the user name)", HelpName = "database" };
+    public Option<string?> Dbname { get; } = new ConnectionOption("--dbname", "-d") { Description = "Database to connect to (default: the user name)", HelpName = "database" };
 
     private Option[] All => [Host, Port, Username, Dbname];
 
     /// <summary>True for -h, -p, -U and -d, so help can list them under their own heading, as psql does.</summary>
-    public static bool IsConnectionOption(Option option) => Marked.TryGetValue(option, out _);
+    public static bool IsConnectionOption(Option option) => option is ConnectionOption;
 
     public void AddTo(Command command)
     {
@@ -83,6 +75,9 @@ internal sealed class ConnectionOptions
 
         return resolved.Target;
     }
+
+    /// <summary>The type marks the four, so help can tell them from a verb's own <c>--port</c> (serve's HTTP port).</summary>
+    private sealed class ConnectionOption(string name, string alias) : Option<string?>(name, alias);
 
     private TargetOverrides Overrides(ParseResult parseResult) => new()
     {

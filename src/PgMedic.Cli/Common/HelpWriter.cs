@@ -12,7 +12,7 @@ namespace PgMedic.Cli.Common;
 /// (<c>00:00:10</c>, <c>Table</c>, a record's ToString) and enum names as the value list: every
 /// description states its default as a user types it, and every value list is the option's HelpName.
 /// </summary>
-internal sealed class HelpWriter(int width) : SynchronousCommandLineAction
+internal sealed class HelpWriter(bool terminal) : SynchronousCommandLineAction
 {
     private const int MaxLabelWidth = 34;
 
@@ -24,28 +24,29 @@ internal sealed class HelpWriter(int width) : SynchronousCommandLineAction
     public static HelpOption Option(CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var width = context.IsTerminal ? Math.Clamp(Console.WindowWidth, 60, 160) : 80;
         return new HelpOption("--help", "-?")
         {
             Description = "Show this help",
             Recursive = true,
-            Action = new HelpWriter(width),
+            Action = new HelpWriter(context.IsTerminal),
         };
     }
 
     public override int Invoke(ParseResult parseResult)
     {
         ArgumentNullException.ThrowIfNull(parseResult);
+        // Piped help wraps at 80 columns, as psql's does; on a terminal, at its width.
+        var width = terminal && !Console.IsOutputRedirected ? Math.Clamp(Console.WindowWidth, 60, 160) : 80;
         parseResult.InvocationConfiguration.Output.Write(Render(parseResult.CommandResult, width));
         return 0;
     }
 
     /// <summary>The help of the command <paramref name="result"/> names (its path gives the usage line).</summary>
-    public static string Render(CommandResult result, int width)
+    private static string Render(CommandResult result, int width)
     {
         ArgumentNullException.ThrowIfNull(result);
         var command = result.Command;
-        var path = string.Join(' ', Path(result).Select(c => c is RootCommand ? "pgmedic" : c.Name));
+        var path = CommandPath.Of(result);
         var text = new StringBuilder();
         if (command.Description is { Length: > 0 } description)
         {
@@ -73,20 +74,6 @@ internal sealed class HelpWriter(int width) : SynchronousCommandLineAction
         Section(text, "Connection options:", options.Where(ConnectionOptions.IsConnectionOption).Select(Row).ToList(), width);
         Section(text, "Commands:", command.Subcommands.Where(c => !c.Hidden).Select(c => (c.Name, c.Description ?? string.Empty)).ToList(), width);
         return text.ToString();
-    }
-
-    private static IEnumerable<Command> Path(CommandResult result)
-    {
-        var chain = new List<Command>();
-        for (SymbolResult? current = result; current is not null; current = current.Parent)
-        {
-            if (current is CommandResult commandResult)
-            {
-                chain.Insert(0, commandResult.Command);
-            }
-        }
-
-        return chain;
     }
 
     /// <summary>The command's own options, then the recursive ones its parents lend it (help, version on the root).</summary>

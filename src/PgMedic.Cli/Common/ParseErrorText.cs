@@ -27,7 +27,7 @@ internal static partial class ParseErrorText
     {
         ArgumentNullException.ThrowIfNull(parseResult);
         var command = parseResult.CommandResult;
-        var path = string.Join(' ', Path(command));
+        var path = CommandPath.Of(command);
         var message = Renamed(parseResult) ?? StrayOption(parseResult, command) ?? Unmatched(parseResult, command, path) ?? FromErrors(parseResult, command, path);
         return $"{message} (see '{path} --help')";
     }
@@ -104,20 +104,6 @@ internal static partial class ParseErrorText
     {
         var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
         return type == typeof(int) || type == typeof(long) ? "a whole number" : type == typeof(double) ? "a number" : "a valid value";
-    }
-
-    private static IEnumerable<string> Path(CommandResult command)
-    {
-        var names = new List<string>();
-        for (SymbolResult? current = command; current is not null; current = current.Parent)
-        {
-            if (current is CommandResult c)
-            {
-                names.Insert(0, c.Command is RootCommand ? "pgmedic" : c.Command.Name);
-            }
-        }
-
-        return names;
     }
 
     private static IEnumerable<string> Names(CommandResult command)
