@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using PgMedic.Cli.Activity;
 using PgMedic.Cli.AppPools;
 using PgMedic.Cli.Capacity;
@@ -23,8 +24,9 @@ namespace PgMedic.Cli;
 /// <summary>Builds the <c>pgmedic</c> command tree and turns every failure into one line and an exit code.</summary>
 internal static class CliApp
 {
-    public static RootCommand BuildRoot(CliContext context) =>
-        new("PgMedic finds, fixes and prevents PostgreSQL connection failures.")
+    public static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand("PgMedic finds, fixes and prevents PostgreSQL connection failures.")
         {
             ProbeCommand.Create(context),
             DiagnoseCommand.Create(context),
@@ -46,18 +48,19 @@ internal static class CliApp
             ExportCommand.Create(context),
         };
 
+        // Help is -? and --help, as in psql: -h is the host.
+        root.Options.Remove(root.Options.OfType<HelpOption>().Single());
+        root.Options.Insert(0, HelpWriter.Option(context));
+        return root;
+    }
+
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
         var root = BuildRoot(context);
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
         {
-            var commandName = parseResult.CommandResult.Command.Name;
-            var helpHint = parseResult.CommandResult.Command == root ? "pgmedic --help" : $"pgmedic {commandName} --help";
-            var message = parseResult.UnmatchedTokens.Count > 0
-                ? $"unexpected extra argument(s) (not shown: an unquoted conninfo splits into words, and one may hold a password); quote the TARGET, e.g. 'host=db user=app password=…'"
-                : string.Join(' ', parseResult.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            await context.Error.WriteLineAsync($"pgmedic: {message} (see '{helpHint}')");
+            await context.Error.WriteLineAsync($"pgmedic: {ParseErrorText.Describe(parseResult)}");
             return (int)ExitCode.Unknown;
         }
 

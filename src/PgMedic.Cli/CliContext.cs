@@ -15,6 +15,9 @@ internal sealed record CliContext(
     /// <summary>Standard input, for commands that read a stream (<c>pgmedic logs</c> with no file).</summary>
     public Func<Stream> OpenInput { get; init; } = Console.OpenStandardInput;
 
+    /// <summary>Where a local server's socket is looked for when no host is given; null for libpq's usual places (tests point it at a sandbox).</summary>
+    public IReadOnlyList<string>? SocketDirectories { get; init; }
+
     public static CliContext FromProcess() => new(
         Console.Out,
         Console.Error,

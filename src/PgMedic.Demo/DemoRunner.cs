@@ -257,7 +257,7 @@ public sealed class DemoRunner(IDemoHost host, DemoScenario scenario, bool keep,
     private async Task<bool> VerifyAsync(ConnectionTarget admin, DemoService service, DemoWatch watch)
     {
         var probe = await Prober.ProbeAsync(admin, TimeSpan.FromSeconds(5), CancellationToken.None);
-        _narrator.Say($"Verify: probe {probe.Outcome.ToString().ToLowerInvariant()} ({probe.ConnectMilliseconds:0.0} ms to connect); service /health: {await service.HealthJsonAsync()}");
+        _narrator.Say($"Verify: probe {ProbeOutcomeName.Of(probe.Outcome)} ({probe.ConnectMilliseconds:0.0} ms to connect); service /health: {await service.HealthJsonAsync()}");
         var resolved = await watch.WaitAllResolvedAsync(TimeSpan.FromSeconds(10));
         var before = service.Counts;
         await Task.Delay(TimeSpan.FromSeconds(1.5), host.Time);

@@ -116,7 +116,7 @@ internal sealed class DemoWatch(ConnectionTarget target, Narrator narrator, Time
         }
 
         var failureRate = _probes.Count(p => !p.Ok) * 100.0 / _probes.Count;
-        Transition("database-connection-failure", failureRate > 10, $"connection failures {failureRate:0}% over the last {FailureWindow.TotalSeconds:0} s (fresh connections: {probe.Outcome.ToString().ToLowerInvariant()}{(probe.Reason is null ? string.Empty : " " + probe.Reason)})");
+        Transition("database-connection-failure", failureRate > 10, $"connection failures {failureRate:0}% over the last {FailureWindow.TotalSeconds:0} s (fresh connections: {ProbeOutcomeName.Of(probe.Outcome)}{(probe.Reason is null ? string.Empty : " " + probe.Reason)})");
 
         var snapshot = await SnapshotAsync(cancellationToken);
         if (snapshot is null)

@@ -6,13 +6,18 @@ internal sealed record CliRun(int ExitCode, string Out, string Error)
     public string All => Out + Error;
 
     /// <summary>Runs pgmedic in-process with only the given environment variables (none of the machine's).</summary>
-    public static async Task<CliRun> InvokeAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Task<CliRun> InvokeAsync(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        InvokeAsync(environment, context => context, args);
+
+    /// <param name="configure">Changes the context before the run: another home directory (for ~/.pgpass), other socket directories.</param>
+    public static async Task<CliRun> InvokeAsync(IReadOnlyDictionary<string, string>? environment, Func<CliContext, CliContext> configure, params string[] args)
     {
+        ArgumentNullException.ThrowIfNull(configure);
         var output = new StringWriter();
         var error = new StringWriter();
         var env = environment ?? new Dictionary<string, string>();
         var home = Path.Combine(Path.GetTempPath(), "pgmedic-cli-test-home-does-not-exist");
-        var context = new CliContext(output, error, name => env.TryGetValue(name, out var value) ? value : null, home, IsTerminal: false, TimeProvider.System);
+        var context = configure(new CliContext(output, error, name => env.TryGetValue(name, out var value) ? value : null, home, IsTerminal: false, TimeProvider.System) { SocketDirectories = [] });
         var code = await CliApp.RunAsync(args, context);
         return new CliRun(code, output.ToString(), error.ToString());
     }

@@ -12,27 +12,30 @@ internal static class ActivityCommand
 {
     public static Command Create(CliContext context)
     {
-        var target = CommonOptions.Target();
+        var server = new ConnectionOptions();
         var format = CommonOptions.Format();
         var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
         var state = StateOption();
-        var database = new Option<string?>("--database", "-d") { Description = "Only sessions connected to this database (exact name)" };
-        var application = new Option<string?>("--application", "-a") { Description = "Only sessions with this application_name (exact)" };
-        var user = new Option<string?>("--user", "-U") { Description = "Only sessions of this role (exact)" };
-        var minAge = MinAgeOption();
+        var database = new Option<string?>("--in-database") { Description = "Only sessions connected to this database (exact name; -d is the database to connect to)", HelpName = "database" };
+        var application = new Option<string?>("--application", "-a") { Description = "Only sessions with this application_name (exact)", HelpName = "name" };
+        var user = new Option<string?>("--user") { Description = "Only sessions of this role (exact; the login is -U/--username)", HelpName = "role" };
+        var idleFor = IdleForOption();
         var allBackends = new Option<bool>("--all-backends") { Description = "Include background processes (autovacuum, walsenders, parallel workers…); client backends only by default" };
         var command = new Command("activity", "Every session with its state, ages, wait event and query, oldest state_change first (the runbook's step 3 listing). Uses one connection; exit 0 when listed, 3 on bad input, the probe's code (1 rejected, 2 no response) when it cannot connect.")
         {
-            target,
             state,
             database,
             application,
             user,
-            minAge,
+            idleFor,
             allBackends,
             format,
             timeout,
+            CommonOptions.Renamed("--database", "--in-database", "-d is the database to connect to, as in psql"),
+            CommonOptions.Renamed("--min-age", "--idle-for"),
+            CommonOptions.Renamed("-m", "--idle-for"),
         };
+        server.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var filter = new ActivityFilter(
@@ -40,9 +43,9 @@ internal static class ActivityCommand
                 parseResult.GetValue(database),
                 parseResult.GetValue(application),
                 parseResult.GetValue(user),
-                parseResult.GetValue(minAge),
+                parseResult.GetValue(idleFor),
                 parseResult.GetValue(allBackends));
-            var resolved = CommonOptions.ResolveTarget(parseResult, target, context);
+            var resolved = server.Resolve(parseResult, context);
             var limit = parseResult.GetValue(timeout);
             var (connection, probe) = await Prober.ConnectAsync(resolved, limit, ConnectionSettings.Collector, cancellationToken);
             if (connection is null)
@@ -63,6 +66,7 @@ internal static class ActivityCommand
     private static Option<string[]> StateOption() => new("--state", "-s")
     {
         Description = $"Only sessions in this state: {ActivityFilter.StateChoices} (also as pg_stat_activity spells them, e.g. \"idle in transaction\"); repeat for several",
+        HelpName = "state",
         AllowMultipleArgumentsPerToken = false,
         CustomParser = result =>
         {
@@ -85,9 +89,10 @@ internal static class ActivityCommand
         },
     };
 
-    private static Option<TimeSpan?> MinAgeOption() => new("--min-age", "-m")
+    private static Option<TimeSpan?> IdleForOption() => new("--idle-for", "-i")
     {
         Description = "Only sessions that have been in their current state at least this long (e.g. 30s, 5m, 1h)",
+        HelpName = "duration",
         CustomParser = result =>
         {
             var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
@@ -96,7 +101,7 @@ internal static class ActivityCommand
                 return value;
             }
 
-            result.AddError($"--min-age '{text}' is not a duration: use a number with a unit, e.g. 30s, 5m or 1h30m");
+            result.AddError($"--idle-for '{text}' is not a duration: use a number with a unit, e.g. 30s, 5m or 1h30m");
             return null;
         },
     };

@@ -15,12 +15,12 @@ internal static class PoolsCommand
 {
     public static Command Create(CliContext context)
     {
-        var endpoints = new Argument<string[]>("ENDPOINT")
+        var endpoints = CommonOptions.RefusingOptions(new Argument<string[]>("ENDPOINT")
         {
             Description = "A service's /health/pool URL (PgMedic.Guard or pgmedic-sqlalchemy); one or more",
             Arity = ArgumentArity.OneOrMore,
-        };
-        var token = new Option<string?>("--pool-token") { Description = "Bearer token for the endpoints (default: $PGMEDIC_POOL_TOKEN)" };
+        });
+        var token = new Option<string?>("--pool-token") { Description = "Bearer token for the endpoints (default: $PGMEDIC_POOL_TOKEN)", HelpName = "token" };
         var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up on an endpoint after this long", TimeSpan.FromSeconds(5));
         var format = CommonOptions.Format();
         var command = new Command("pools", "Each service instance's connection pool as the running service sees it: size, checked out, overflow, idle, waiting, timeouts, and the oldest holders with the code that checked them out. Exit 0 ok, 1 a pool is exhausted, has waiters or suspected leaks, 2 an endpoint did not answer.")

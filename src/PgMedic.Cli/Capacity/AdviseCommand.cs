@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
+using PgMedic.Cli.Probing;
 using PgMedic.Core.Capacity;
 using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
@@ -13,21 +14,23 @@ internal static class AdviseCommand
 {
     public static Command Create(CliContext context)
     {
-        var target = CommonOptions.Target();
+        var server = new ConnectionOptions();
         var format = CommonOptions.Format();
         var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
-        var workers = new Option<int>("--workers", "-w")
+        var workers = new Option<int>("--workers")
         {
             Description = "Processes (pods × processes) that each hold their own pool",
+            HelpName = "n",
             Required = true,
         };
-        var poolSize = new Option<int?>("--pool-size", "-p") { Description = "Each worker's pool size today (default: SQLAlchemy's 5)" };
-        var maxOverflow = new Option<int?>("--max-overflow", "-o") { Description = "Each worker's overflow today (default: SQLAlchemy's 10; 0 for Npgsql and HikariCP)" };
-        var cores = new Option<int?>("--cores", "-c") { Description = "CPU cores of the database server, for the cores × 2 rule" };
-        var application = new Option<string?>("--application", "-a") { Description = "The deployment's application_name: other applications' connections are kept out of its budget" };
+        var poolSize = new Option<int?>("--pool-size") { Description = "Each worker's pool size today (default: SQLAlchemy's 5)", HelpName = "n" };
+        var maxOverflow = new Option<int?>("--max-overflow", "-o") { Description = "Each worker's overflow today (default: SQLAlchemy's 10; 0 for Npgsql and HikariCP)", HelpName = "n" };
+        var cores = new Option<int?>("--cores") { Description = "CPU cores of the database server, for the cores × 2 rule", HelpName = "n" };
+        var application = new Option<string?>("--application", "-a") { Description = "The deployment's application_name: other applications' connections are kept out of its budget", HelpName = "name" };
         var emit = new Option<EmitFormat?>("--emit", "-e")
         {
             Description = "Print only the settings, as env (DATABASE_*), npgsql, sqlalchemy, hikari or pgbouncer",
+            HelpName = "env|npgsql|sqlalchemy|hikari|pgbouncer",
             CustomParser = result =>
             {
                 var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
@@ -42,7 +45,6 @@ internal static class AdviseCommand
         };
         var command = new Command("advise", "Can the deployment's pools exhaust the server? Recommends pool size, overflow and timeouts per worker, a PgBouncer section when the pools add up to more than the server, and server timeouts. Exit 0 the pools fit, 1 they can exhaust the server, 3 bad input or no server.")
         {
-            target,
             workers,
             poolSize,
             maxOverflow,
@@ -51,7 +53,10 @@ internal static class AdviseCommand
             emit,
             format,
             timeout,
+            CommonOptions.Renamed("-w", "--workers", "-w is kept for check's --warning"),
+            CommonOptions.Renamed("-c", "--cores", "-c is kept for check's --critical"),
         };
+        server.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var shape = new DeploymentShape(
@@ -66,12 +71,14 @@ internal static class AdviseCommand
                 throw new UsageException(string.Join("; ", errors.Select(e => $"{Flag(e.Field)} must be between {e.Min} and {e.Max} (was {e.Was})")));
             }
 
-            var resolved = CommonOptions.ResolveTarget(parseResult, target, context);
+            var resolved = server.Resolve(parseResult, context);
             var wait = parseResult.GetValue(timeout);
             var (connection, probe) = await Prober.ConnectAsync(resolved, wait, ConnectionSettings.Collector, cancellationToken);
             if (connection is null)
             {
-                throw new UsageException($"cannot read {probe.Target} to advise: {probe.Outcome} {probe.Reason} ({probe.Message}); see pgmedic probe");
+                // advise's -p used to be the pool size; now it is the port, so a refused -p 5 says why.
+                var portHint = parseResult.GetResult(server.Port) is { Implicit: false } ? " (-p is the port now, as in psql; the pool size is --pool-size)" : string.Empty;
+                throw new UsageException($"cannot read {probe.Target} to advise: {ProbeRenderer.Verdict(probe)} ({probe.Message}){portHint}; see pgmedic probe");
             }
 
             await using (connection)

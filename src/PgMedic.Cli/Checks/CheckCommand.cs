@@ -28,17 +28,18 @@ internal static class CheckCommand
 
     private static Command ConnectionsCommand(CliContext context)
     {
-        var target = CommonOptions.Target();
+        var server = new ConnectionOptions();
         var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up after this long", TimeSpan.FromSeconds(10));
         var warning = ThresholdOption("--warning", "-w", "80%");
         var critical = ThresholdOption("--critical", "-c", "90%");
         var command = new Command("connections", "Client backends against usable slots (max_connections − superuser_reserved − reserved). Thresholds: N connections, N% of usable slots, or -N slots left.")
         {
-            target, timeout, warning, critical,
+            timeout, warning, critical,
         };
+        server.AddTo(command);
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             context,
-            CommonOptions.ResolveTarget(parseResult, target, context),
+            server.Resolve(parseResult, context),
             parseResult.GetValue(timeout),
             "POSTGRES_CONNECTIONS",
             snapshot => PluginChecks.Connections(snapshot, parseResult.GetValue(warning)!, parseResult.GetValue(critical)!),
@@ -48,11 +49,12 @@ internal static class CheckCommand
 
     private static Command AgeCommand(CliContext context, string name, string description, TimeSpan defaultWarning, TimeSpan defaultCritical, Func<Snapshot, TimeSpan, TimeSpan, PluginResult> check, string service)
     {
-        var target = CommonOptions.Target();
+        var server = new ConnectionOptions();
         var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up after this long", TimeSpan.FromSeconds(10));
         var warning = CommonOptions.DurationOption("--warning", "-w", "Warning age", defaultWarning);
         var critical = CommonOptions.DurationOption("--critical", "-c", "Critical age", defaultCritical);
-        var command = new Command(name, description) { target, timeout, warning, critical };
+        var command = new Command(name, description) { timeout, warning, critical };
+        server.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var (w, c) = (parseResult.GetValue(warning), parseResult.GetValue(critical));
@@ -61,7 +63,7 @@ internal static class CheckCommand
                 throw new UsageException($"--critical {Duration.Format(c)} is shorter than --warning {Duration.Format(w)}: the critical age must be the longer one");
             }
 
-            return RunAsync(context, CommonOptions.ResolveTarget(parseResult, target, context), parseResult.GetValue(timeout), service, snapshot => check(snapshot, w, c), cancellationToken);
+            return RunAsync(context, server.Resolve(parseResult, context), parseResult.GetValue(timeout), service, snapshot => check(snapshot, w, c), cancellationToken);
         });
         return command;
     }
@@ -69,6 +71,7 @@ internal static class CheckCommand
     private static Option<ConnectionThreshold> ThresholdOption(string name, string alias, string defaultValue) => new(name, alias)
     {
         Description = $"N connections, N% of usable slots, or -N slots left (default {defaultValue})",
+        HelpName = "N|N%|-N",
         DefaultValueFactory = _ => Parse(defaultValue),
         CustomParser = result =>
         {

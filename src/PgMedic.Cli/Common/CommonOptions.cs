@@ -1,22 +1,16 @@
 using System.CommandLine;
 using PgMedic.Cli.Output;
 using PgMedic.Core.Common;
-using PgMedic.Postgres.Targets;
 
 namespace PgMedic.Cli.Common;
 
 /// <summary>The arguments and options every command shares, built the same way everywhere.</summary>
 internal static class CommonOptions
 {
-    public static Argument<string?> Target() => new("target")
-    {
-        Description = "postgres:// URL, libpq conninfo ('host=… port=…') or Npgsql connection string; default: DATABASE_URL, then PGHOST/PGPORT/PGUSER/PGDATABASE…",
-        Arity = ArgumentArity.ZeroOrOne,
-    };
-
     public static Option<OutputFormat> Format() => new("--format", "-f")
     {
-        Description = "Output format: table, json or markdown",
+        Description = "Output format (default table)",
+        HelpName = "table|json|markdown",
         DefaultValueFactory = _ => OutputFormat.Table,
         CustomParser = result =>
         {
@@ -31,10 +25,12 @@ internal static class CommonOptions
         },
     };
 
-    public static Option<TimeSpan> DurationOption(string name, string alias, string description, TimeSpan defaultValue) =>
-        new(name, alias)
+    /// <param name="alias">The short spelling, or null for none.</param>
+    public static Option<TimeSpan> DurationOption(string name, string? alias, string description, TimeSpan defaultValue) =>
+        new(name, alias is null ? [] : [alias])
         {
             Description = description + $" (e.g. 500ms, 30s, 5m, 1h30m; default {Duration.Format(defaultValue)})",
+            HelpName = "duration",
             DefaultValueFactory = _ => defaultValue,
             CustomParser = result =>
             {
@@ -49,16 +45,32 @@ internal static class CommonOptions
             },
         };
 
-    /// <summary>Resolves the TARGET argument (or the environment) and reports password-file warnings on stderr.</summary>
-    /// <exception cref="TargetException">The target is malformed.</exception>
-    public static ConnectionTarget ResolveTarget(ParseResult parseResult, Argument<string?> target, CliContext context)
+    /// <summary>
+    /// System.CommandLine hands an unknown option to a free positional argument (<c>probe --jsn</c> makes
+    /// "--jsn" the TARGET): such a value fails as an unknown option instead ("-" alone, standard input, is kept).
+    /// </summary>
+    public static TArgument RefusingOptions<TArgument>(TArgument argument)
+        where TArgument : Argument
     {
-        var resolved = TargetResolver.ResolveWithWarnings(parseResult.GetValue(target), context.Environment, context.HomeDirectory);
-        foreach (var warning in resolved.Warnings)
+        ArgumentNullException.ThrowIfNull(argument);
+        argument.Validators.Add(result =>
         {
-            context.Error.WriteLine($"pgmedic: warning: {warning}");
-        }
+            if (result.Tokens.Any(t => ParseErrorText.LooksLikeOption(t.Value)))
+            {
+                result.AddError(ParseErrorText.UnknownOptionMarker);
+            }
+        });
+        return argument;
+    }
 
-        return resolved.Target;
+    /// <summary>
+    /// A spelling that used to mean something else: hidden from help, accepted by the parser only to
+    /// fail with the new name, so an old script stops rather than doing something it did not ask for.
+    /// </summary>
+    public static Option<string[]> Renamed(string old, string now, string? why = null)
+    {
+        var option = new Option<string[]>(old) { Hidden = true, Arity = ArgumentArity.ZeroOrMore };
+        option.Validators.Add(result => result.AddError($"'{old}' is now '{now}'{(why is null ? string.Empty : "; " + why)}"));
+        return option;
     }
 }

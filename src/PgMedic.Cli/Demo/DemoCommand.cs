@@ -14,7 +14,8 @@ internal static class DemoCommand
     {
         var scenario = new Option<DemoScenario>("--scenario")
         {
-            Description = "leak (default), idle-in-transaction, lock-chain or server-down",
+            Description = "The incident to stage (default leak)",
+            HelpName = "leak|idle-in-transaction|lock-chain|server-down",
             DefaultValueFactory = _ => DemoScenario.Leak,
             CustomParser = result =>
             {
@@ -31,7 +32,8 @@ internal static class DemoCommand
         var keep = new Option<bool>("--keep") { Description = "Leave the sandbox running at the end (until Ctrl+C) to explore it with the other commands" };
         var reportFile = new Option<string>("--report-file")
         {
-            Description = "Where to write the incident report",
+            Description = "Where to write the incident report (default pgmedic-demo-report.md)",
+            HelpName = "file",
             DefaultValueFactory = _ => "pgmedic-demo-report.md",
         };
         var command = new Command("demo", "Stage a real connection incident on a sandbox PostgreSQL (a leaking service by default), and watch PgMedic detect, diagnose, heal, verify and write it up. Unattended; about ten seconds.")

@@ -12,25 +12,27 @@ internal static class DiagnoseCommand
 {
     public static Command Create(CliContext context)
     {
-        var target = CommonOptions.Target();
+        var server = new ConnectionOptions();
         var format = CommonOptions.Format();
         var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
         var pgbouncer = new Option<string?>("--pgbouncer")
         {
             Description = "Also read PgBouncer's admin console (URL, conninfo; database pgbouncer) and show both layers side by side",
+            HelpName = "target",
         };
         var thresholds = new ThresholdOptions();
-        var poolEndpoints = new Option<string[]>("--pool-endpoint", "-p")
+        var poolEndpoints = new Option<string[]>("--pool-endpoint")
         {
+            HelpName = "url",
             Description = "A service's PgMedic.Guard /health/pool URL (repeatable): its holders are joined to sessions by backend PID, so findings name the file, line and method holding each connection",
         };
         var poolToken = new Option<string?>("--pool-token")
         {
             Description = "Bearer token for --pool-endpoint (default: $PGMEDIC_POOL_TOKEN)",
+            HelpName = "token",
         };
         var command = new Command("diagnose", "How close the server is to refusing connections, who holds them, and which runbook step fixes it. Exit code = worst finding: 0 ok, 1 warning, 2 critical, 3 could not look.")
         {
-            target,
             format,
             timeout,
             poolEndpoints,
@@ -38,10 +40,12 @@ internal static class DiagnoseCommand
             pgbouncer,
         };
         thresholds.AddTo(command);
+        server.AddTo(command);
+        server.PortUsedToBe("--pool-endpoint");
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var options = thresholds.Read(parseResult);
-            var resolved = CommonOptions.ResolveTarget(parseResult, target, context);
+            var resolved = server.Resolve(parseResult, context);
             var endpoints = (parseResult.GetValue(poolEndpoints) ?? []).Select(ParseEndpoint).ToList();
             var token = parseResult.GetValue(poolToken) ?? context.Environment("PGMEDIC_POOL_TOKEN");
             var report = parseResult.GetValue(pgbouncer) is { } bouncerText

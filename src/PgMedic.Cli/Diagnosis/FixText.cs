@@ -42,7 +42,7 @@ internal static class FixText
         }
 
         Add(parts, "--waiting-for", o.WaitingFor);
-        Add(parts, "--database", o.Database);
+        Add(parts, "--in-database", o.Database);
         Add(parts, "--application", o.Application);
         Add(parts, "--user", o.User);
         return string.Join(' ', parts);

@@ -12,12 +12,14 @@ internal sealed class ThresholdOptions
     private readonly Option<double> _saturationWarning = new("--saturation-warning")
     {
         Description = "Warn at this percentage of usable slots (default 80)",
+        HelpName = "percent",
         DefaultValueFactory = _ => Defaults.SaturationWarningPercent,
     };
 
     private readonly Option<double> _saturationCritical = new("--saturation-critical")
     {
         Description = "Critical at this percentage of usable slots (default 90)",
+        HelpName = "percent",
         DefaultValueFactory = _ => Defaults.SaturationCriticalPercent,
     };
 

@@ -22,6 +22,7 @@ internal static class ExportCommand
     private static Option<string?> Config() => new("--config", "-c")
     {
         Description = "Take thresholds, windows and the poll interval from this serve configuration (default: the runbook's defaults)",
+        HelpName = "file",
     };
 
     private static Command Rules(CliContext context)
@@ -29,7 +30,8 @@ internal static class ExportCommand
         var config = Config();
         var source = new Option<string>("--source", "-s")
         {
-            Description = "Metrics the rules are written over: pgmedic (pgmedic serve's /metrics) or postgres-exporter",
+            Description = "Metrics the rules are written over: pgmedic (pgmedic serve's /metrics) or postgres-exporter (default pgmedic)",
+            HelpName = "pgmedic|postgres-exporter",
             DefaultValueFactory = _ => "pgmedic",
         };
         source.AcceptOnlyFromAmong("pgmedic", "postgres-exporter");

@@ -12,11 +12,11 @@ internal static class LogsCommand
 
     public static Command Create(CliContext context)
     {
-        var files = new Argument<string[]>("file")
+        var files = CommonOptions.RefusingOptions(new Argument<string[]>("file")
         {
             Description = "Log files (PostgreSQL stderr, csvlog or jsonlog; application or PgBouncer logs); '-' or none reads standard input, e.g. 'kubectl logs … | pgmedic logs'",
             Arity = ArgumentArity.ZeroOrMore,
-        };
+        });
         var format = CommonOptions.Format();
         var command = new Command("logs", "Counts connection trouble in logs — too many clients, reserved slots, idle-in-transaction timeouts, dropped clients, failed logins, pool exhaustion in Npgsql/SQLAlchemy/HikariCP, refused and timed-out connects, PgBouncer limits — with first and last time, a per-minute histogram, the runbook step and sample lines (passwords masked). Exit 0 nothing found, 1 warnings, 2 critical kinds, 3 bad input.")
         {

@@ -20,25 +20,21 @@ internal static class PgBouncerWaitingCheck
 
     public static Command Create(CliContext context)
     {
-        var target = new Argument<string?>("target")
-        {
-            Description = "PgBouncer's admin console, e.g. postgres://stats:pw@127.0.0.1:6432/pgbouncer (the user must be in admin_users or stats_users)",
-            Arity = ArgumentArity.ZeroOrOne,
-        };
-        var warning = new Option<int>("--warning", "-w") { Description = "WARNING at this many waiting clients (default 1)", DefaultValueFactory = _ => Defaults.WaitingWarning };
-        var critical = new Option<int>("--critical", "-c") { Description = "CRITICAL at this many waiting clients (default 10)", DefaultValueFactory = _ => Defaults.WaitingCritical };
+        var server = new ConnectionOptions("PgBouncer's admin console, e.g. postgres://stats:pw@127.0.0.1:6432/pgbouncer (the user must be in admin_users or stats_users; the database is always pgbouncer)");
+        var warning = new Option<int>("--warning", "-w") { Description = "WARNING at this many waiting clients (default 1)", HelpName = "n", DefaultValueFactory = _ => Defaults.WaitingWarning };
+        var critical = new Option<int>("--critical", "-c") { Description = "CRITICAL at this many waiting clients (default 10)", HelpName = "n", DefaultValueFactory = _ => Defaults.WaitingCritical };
         var maxWaitWarning = CommonOptions.DurationOption("--maxwait-warning", "--mw", "WARNING when a client has waited this long", Defaults.MaxWaitWarning);
         var maxWaitCritical = CommonOptions.DurationOption("--maxwait-critical", "--mc", "CRITICAL when a client has waited this long", Defaults.MaxWaitCritical);
         var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up on the admin console after this long", TimeSpan.FromSeconds(5));
         var command = new Command(Name, "Clients queued inside PgBouncer (cl_waiting, maxwait from SHOW POOLS) as a Nagios check.")
         {
-            target,
             warning,
             critical,
             maxWaitWarning,
             maxWaitCritical,
             timeout,
         };
+        server.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var thresholds = new PgBouncerOptions
@@ -54,7 +50,7 @@ internal static class PgBouncerWaitingCheck
                 throw new UsageException(string.Join("; ", errors));
             }
 
-            var resolved = CommonOptions.ResolveTarget(parseResult, target, context);
+            var resolved = server.Resolve(parseResult, context);
             return await RunAsync(resolved, thresholds, parseResult.GetValue(timeout), context.Out, cancellationToken);
         });
         return command;

@@ -26,7 +26,7 @@ internal static class ProbeRenderer
             ProbeOutcome.Rejecting => "yellow",
             _ => "red",
         };
-        console.MarkupLine($"[bold {colour}]{Terminal.Safe(result.Outcome.ToString().ToUpperInvariant())}[/] {Terminal.Safe(result.Target)} — {Terminal.Safe(Verdict(result))}");
+        console.MarkupLine($"[bold {colour}]{Terminal.Safe(ProbeOutcomeName.Of(result.Outcome))}[/] {Terminal.Safe(result.Target)} — {Terminal.Safe(Verdict(result))}");
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         foreach (var (name, value) in Rows(result))
         {
@@ -51,7 +51,7 @@ internal static class ProbeRenderer
 
     private static void RenderMarkdown(ProbeResult result, TextWriter output)
     {
-        output.WriteLine($"**Probe `{result.Target}`: {result.Outcome.ToString().ToUpperInvariant()}** — {Verdict(result)}");
+        output.WriteLine($"**Probe `{result.Target}`: {ProbeOutcomeName.Of(result.Outcome)}** — {Verdict(result)}");
         output.WriteLine();
         output.WriteLine("| | |");
         output.WriteLine("|---|---|");
@@ -69,7 +69,7 @@ internal static class ProbeRenderer
 
     private static IEnumerable<(string Name, string Value)> Rows(ProbeResult result)
     {
-        yield return ("outcome", result.Outcome.ToString());
+        yield return ("outcome", ProbeOutcomeName.Of(result.Outcome));
         if (result.Reason is not null)
         {
             yield return ("reason", result.Reason);

@@ -17,12 +17,13 @@ internal static class HealCommand
         var defaults = new HealOptions();
         var idleInTransactionFor = CommonOptions.DurationOption("--idle-in-transaction-for", "--iit-for", "Terminate sessions idle in a transaction this long", defaults.IdleInTransactionFor);
         var idleFor = CommonOptions.DurationOption("--idle-for", "-i", "Terminate sessions idle this long (runbook step 1)", defaults.IdleFor);
-        var waitingFor = CommonOptions.DurationOption("--waiting-for", "-w", "Terminate heads of lock chains whose waiters waited this long", defaults.BlockingWaitingFor);
+        var waitingFor = CommonOptions.DurationOption("--waiting-for", null, "Terminate heads of lock chains whose waiters waited this long", defaults.BlockingWaitingFor);
         var command = new Command("heal", "Diagnose, then run the runbook's plan step by step (idle in transaction → idle → lock-chain heads), verifying after each and stopping once healthy. Shows the plan; runs it only with --yes. Never restarts anything.")
         {
             idleInTransactionFor, idleFor, waitingFor,
         };
         options.AddTo(command);
+        command.Options.Add(CommonOptions.Renamed("-w", "--waiting-for", "-w is kept for check's --warning"));
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var heal = new HealOptions

@@ -13,13 +13,13 @@ internal sealed record HooksFile(string? RestartCommand, string? MaintenanceOnCo
 /// <summary>The hook options of <c>emergency</c>: the engine's <see cref="HookSettings"/>, from options or a hooks file.</summary>
 internal sealed class HookOptions
 {
-    public Option<string?> RestartOption { get; } = new("--restart-command") { Description = "Shell command that restarts the application (e.g. 'systemctl restart api', 'kubectl rollout restart deploy/api')" };
+    public Option<string?> RestartOption { get; } = new("--restart-command") { Description = "Shell command that restarts the application (e.g. 'systemctl restart api', 'kubectl rollout restart deploy/api')", HelpName = "command" };
 
-    public Option<string?> MaintenanceOnOption { get; } = new("--maintenance-on-command") { Description = "Shell command that turns maintenance mode on (e.g. 'railway env set MAINTENANCE_MODE=true')" };
+    public Option<string?> MaintenanceOnOption { get; } = new("--maintenance-on-command") { Description = "Shell command that turns maintenance mode on (e.g. 'railway env set MAINTENANCE_MODE=true')", HelpName = "command" };
 
-    public Option<string?> MaintenanceOffOption { get; } = new("--maintenance-off-command") { Description = "Shell command that turns maintenance mode off" };
+    public Option<string?> MaintenanceOffOption { get; } = new("--maintenance-off-command") { Description = "Shell command that turns maintenance mode off", HelpName = "command" };
 
-    public Option<string?> FileOption { get; } = new("--hooks") { Description = "JSON file with restartCommand, maintenanceOnCommand, maintenanceOffCommand, hookTimeout" };
+    public Option<string?> FileOption { get; } = new("--hooks") { Description = "JSON file with restartCommand, maintenanceOnCommand, maintenanceOffCommand, hookTimeout", HelpName = "file" };
 
     public Option<TimeSpan> TimeoutOption { get; } = CommonOptions.DurationOption("--hook-timeout", "--ht", "How long each hook may run", TimeSpan.FromMinutes(2));
 

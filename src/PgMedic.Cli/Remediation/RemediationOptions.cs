@@ -9,31 +9,31 @@ namespace PgMedic.Cli.Remediation;
 /// <summary>The options every session-killing command shares: guardrails, confirmation, audit, format.</summary>
 internal sealed class RemediationOptions(int defaultMax = 100)
 {
-    public Argument<string?> Target { get; } = CommonOptions.Target();
+    public ConnectionOptions Connection { get; } = new();
 
     public Option<OutputFormat> Format { get; } = CommonOptions.Format();
 
     public Option<bool> Yes { get; } = new("--yes", "-y") { Description = "Execute the plan. Without it the plan is only shown (on a terminal you are asked)." };
 
-    public Option<string[]> Databases { get; } = new("--database", "-d") { Description = "Act in this database instead of the target's (repeatable)" };
+    public Option<string[]> Databases { get; } = new("--in-database") { Description = "Act in this database instead of the one connected to (repeatable)", HelpName = "database" };
 
     public Option<bool> AllDatabases { get; } = new("--all-databases") { Description = "Act in every database, not just the target's" };
 
     public Option<bool> IncludeSuperusers { get; } = new("--include-superusers") { Description = "Also act on superusers' sessions (spared by default)" };
 
-    public Option<string[]> ProtectUsers { get; } = new("--protect-user") { Description = "Never touch this role's sessions (repeatable)" };
+    public Option<string[]> ProtectUsers { get; } = new("--protect-user") { Description = "Never touch this role's sessions (repeatable)", HelpName = "role" };
 
-    public Option<string[]> ProtectApplications { get; } = new("--protect-application") { Description = $"Never touch this application's sessions (repeatable; always protected: {string.Join(", ", GuardrailOptions.DefaultProtectedApplications)})" };
+    public Option<string[]> ProtectApplications { get; } = new("--protect-application") { Description = $"Never touch this application's sessions (repeatable; always protected: {string.Join(", ", GuardrailOptions.DefaultProtectedApplications)})", HelpName = "name" };
 
-    public Option<int> Max { get; } = new("--max") { Description = "At most this many actions in one run", DefaultValueFactory = _ => defaultMax };
+    public Option<int> Max { get; } = new("--max") { Description = $"At most this many actions in one run (default {defaultMax})", HelpName = "n", DefaultValueFactory = _ => defaultMax };
 
-    public Option<string?> AuditLog { get; } = new("--audit-log") { Description = "Append the audit trail here (default $XDG_STATE_HOME/pgmedic/audit.jsonl)" };
+    public Option<string?> AuditLog { get; } = new("--audit-log") { Description = "Append the audit trail here (default $XDG_STATE_HOME/pgmedic/audit.jsonl)", HelpName = "file" };
 
     public Option<TimeSpan> Timeout { get; } = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
 
     public void AddTo(Command command, bool withDatabaseFilter = true)
     {
-        command.Arguments.Add(Target);
+        Connection.AddTo(command);
         foreach (var option in new Option[] { Format, Yes, AllDatabases, IncludeSuperusers, ProtectUsers, ProtectApplications, Max, AuditLog, Timeout })
         {
             command.Options.Add(option);
@@ -42,6 +42,7 @@ internal sealed class RemediationOptions(int defaultMax = 100)
         if (withDatabaseFilter)
         {
             command.Options.Add(Databases);
+            command.Options.Add(CommonOptions.Renamed("--database", "--in-database", "-d is the database to connect to, as in psql"));
         }
     }
 
@@ -58,7 +59,7 @@ internal sealed class RemediationOptions(int defaultMax = 100)
 
         if (parseResult.GetValue(AllDatabases) && databases.Length > 0)
         {
-            errors.Add("--all-databases and --database exclude each other: pick one");
+            errors.Add("--all-databases and --in-database exclude each other: pick one");
         }
 
         return errors.Count > 0

@@ -26,7 +26,7 @@ internal static class RemediationRun
         CancellationToken cancellationToken,
         ConfirmRemediation? confirm = null)
     {
-        var target = CommonOptions.ResolveTarget(parseResult, options.Target, context);
+        var target = options.Connection.Resolve(parseResult, context);
         var timeout = parseResult.GetValue(options.Timeout);
         var started = context.Time.GetUtcNow();
         var request = configure(new RemediationRequest

@@ -3,6 +3,7 @@ using System.Text.Json;
 using PgMedic.Cli.Output;
 using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Probing;
 using PgMedic.Core.Remediation;
 using PgMedic.Postgres.Remediation;
 using Spectre.Console;
@@ -115,7 +116,7 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
         }
 
         var colour = v.Healthy ? "green" : "yellow";
-        _console.MarkupLine($"  [{colour}]verify:[/] client connections {v.ClientBackendsBefore} → {v.ClientBackendsAfter} ({N(v.PercentBefore)} % → {N(v.PercentAfter)} % of usable), probe {Terminal.Safe(v.Probe.Outcome.ToString().ToLowerInvariant())}{(v.Probe.Reason is null ? string.Empty : " " + Terminal.Safe(v.Probe.Reason))}, {(v.Healthy ? "healthy" : "not yet healthy")}");
+        _console.MarkupLine($"  [{colour}]verify:[/] client connections {v.ClientBackendsBefore} → {v.ClientBackendsAfter} ({N(v.PercentBefore)} % → {N(v.PercentAfter)} % of usable), probe {Terminal.Safe(ProbeOutcomeName.Of(v.Probe.Outcome))}{(v.Probe.Reason is null ? string.Empty : " " + Terminal.Safe(v.Probe.Reason))}, {(v.Healthy ? "healthy" : "not yet healthy")}");
     }
 
     public void Hook(HookResult hook)
@@ -193,7 +194,7 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
 
             if (step.Verification is { } v)
             {
-                output.WriteLine($"- verify: client connections {v.ClientBackendsBefore} → {v.ClientBackendsAfter}, probe {v.Probe.Outcome.ToString().ToLowerInvariant()}, {(v.Healthy ? "healthy" : "not yet healthy")}");
+                output.WriteLine($"- verify: client connections {v.ClientBackendsBefore} → {v.ClientBackendsAfter}, probe {ProbeOutcomeName.Of(v.Probe.Outcome)}, {(v.Healthy ? "healthy" : "not yet healthy")}");
             }
         }
 

@@ -8,17 +8,18 @@ namespace PgMedic.Cli.Remediation;
 /// <summary>The session filters of <c>terminate</c> and <c>cancel</c>.</summary>
 internal sealed class SelectionOptions
 {
-    public Option<string?> Application { get; } = new("--application", "-a") { Description = "Only sessions of this application_name" };
+    public Option<string?> Application { get; } = new("--application", "-a") { Description = "Only sessions of this application_name", HelpName = "name" };
 
-    public Option<string?> User { get; } = new("--user", "-u") { Description = "Only sessions of this role" };
+    public Option<string?> User { get; } = new("--user") { Description = "Only sessions of this role (the login is -U/--username)", HelpName = "role" };
 
-    public Option<string?> Client { get; } = new("--client") { Description = "Only sessions from this client address or CIDR (10.0.0.0/8)" };
+    public Option<string?> Client { get; } = new("--client") { Description = "Only sessions from this client address or CIDR (10.0.0.0/8)", HelpName = "address" };
 
     public void AddTo(Command command)
     {
         command.Options.Add(Application);
         command.Options.Add(User);
         command.Options.Add(Client);
+        command.Options.Add(CommonOptions.Renamed("-u", "--user", "a filter has no short form beside psql's -U, the login"));
     }
 
     public SessionSelection Read(ParseResult parseResult)

@@ -12,7 +12,7 @@ internal static class SpareText
         {
             SpareReason.NotClientBackend => $"not a client backend ({spared.Detail})",
             SpareReason.OwnBackend => "PgMedic's own connection",
-            SpareReason.OtherDatabase => $"in another database ({spared.Detail}; use --database or --all-databases)",
+            SpareReason.OtherDatabase => $"in another database ({spared.Detail}; use --in-database or --all-databases)",
             SpareReason.Superuser => "superuser session (use --include-superusers)",
             SpareReason.ProtectedRole => $"protected role {spared.Detail}",
             SpareReason.ProtectedApplication => $"protected application {spared.Detail}",
@@ -45,7 +45,7 @@ internal static class SpareText
 
         if (reasons.Contains(SpareReason.OtherDatabase))
         {
-            steps.Add($"re-run with --database {string.Join(" --database ", spared.Where(s => s.Reason == SpareReason.OtherDatabase).Select(s => s.Detail).Distinct())} (or --all-databases)");
+            steps.Add($"re-run with --in-database {string.Join(" --in-database ", spared.Where(s => s.Reason == SpareReason.OtherDatabase).Select(s => s.Detail).Distinct())} (or --all-databases)");
         }
 
         if (reasons.Contains(SpareReason.ProtectedRole) || reasons.Contains(SpareReason.ProtectedApplication))

@@ -15,10 +15,10 @@ internal static class TerminateCommand
     {
         var options = new RemediationOptions();
         var selection = new SelectionOptions();
-        var state = new Option<string?>("--state", "-s") { Description = "idle, idle-in-transaction or active" };
+        var state = new Option<string?>("--state", "-s") { Description = "Only sessions in this state", HelpName = "idle|idle-in-transaction|active" };
         var idleFor = CommonOptions.DurationOption("--idle-for", "-i", "Only sessions in that state at least this long", TimeSpan.FromMinutes(5));
         var blocking = new Option<bool>("--blocking") { Description = "Terminate the heads of lock chains (whatever their state)" };
-        var waitingFor = CommonOptions.DurationOption("--waiting-for", "-w", "With --blocking: only chains whose longest waiter waited this long", TimeSpan.FromSeconds(30));
+        var waitingFor = CommonOptions.DurationOption("--waiting-for", null, "With --blocking: only chains whose longest waiter waited this long", TimeSpan.FromSeconds(30));
         var cancelFirst = new Option<bool>("--cancel-first") { Description = "Cancel first, wait --grace, and terminate only sessions still in the planned state" };
         var grace = CommonOptions.DurationOption("--grace", "-g", "With --cancel-first: how long to wait between cancel and terminate", TimeSpan.FromSeconds(5));
         var command = new Command("terminate", "Terminate sessions chosen by state and age (runbook steps 1 and 3) or the heads of lock chains (--blocking). Shows the plan; runs it only with --yes. Guardrails spare non-client backends, PgMedic, other databases, superusers and protected roles/applications.")
@@ -27,6 +27,7 @@ internal static class TerminateCommand
         };
         options.AddTo(command);
         selection.AddTo(command);
+        command.Options.Add(CommonOptions.Renamed("-w", "--waiting-for", "-w is kept for check's --warning"));
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var isBlocking = parseResult.GetValue(blocking);

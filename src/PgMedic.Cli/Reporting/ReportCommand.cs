@@ -6,7 +6,6 @@ using PgMedic.Core.Reporting;
 using PgMedic.Postgres.Collection;
 using PgMedic.Postgres.Probing;
 using PgMedic.Postgres.Remediation;
-using PgMedic.Postgres.Targets;
 
 namespace PgMedic.Cli.Reporting;
 
@@ -15,17 +14,14 @@ internal static class ReportCommand
 {
     public static Command Create(CliContext context)
     {
-        var target = new Argument<string?>("target")
-        {
-            Description = "Optional: the server, to fill in current capacity (URL, conninfo or Npgsql string)",
-            Arity = ArgumentArity.ZeroOrOne,
-        };
+        var server = new ConnectionOptions("Optional: the server, to fill in current capacity (URL, conninfo or Npgsql string); the server is read only when this or -h/-p/-U/-d is given");
         var since = CommonOptions.DurationOption("--since", "-s", "Report on this much of the recent past", TimeSpan.FromHours(1));
-        var auditLog = new Option<string?>("--audit-log") { Description = "The audit log to read (default $XDG_STATE_HOME/pgmedic/audit.jsonl)" };
-        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of standard output" };
+        var auditLog = new Option<string?>("--audit-log") { Description = "The audit log to read (default $XDG_STATE_HOME/pgmedic/audit.jsonl)", HelpName = "file" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of standard output", HelpName = "file" };
         var format = new Option<OutputFormat>("--format", "-f")
         {
-            Description = "markdown (default) or json",
+            Description = "Report format (default markdown)",
+            HelpName = "markdown|json",
             DefaultValueFactory = _ => OutputFormat.Markdown,
             CustomParser = result => result.Tokens.Count > 0 && result.Tokens[0].Value.ToLowerInvariant() is var text && text is "markdown" or "json"
                 ? (text == "json" ? OutputFormat.Json : OutputFormat.Markdown)
@@ -33,8 +29,9 @@ internal static class ReportCommand
         };
         var command = new Command("report", "The post-incident record: timeline (findings, plans, actions, checks, recovery), before/after numbers, root cause as far as the evidence shows, and the runbook's post-incident checklist with what PgMedic can answer filled in.")
         {
-            target, since, auditLog, output, format,
+            since, auditLog, output, format,
         };
+        server.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var path = parseResult.GetValue(auditLog) ?? AuditLog.DefaultPath(context.Environment, context.HomeDirectory);
@@ -50,7 +47,7 @@ internal static class ReportCommand
             }
 
             var now = context.Time.GetUtcNow();
-            var capacity = parseResult.GetValue(target) is { } text ? await CurrentCapacityReader.ReadAsync(TargetResolver.Resolve(text, context.Environment, context.HomeDirectory), cancellationToken) : null;
+            var capacity = server.IsGiven(parseResult) ? await CurrentCapacityReader.ReadAsync(server.Resolve(parseResult, context), cancellationToken) : null;
             var report = IncidentReportBuilder.Build(records, [], now - parseResult.GetValue(since), now, capacity);
             var rendered = ReportRenderer.Render(report, parseResult.GetValue(format));
             if (parseResult.GetValue(output) is { } file)

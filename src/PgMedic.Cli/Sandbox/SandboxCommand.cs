@@ -13,12 +13,14 @@ internal static class SandboxCommand
     {
         var maxConnections = new Option<int>("--max-connections", "-n")
         {
-            Description = "The sandbox's max_connections",
+            Description = "The sandbox's max_connections (default 20)",
+            HelpName = "n",
             DefaultValueFactory = _ => 20,
         };
         var settings = new Option<string[]>("--setting", "-c")
         {
             Description = "Any other server setting as name=value (repeatable), e.g. -c idle_in_transaction_session_timeout=60s",
+            HelpName = "name=value",
             AllowMultipleArgumentsPerToken = false,
         };
         var command = new Command("sandbox", "Start a throwaway PostgreSQL on 127.0.0.1 and keep it running until Ctrl+C; its directory is removed when it stops.")

@@ -14,8 +14,9 @@ internal static class ServeCommand
         var config = new Option<string?>("--config", "-c")
         {
             Description = "The monitor's configuration file (docs/commands/serve.md); PGMEDIC_* variables override it, e.g. PGMEDIC_accessToken, PGMEDIC_targets__0__connection",
+            HelpName = "file",
         };
-        var port = new Option<int?>("--port", "-p") { Description = "Listen on this port (overrides the file's 'port'; 0 picks a free one)" };
+        var port = new Option<int?>("--port", "-p") { Description = "Listen on this port (overrides the file's 'port'; 0 picks a free one)", HelpName = "port" };
         var command = new Command("serve", "Watch targets: poll over one long-lived connection, measure an application's connection success, keep history in SQLite, fire the runbook's alerts to webhooks, serve /health, /metrics, a JSON API and the dashboard.")
         {
             config,

@@ -14,10 +14,10 @@ internal static class SlowQueriesCommand
 
     public static Command Create(CliContext context)
     {
-        var target = CommonOptions.Target();
+        var server = new ConnectionOptions();
         var format = CommonOptions.Format();
         var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or reading after this long", TimeSpan.FromSeconds(10));
-        var limit = new Option<int>("--limit", "-n")
+        var limit = new Option<int>("--limit")
         {
             Description = $"Show this many statements (1–{MaxLimit}; default 10)",
             DefaultValueFactory = _ => 10,
@@ -36,6 +36,7 @@ internal static class SlowQueriesCommand
         var order = new Option<StatementOrder>("--order", "-o")
         {
             Description = "Rank by mean time per call, total time, or calls (default mean)",
+            HelpName = "mean|total|calls",
             DefaultValueFactory = _ => StatementOrder.Mean,
             CustomParser = result =>
             {
@@ -52,16 +53,17 @@ internal static class SlowQueriesCommand
         var allDatabases = new Option<bool>("--all-databases") { Description = "Statements of every database; only the target's database by default" };
         var command = new Command("slow-queries", "The slowest statements from pg_stat_statements (mean or total time, or calls), with the timing columns of the installed extension version. Exit 0 when listed; 3 with the steps to enable it when the extension is missing or not preloaded, or on bad input.")
         {
-            target,
             limit,
             order,
             allDatabases,
             format,
             timeout,
         };
+        command.Options.Add(CommonOptions.Renamed("-n", "--limit"));
+        server.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var resolved = CommonOptions.ResolveTarget(parseResult, target, context);
+            var resolved = server.Resolve(parseResult, context);
             var wait = parseResult.GetValue(timeout);
             var (connection, probe) = await Prober.ConnectAsync(resolved, wait, ConnectionSettings.Collector, cancellationToken);
             if (connection is null)

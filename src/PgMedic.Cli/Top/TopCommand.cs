@@ -18,15 +18,16 @@ internal static class TopCommand
 
     public static Command Create(CliContext context)
     {
-        var target = CommonOptions.Target();
-        var interval = CommonOptions.DurationOption("--interval", "-n", "Refresh this often (at least 250ms)", TimeSpan.FromSeconds(2));
+        var server = new ConnectionOptions();
+        var interval = CommonOptions.DurationOption("--interval", null, "Refresh this often (at least 250ms)", TimeSpan.FromSeconds(2));
         var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
         var command = new Command("top", "Live view: usage of usable slots by state, then running, idle-in-transaction and blocking panes; q quits. One connection for the whole session. Without a terminal (piped), prints one frame and exits 0.")
         {
-            target,
             interval,
             timeout,
+            CommonOptions.Renamed("-n", "--interval"),
         };
+        server.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var every = parseResult.GetValue(interval);
@@ -35,7 +36,7 @@ internal static class TopCommand
                 throw new UsageException($"--interval {Duration.Format(every)} is too short: use at least {Duration.Format(MinimumInterval)}");
             }
 
-            var resolved = CommonOptions.ResolveTarget(parseResult, target, context);
+            var resolved = server.Resolve(parseResult, context);
             var (collector, probe) = await CollectorConnection.OpenAsync(resolved, parseResult.GetValue(timeout), cancellationToken);
             if (collector is null)
             {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Probing;
 using PgMedic.Core.Snapshots;
 using PgMedic.Core.Statements;
 using PgMedic.Monitor.History;
@@ -49,7 +50,7 @@ internal static class MonitorApi
         s.LifelineConnected,
         s.PolledAt,
         UsageView.From(s.Report?.Usage),
-        s.Probe is { } p ? new ProbeView(p.Outcome.ToString().ToLowerInvariant(), p.Reason, p.Message, s.Sample?.ProbeLatencyMilliseconds) : null,
+        s.Probe is { } p ? new ProbeView(ProbeOutcomeName.Of(p.Outcome), p.Reason, p.Message, s.Sample?.ProbeLatencyMilliseconds) : null,
         s.Alerts.Count(a => a.State == AlertState.Firing),
         interval.TotalMilliseconds);
 

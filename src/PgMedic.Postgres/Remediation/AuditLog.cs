@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Probing;
 using PgMedic.Core.Remediation;
 using PgMedic.Core.Secrets;
 
@@ -147,7 +148,7 @@ public sealed class AuditLog : IAsyncDisposable
             {
                 Time = Now, RunId = RunId, Operator = Operator, Target = Target, Origin = Origin, Event = "verification", Command = command, Step = step,
                 Result = verification.Healthy ? "healthy" : "not-healthy",
-                Detail = Scrub($"client connections {verification.ClientBackendsBefore} -> {verification.ClientBackendsAfter}; probe {verification.Probe.Outcome.ToString().ToLowerInvariant()} {verification.Probe.Reason}".TrimEnd()),
+                Detail = Scrub($"client connections {verification.ClientBackendsBefore} -> {verification.ClientBackendsAfter}; probe {ProbeOutcomeName.Of(verification.Probe.Outcome)} {verification.Probe.Reason}".TrimEnd()),
                 DurationMilliseconds = Math.Round(milliseconds, 2),
                 ClientBackendsBefore = verification.ClientBackendsBefore,
                 ClientBackendsAfter = verification.ClientBackendsAfter,

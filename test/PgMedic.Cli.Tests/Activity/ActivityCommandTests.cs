@@ -73,8 +73,8 @@ public sealed class ActivityCommandTests(SandboxFixture fixture)
         await using var asSuperuser = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 1, "user-filter");
 
         var byUser = await SessionsAsync("--user", "activity_reader");
-        var byDatabase = await SessionsAsync("--database", "activity_other");
-        var superuserInPostgres = await SessionsAsync("--application", "user-filter", "--database", "postgres", "--user", "postgres");
+        var byDatabase = await SessionsAsync("--in-database", "activity_other");
+        var superuserInPostgres = await SessionsAsync("--application", "user-filter", "--in-database", "postgres", "--user", "postgres");
 
         Assert.Equal(asReader.Pids.Order(), byUser.Select(s => s.GetProperty("pid").GetInt32()).Order());
         Assert.Equal(asReader.Pids.Order(), byDatabase.Select(s => s.GetProperty("pid").GetInt32()).Order());
@@ -82,13 +82,13 @@ public sealed class ActivityCommandTests(SandboxFixture fixture)
     }
 
     [Fact]
-    public async Task Activity_MinAge_LeavesOutSessionsYoungerInTheirState()
+    public async Task Activity_IdleFor_LeavesOutSessionsYoungerInTheirState()
     {
         await using var old = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 2, "min-age");
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         await using var young = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 2, "min-age");
 
-        var sessions = await SessionsAsync("--application", "min-age", "--min-age", "1s");
+        var sessions = await SessionsAsync("--application", "min-age", "--idle-for", "1s");
 
         Assert.Equal(old.Pids.Order(), sessions.Select(s => s.GetProperty("pid").GetInt32()).Order());
         Assert.All(sessions, s => Assert.True(s.GetProperty("stateAgeSeconds").GetDouble() >= 1));
@@ -160,13 +160,13 @@ public sealed class ActivityCommandTests(SandboxFixture fixture)
     }
 
     [Fact]
-    public async Task Activity_BadMinAge_ExitThreeOneLine()
+    public async Task Activity_BadIdleFor_ExitThreeOneLine()
     {
-        var run = await CliRun.InvokeAsync("activity", Url, "--min-age", "soon");
+        var run = await CliRun.InvokeAsync("activity", Url, "--idle-for", "soon");
 
         Assert.Equal(3, run.ExitCode);
         Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("--min-age 'soon' is not a duration", run.Error, StringComparison.Ordinal);
+        Assert.Contains("--idle-for 'soon' is not a duration", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

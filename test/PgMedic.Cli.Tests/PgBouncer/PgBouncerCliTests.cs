@@ -43,6 +43,17 @@ public sealed class PgBouncerCliTests(PgBouncerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task CheckVerb_PgBouncerWaitingWithPsqlOptions_ReachesTheAdminConsole()
+    {
+        var environment = new Dictionary<string, string> { ["PGPASSWORD"] = fixture.Bouncer.AdminPassword, ["PGPORT"] = SilentListener.UnusedPort().ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+        var run = await CliRun.InvokeAsync(environment, "check", "pgbouncer-waiting", "-h", "127.0.0.1", "-p", fixture.Bouncer.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", PgBouncerProcess.AdminUser);
+
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.StartsWith("PGBOUNCER-WAITING OK - ", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CheckPgBouncerWaiting_NothingListening_CriticalOneLine()
     {
         var output = new StringWriter();

@@ -10,10 +10,13 @@ internal static class TargetTestKit
     public const string Secret = "s3cr3t-pw";
 
     /// <param name="environment">"NAME=value" pairs separated by '|', e.g. "PGHOST=db|PGPORT=5433".</param>
-    public static ResolveResult Resolve(string? argument, string environment = "", string? home = null)
+    /// <param name="overrides">psql's -h -p -U -d, as the CLI passes them.</param>
+    public static ResolveResult Resolve(string? argument, string environment = "", string? home = null, TargetOverrides? overrides = null)
     {
         var variables = ParseEnvironment(environment);
-        return TargetResolver.ResolveWithWarnings(argument, name => variables.GetValueOrDefault(name), home, OsUser);
+
+        // No socket directories: a server on this machine's default socket must not change what these tests see.
+        return TargetResolver.ResolveWithWarnings(argument, name => variables.GetValueOrDefault(name), home, OsUser, overrides, socketDirectories: []);
     }
 
     public static ConnectionTarget Target(string? argument, string environment = "", string? home = null) =>
