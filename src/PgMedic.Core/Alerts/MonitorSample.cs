@@ -30,13 +30,23 @@ public sealed record MonitorSample(
     IReadOnlyList<AppConnections> ByApplication,
     IReadOnlyList<SampleFinding> Findings)
 {
+    /// <summary>What each of the target's pool endpoints answered at this poll (empty when none is configured).</summary>
+    public IReadOnlyList<PoolEndpointReading> PoolEndpoints { get; init; } = [];
+
+    /// <summary>
+    /// The services' failure ratio over the failure rule's window as of this sample (<see cref="FailureRates"/>),
+    /// kept with the sample for the history charts; null without pool endpoints or without checkouts.
+    /// </summary>
+    public double? ApplicationFailureRatio { get; init; }
+
     public static MonitorSample FromReport(DateTimeOffset at, DiagnosisReport report, bool probeSucceeded, string? probeReason, double? probeLatencyMilliseconds)
     {
         ArgumentNullException.ThrowIfNull(report);
         var findings = report.Findings.Select(f => new SampleFinding(f.Code, f.Severity, f.Subject, f.Summary)).ToList();
+        var endpoints = (report.Pools ?? []).Select(PoolEndpointReading.From).ToList();
         if (report.Usage is not { } usage || report.Groups is not { } groups)
         {
-            return Unreadable(at, probeSucceeded, probeReason, probeLatencyMilliseconds, findings);
+            return Unreadable(at, probeSucceeded, probeReason, probeLatencyMilliseconds, findings) with { PoolEndpoints = endpoints };
         }
 
         return new MonitorSample(
@@ -51,7 +61,10 @@ public sealed record MonitorSample(
             usage.PercentOfUsable,
             usage.ByState,
             groups.ByApplication.Select(g => new AppConnections(g.Name, g.Total, g.Idle, g.IdleInTransaction)).ToList(),
-            findings);
+            findings)
+        {
+            PoolEndpoints = endpoints,
+        };
     }
 
     public static MonitorSample Unreadable(DateTimeOffset at, bool probeSucceeded, string? probeReason, double? probeLatencyMilliseconds, IReadOnlyList<SampleFinding> findings) =>

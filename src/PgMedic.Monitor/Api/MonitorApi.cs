@@ -51,7 +51,8 @@ internal static class MonitorApi
         Usage(s.Report?.Usage),
         s.Probe is { } p ? new ProbeView(p.Outcome.ToString().ToLowerInvariant(), p.Reason, p.Message, s.Sample?.ProbeLatencyMilliseconds) : null,
         s.Alerts.Count(a => a.State == AlertState.Firing),
-        interval.TotalMilliseconds);
+        interval.TotalMilliseconds,
+        FailureRatesView.From(s.Failures, s.Target.Alerts.DatabaseConnectionFailure.Ratio));
 
     private static UsageView? Usage(Usage? u) => u is null ? null : new UsageView(u.ClientBackends, u.UsableSlots, u.MaxConnections, u.PercentOfUsable, u.SlotsLeft, u.ByState);
 
@@ -130,7 +131,8 @@ internal static class MonitorApi
                 sample.Collected,
                 sample.ProbeSucceeded,
                 sample.ProbeLatencyMilliseconds,
-                Math.Round((double)failures / (i - start + 1), 4)));
+                Math.Round((double)failures / (i - start + 1), 4),
+                sample.ApplicationFailureRatio));
         }
 
         return TypedResults.Ok(new HistoryView(target, from, to, window.TotalSeconds, points));
