@@ -73,7 +73,7 @@ public sealed class DashboardBrowserTests(MonitorSandbox fixture)
             "() => { const c = Chart.getChart('failure-chart'); return !!c && c.data.datasets.some(d => d.label === 'application %' && d.data.some(p => p.y >= 15)); }",
             null,
             new PageWaitForFunctionOptions { Timeout = 15000 });
-        await service.StopLoadAsync();
+        await service.Load.StopAsync();
 
         var output = Path.Combine(BuildOutput.RepositoryRoot(), "test-output");
         Directory.CreateDirectory(output);

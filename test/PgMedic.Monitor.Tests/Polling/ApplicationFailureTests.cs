@@ -23,7 +23,7 @@ public sealed class ApplicationFailureTests(MonitorSandbox fixture)
         await using var service = await GuardedShopService.StartAsync(sandbox.SuperuserTarget);
         await using var receiver = new WebhookReceiver();
         await receiver.StartAsync();
-        await using var monitor = await StartAsync(sandbox.SuperuserTarget, o => WithService(o, service, window) with
+        await using var monitor = await StartAsync(sandbox.SuperuserTarget, o => WithService(o, service.PoolEndpoint, window) with
         {
             Webhooks = [new WebhookOptions("ops", receiver.Url, WebhookFormat.Generic, new Dictionary<string, string>())],
         });
@@ -40,7 +40,7 @@ public sealed class ApplicationFailureTests(MonitorSandbox fixture)
         Assert.InRange(alert.GetProperty("value").GetDouble(), 0.15, 0.25);
 
         // The service itself saw one request in five refused; the monitor's probe never failed meanwhile.
-        var (ok, refused) = service.Answers;
+        var (ok, refused) = service.Load.Answers;
         Assert.InRange((double)refused / (ok + refused), 0.15, 0.25);
         var rates = (await monitor.GetJsonAsync("/api/targets/main")).GetProperty("failureRates");
         Assert.Equal(0, rates.GetProperty("probe").GetProperty("failures").GetInt32());
@@ -60,7 +60,7 @@ public sealed class ApplicationFailureTests(MonitorSandbox fixture)
 
         await service.RunHealthyLoadAsync();
         await monitor.WaitForAlertsAsync(a => !a.Any(x => x.GetProperty("alert").GetString() == AlertNames.DatabaseConnectionFailure), "database-connection-failure resolved", TimeSpan.FromSeconds(40));
-        await service.StopLoadAsync();
+        await service.Load.StopAsync();
         Assert.True(failing.Elapsed < TimeSpan.FromSeconds(50), $"took {failing.Elapsed}");
 
         var events = (await monitor.GetJsonAsync("/api/alerts/events")).EnumerateArray()
@@ -76,13 +76,44 @@ public sealed class ApplicationFailureTests(MonitorSandbox fixture)
     }
 
     [Fact]
+    public async Task DatabaseConnectionFailure_SqlAlchemyServiceTimingOutOneCheckoutInFive_FiresWithSignalApplicationAndResolves()
+    {
+        var sandbox = fixture.Sandbox;
+        var window = TimeSpan.FromSeconds(4);
+        var role = await sandbox.CreateRoleAsync($"py_{Guid.NewGuid():N}"[..12], "py-shop-pw");
+        await using var service = await SqlAlchemyShopService.StartAsync(role.ToUrl());
+        await using var monitor = await StartAsync(sandbox.SuperuserTarget, o => WithService(o, service.PoolEndpoint, window));
+        await monitor.WaitForFirstPollAsync();
+
+        await service.RunFailingLoadAsync();
+        var firedAfter = await monitor.WaitForAlertsAsync(a => Firing(a, AlertNames.DatabaseConnectionFailure, "critical"), "database-connection-failure firing", TimeSpan.FromSeconds(30));
+        Assert.True(firedAfter >= window, $"fired {firedAfter} after the timeouts began, before its {window} window");
+        var alert = (await monitor.GetJsonAsync("/api/alerts")).EnumerateArray().Single(a => a.GetProperty("alert").GetString() == AlertNames.DatabaseConnectionFailure);
+        Assert.Equal("application", alert.GetProperty("signal").GetString());
+        Assert.InRange(alert.GetProperty("value").GetDouble(), 0.15, 0.25);
+        var rates = (await monitor.GetJsonAsync("/api/targets/main")).GetProperty("failureRates");
+        Assert.Equal(0, rates.GetProperty("probe").GetProperty("failures").GetInt32());
+        var application = rates.GetProperty("application");
+        Assert.Equal((1, 0L), (application.GetProperty("processes").GetInt32(), application.GetProperty("connectFailures").GetInt64()));
+        Assert.True(application.GetProperty("timeouts").GetInt64() > 0);
+        Assert.Matches($"pgmedic_app_checkout_failures_total\\{{[^}}]*process=\"{service.Pid}@[^}}]*\\}} [1-9]", await monitor.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+
+        await service.RunHealthyLoadAsync();
+        await monitor.WaitForAlertsAsync(a => !a.Any(x => x.GetProperty("alert").GetString() == AlertNames.DatabaseConnectionFailure), "database-connection-failure resolved", TimeSpan.FromSeconds(30));
+        await service.Load.StopAsync();
+        var resolved = (await monitor.GetJsonAsync("/api/alerts/events")).EnumerateArray()
+            .First(e => e.GetProperty("alert").GetString() == AlertNames.DatabaseConnectionFailure && e.GetProperty("state").GetString() == "resolved");
+        Assert.Equal("application", resolved.GetProperty("signal").GetString());
+    }
+
+    [Fact]
     public async Task DatabaseConnectionFailure_ServiceStopsAnsweringItsPoolEndpoint_FiresNamingTheEndpointInsteadOfStayingSilent()
     {
         var sandbox = fixture.Sandbox;
         var window = TimeSpan.FromSeconds(2);
         await using var service = await GuardedShopService.StartAsync(sandbox.SuperuserTarget);
         var endpoint = service.PoolEndpoint;
-        await using var monitor = await StartAsync(sandbox.SuperuserTarget, o => WithService(o, service, window));
+        await using var monitor = await StartAsync(sandbox.SuperuserTarget, o => WithService(o, service.PoolEndpoint, window));
         await monitor.WaitForFirstPollAsync();
         Assert.Matches(EndpointUp(endpoint, 1), await monitor.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
 
@@ -100,13 +131,13 @@ public sealed class ApplicationFailureTests(MonitorSandbox fixture)
     private static string EndpointUp(Uri endpoint, int up) =>
         $"pgmedic_app_pool_endpoint_up\\{{[^}}]*endpoint=\"{System.Text.RegularExpressions.Regex.Escape(endpoint.ToString())}\"[^}}]*\\}} {up}";
 
-    private static MonitorOptions WithService(MonitorOptions options, GuardedShopService service, TimeSpan window)
+    private static MonitorOptions WithService(MonitorOptions options, Uri poolEndpoint, TimeSpan window)
     {
         var failure = new FailureRuleOptions { Window = window, For = window };
         var target = options.Targets[0];
         return options with
         {
-            Targets = [target with { PoolEndpoints = [service.PoolEndpoint], Alerts = target.Alerts with { DatabaseConnectionFailure = failure } }],
+            Targets = [target with { PoolEndpoints = [poolEndpoint], Alerts = target.Alerts with { DatabaseConnectionFailure = failure } }],
         };
     }
 

@@ -15,19 +15,14 @@ namespace PgMedic.Monitor.Tests.Polling;
 
 /// <summary>
 /// A small web service on 127.0.0.1 whose pool is a PgMedic.Guard (size 2, no overflow, 100 ms pool
-/// timeout) serving <c>/health/pool</c>, with a load driver that sends it real HTTP requests: either
-/// healthy traffic, or cycles in which two slow requests hold both connections while a third times out.
+/// timeout) serving <c>/health/pool</c>, and the load that sends it real HTTP requests: either healthy
+/// traffic, or cycles in which two slow requests hold both connections while a third times out.
 /// </summary>
 internal sealed class GuardedShopService : IAsyncDisposable
 {
     public static readonly TimeSpan PoolTimeout = TimeSpan.FromMilliseconds(100);
 
     private readonly WebApplication _app;
-    private readonly HttpClient _http;
-    private CancellationTokenSource? _load;
-    private Task? _driver;
-    private long _ok;
-    private long _refused;
     private bool _disposed;
 
     private GuardedShopService(WebApplication app)
@@ -35,17 +30,16 @@ internal sealed class GuardedShopService : IAsyncDisposable
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         BaseAddress = new Uri(address);
-        _http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        Load = new LoadDriver(BaseAddress);
     }
 
     public Uri BaseAddress { get; }
 
     public Uri PoolEndpoint => new(BaseAddress, "/health/pool");
 
-    public GuardedDataSource Guard => _app.Services.GetRequiredService<GuardedDataSource>();
+    public LoadDriver Load { get; }
 
-    /// <summary>Requests answered 200 and 503 (pool timeout) since the load last changed.</summary>
-    public (long Ok, long Refused) Answers => (Interlocked.Read(ref _ok), Interlocked.Read(ref _refused));
+    public GuardedDataSource Guard => _app.Services.GetRequiredService<GuardedDataSource>();
 
     public static async Task<GuardedShopService> StartAsync(ConnectionTarget database)
     {
@@ -72,47 +66,26 @@ internal sealed class GuardedShopService : IAsyncDisposable
     /// One request in five times out: each cycle two /report requests hold both connections for 300 ms,
     /// an /orders request meanwhile gives up after the 100 ms pool timeout, then two /orders succeed.
     /// </summary>
-    public Task RunFailingLoadAsync() => DriveAsync(async cancellationToken =>
+    public Task RunFailingLoadAsync() => Load.RunAsync(async cancellationToken =>
     {
-        var reports = new[] { GetAsync("/report", cancellationToken), GetAsync("/report", cancellationToken) };
+        var reports = new[] { Load.SendAsync(HttpMethod.Get, "/report", cancellationToken), Load.SendAsync(HttpMethod.Get, "/report", cancellationToken) };
         while (Guard.Statistics.CheckedOut < 2 && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(5, cancellationToken);
         }
 
-        await GetAsync("/orders", cancellationToken);
+        await Load.SendAsync(HttpMethod.Get, "/orders", cancellationToken);
         await Task.WhenAll(reports);
-        await GetAsync("/orders", cancellationToken);
-        await GetAsync("/orders", cancellationToken);
+        await Load.SendAsync(HttpMethod.Get, "/orders", cancellationToken);
+        await Load.SendAsync(HttpMethod.Get, "/orders", cancellationToken);
     });
 
     /// <summary>Sequential /orders requests: every checkout finds a free connection.</summary>
-    public Task RunHealthyLoadAsync() => DriveAsync(async cancellationToken =>
+    public Task RunHealthyLoadAsync() => Load.RunAsync(async cancellationToken =>
     {
-        await GetAsync("/orders", cancellationToken);
+        await Load.SendAsync(HttpMethod.Get, "/orders", cancellationToken);
         await Task.Delay(20, cancellationToken);
     });
-
-    public async Task StopLoadAsync()
-    {
-        if (_load is null)
-        {
-            return;
-        }
-
-        await _load.CancelAsync();
-        try
-        {
-            await _driver!;
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped mid-request.
-        }
-
-        _load.Dispose();
-        _load = null;
-    }
 
     /// <summary>Stops the load and the service; a second call does nothing (a test may stop the service itself).</summary>
     public async ValueTask DisposeAsync()
@@ -123,8 +96,7 @@ internal sealed class GuardedShopService : IAsyncDisposable
         }
 
         _disposed = true;
-        await StopLoadAsync();
-        _http.Dispose();
+        await Load.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
@@ -142,29 +114,5 @@ internal sealed class GuardedShopService : IAsyncDisposable
         {
             return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
-    }
-
-    private async Task DriveAsync(Func<CancellationToken, Task> cycle)
-    {
-        await StopLoadAsync();
-        (_ok, _refused) = (0, 0);
-        _load = new CancellationTokenSource();
-        var token = _load.Token;
-
-        // Bounded: a test that forgets to stop it still ends within two minutes.
-        _load.CancelAfter(TimeSpan.FromMinutes(2));
-        _driver = Task.Run(async () =>
-        {
-            while (!token.IsCancellationRequested)
-            {
-                await cycle(token);
-            }
-        });
-    }
-
-    private async Task GetAsync(string path, CancellationToken cancellationToken)
-    {
-        using var response = await _http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken);
-        Interlocked.Increment(ref response.IsSuccessStatusCode ? ref _ok : ref _refused);
     }
 }
