@@ -108,7 +108,7 @@ public static class AlertSignals
 
         if (app.Ratio is { } ratio)
         {
-            parts.Add(Invariant($"the services' checkouts: {app.Failures} of {app.Attempts} failed ({app.Timeouts} timed out, {app.ConnectFailures} could not connect) across {app.Instances} process(es) in the last {window} ({ratio * 100:0.#} %, {threshold})"));
+            parts.Add(Invariant($"the services' checkouts: {app.Failures} of {app.Attempts} failed ({app.Timeouts} timed out, {app.ConnectFailures} could not connect) across {app.Processes} process(es) in the last {window} ({ratio * 100:0.#} %, {threshold})"));
         }
         else if (app.Silent.Count < app.Endpoints)
         {

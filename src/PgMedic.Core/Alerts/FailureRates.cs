@@ -30,9 +30,9 @@ public sealed record PoolEndpointReading(string Endpoint, string? Error, IReadOn
 public sealed record SilentEndpoint(string Endpoint, string Error);
 
 /// <summary>The services' checkouts over a window, summed over their processes.</summary>
-/// <param name="Instances">Processes with at least two readings in the window (an increase needs two).</param>
+/// <param name="Processes">Service processes (per pool) with at least two readings in the window: an increase needs two.</param>
 /// <param name="Silent">Endpoints that did not answer once in the window: a service that cannot even say is failing too.</param>
-public sealed record ApplicationFailures(long Attempts, long Timeouts, long ConnectFailures, int Instances, int Endpoints, IReadOnlyList<SilentEndpoint> Silent)
+public sealed record ApplicationFailures(long Attempts, long Timeouts, long ConnectFailures, int Processes, int Endpoints, IReadOnlyList<SilentEndpoint> Silent)
 {
     public long Failures => Timeouts + ConnectFailures;
 
@@ -99,7 +99,7 @@ public static class FailureRates
 
         // One series per process and pool, whichever endpoint reported it, in poll order.
         long attempts = 0, timeouts = 0, connectFailures = 0;
-        var instances = 0;
+        var processes = 0;
         foreach (var series in readings.SelectMany(r => r.Instances).GroupBy(i => (i.Process, i.Pool)))
         {
             var points = series.ToList();
@@ -108,14 +108,14 @@ public static class FailureRates
                 continue;
             }
 
-            instances++;
+            processes++;
             var (checkouts, t, c) = (Grown(points, p => p.Checkouts), Grown(points, p => p.Timeouts), Grown(points, p => p.ConnectFailures));
             attempts += checkouts + t + c;
             timeouts += t;
             connectFailures += c;
         }
 
-        return new ApplicationFailures(attempts, timeouts, connectFailures, instances, readings.Select(r => r.Endpoint).Distinct(StringComparer.Ordinal).Count(), silent);
+        return new ApplicationFailures(attempts, timeouts, connectFailures, processes, readings.Select(r => r.Endpoint).Distinct(StringComparer.Ordinal).Count(), silent);
     }
 
     /// <summary><see cref="Increase"/>, where a new <c>startedAt</c> is a restart even if the counter did not fall.</summary>

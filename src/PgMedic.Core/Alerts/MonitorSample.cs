@@ -10,8 +10,9 @@ public sealed record SampleFinding(string Code, Severity Severity, string? Subje
 
 /// <summary>
 /// What the monitor saw of one target at one poll: the fresh connection attempt an application would
-/// make (the runbook's failure rate), and — when the lifeline could read it — usage by state and by
-/// application, and the diagnosis findings. Alert rules are pure functions over a list of these.
+/// make, the services' pool counters (with it, the runbook's failure rate), and — when the lifeline could
+/// read it — usage by state and by application, and the diagnosis findings. Alert rules are pure
+/// functions over a list of these.
 /// </summary>
 /// <param name="ProbeSucceeded">The fresh, unpooled connection and <c>SELECT 1</c> succeeded.</param>
 /// <param name="ProbeReason">Why the probe failed (<see cref="Probing.ProbeReason"/>); null when it succeeded.</param>

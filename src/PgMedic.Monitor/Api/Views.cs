@@ -125,7 +125,7 @@ internal sealed record FailureRatesView(double WindowSeconds, double Ratio, Prob
         ratio,
         new ProbeFailuresView(m.ProbeAttempts, m.ProbeFailures, Math.Round(m.ProbeRatio, 4)),
         m.Application is { } a
-            ? new ApplicationFailuresView(a.Attempts, a.Failures, a.Timeouts, a.ConnectFailures, a.Ratio is { } r ? Math.Round(r, 4) : null, a.Instances, a.Endpoints, a.Silent)
+            ? new ApplicationFailuresView(a.Attempts, a.Failures, a.Timeouts, a.ConnectFailures, a.Ratio is { } r ? Math.Round(r, 4) : null, a.Processes, a.Endpoints, a.Silent)
             : null);
 }
 

@@ -43,9 +43,9 @@ internal sealed class MonitorMetrics
         meter.CreateObservableCounter("pgmedic.probe_failures", () => Each<long>(state, s => s.ProbeAttempts > 0
             ? [new Measurement<long>(s.ProbeFailures, Tag("target", s.Target.Name))]
             : []), description: "Fresh connection attempts that failed since the monitor started");
-        meter.CreateObservableCounter("pgmedic.app_checkouts", () => Each<long>(state, s => Instances(s, i => i.Attempts)),
+        meter.CreateObservableCounter("pgmedic.app_checkouts", () => Each<long>(state, s => Processes(s, i => i.Attempts)),
             description: "Checkout attempts the service counted since its process started (handed out + timed out + failed to connect), per process and pool, from its /health/pool");
-        meter.CreateObservableCounter("pgmedic.app_checkout_failures", () => Each<long>(state, s => Instances(s, i => i.Failures)),
+        meter.CreateObservableCounter("pgmedic.app_checkout_failures", () => Each<long>(state, s => Processes(s, i => i.Failures)),
             description: "Checkouts that timed out or could not connect, as the service counted them since its process started, per process and pool");
         meter.CreateObservableGauge("pgmedic.app_pool_endpoint_up", () => Each<int>(state, s => (s.Sample?.PoolEndpoints ?? [])
             .Select(e => new Measurement<int>(e.Error is null ? 1 : 0, Tag("target", s.Target.Name), Tag("endpoint", e.Endpoint)))), description: "1 when the service's /health/pool answered the latest poll");
@@ -65,7 +65,7 @@ internal sealed class MonitorMetrics
         s.Sample is { Collected: true } x ? [new Measurement<int>(value(x), Tag("target", s.Target.Name))] : [];
 
     /// <summary>Each service process's counter as its latest document said; a process two endpoints report is counted once.</summary>
-    private static IEnumerable<Measurement<long>> Instances(TargetStatus s, Func<PoolInstance, long> value) =>
+    private static IEnumerable<Measurement<long>> Processes(TargetStatus s, Func<PoolInstance, long> value) =>
         (s.Sample?.PoolEndpoints ?? []).SelectMany(e => e.Instances)
             .DistinctBy(i => (i.Process, i.Pool))
             .Select(i => new Measurement<long>(value(i), Tag("target", s.Target.Name), Tag("process", i.Process), Tag("pool", i.Pool ?? string.Empty)));

@@ -38,7 +38,7 @@ public sealed class ApplicationFailureRateTests
         var app = FailureRates.Measure(history, Window).Application!;
 
         // 311: (80+20) + (40+10 after the reset) + (80+20) = 250 attempts, 50 failed; 312: 150 attempts.
-        Assert.Equal((400L, 50L, 2), (app.Attempts, app.Failures, app.Instances));
+        Assert.Equal((400L, 50L, 2), (app.Attempts, app.Failures, app.Processes));
         Assert.Equal(0.125, app.Ratio);
     }
 
