@@ -72,13 +72,20 @@ public sealed partial class GuardedDataSource
                 await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             }
         }
-        catch
+        catch (Exception e)
         {
+            // Cancelled by the caller is not the database failing; anything else is a checkout that got no connection.
+            if (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _connectFailures);
+            }
+
             await connection.DisposeAsync().ConfigureAwait(false);
             Return(lease);
             throw;
         }
 
+        Interlocked.Increment(ref _checkouts);
         lease.BackendPid = connection.ProcessID;
         lease.Attach(connection);
 

@@ -7,7 +7,7 @@ namespace PgMedic.Guard;
 
 public sealed partial class GuardedDataSource
 {
-    /// <summary>The pool now: size, checked out, overflow, idle, waiting, timeouts, leaks.</summary>
+    /// <summary>The pool now: size, checked out, overflow, idle, waiting, timeouts, connect failures, leaks.</summary>
     public GuardStatistics Statistics
     {
         get
@@ -27,7 +27,8 @@ public sealed partial class GuardedDataSource
                     Waiting = _waiters.Count,
                     Timeouts = _timeouts,
                     Leaks = _leaks,
-                    Checkouts = _nextId,
+                    Checkouts = Interlocked.Read(ref _checkouts),
+                    ConnectFailures = Interlocked.Read(ref _connectFailures),
                     PrePingReplacements = Interlocked.Read(ref _prePingReplacements),
                     Maintenance = _maintenance,
                 };

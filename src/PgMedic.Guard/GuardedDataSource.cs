@@ -46,6 +46,8 @@ public sealed partial class GuardedDataSource : IAsyncDisposable, IDisposable
     private long _timeouts;
     private long _leaks;
     private long _prePingReplacements;
+    private long _checkouts;
+    private long _connectFailures;
     private bool _disposed;
 
     private GuardedDataSource(GuardOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, Action<NpgsqlDataSourceBuilder>? configureDataSource)

@@ -17,7 +17,11 @@ public enum AlertState
 }
 
 /// <summary>An alert that is pending or firing now.</summary>
-public sealed record ActiveAlert(AlertKey Key, AlertState State, DateTimeOffset Since, DateTimeOffset? FiredAt, double Value, string Summary);
+public sealed record ActiveAlert(AlertKey Key, AlertState State, DateTimeOffset Since, DateTimeOffset? FiredAt, double Value, string Summary)
+{
+    /// <summary>The signal that tripped it (<c>database-connection-failure</c>); kept once it no longer holds, so the resolution says what resolved.</summary>
+    public FailureSignal? Signal { get; init; }
+}
 
 /// <summary>
 /// A change of an alert's state. Only changes are produced — an alert that stays firing produces
@@ -27,6 +31,9 @@ public sealed record ActiveAlert(AlertKey Key, AlertState State, DateTimeOffset 
 public sealed record AlertTransition(string EventId, AlertKey Key, AlertState State, DateTimeOffset At, DateTimeOffset StartsAt, double Value, string Summary)
 {
     public Severity Severity => Key.Severity;
+
+    /// <summary>The signal that tripped the alert (<c>database-connection-failure</c>); null for the other rules.</summary>
+    public FailureSignal? Signal { get; init; }
 }
 
 /// <summary>
@@ -52,7 +59,7 @@ public sealed class AlertEngine(IEnumerable<ActiveAlert>? restored = null)
             switch (current?.State)
             {
                 case null when signal.Active:
-                    var pending = new ActiveAlert(signal.Key, AlertState.Pending, now, null, signal.Value, signal.Summary);
+                    var pending = new ActiveAlert(signal.Key, AlertState.Pending, now, null, signal.Value, signal.Summary) { Signal = signal.Signal };
                     _active[signal.Key] = pending;
                     transitions.Add(Transition(pending, AlertState.Pending, now));
                     if (signal.For <= TimeSpan.Zero)
@@ -62,7 +69,8 @@ public sealed class AlertEngine(IEnumerable<ActiveAlert>? restored = null)
 
                     break;
                 case AlertState.Pending when signal.Active:
-                    _active[signal.Key] = current with { Value = signal.Value, Summary = signal.Summary };
+                    current = current with { Value = signal.Value, Summary = signal.Summary, Signal = signal.Signal };
+                    _active[signal.Key] = current;
                     if (now - current.Since >= signal.For)
                     {
                         transitions.Add(Fire(current, signal, now));
@@ -74,7 +82,12 @@ public sealed class AlertEngine(IEnumerable<ActiveAlert>? restored = null)
                     break;
                 case AlertState.Firing when signal.Active || signal.Holding:
                     // Within hysteresis the condition's own text no longer applies: keep the one it fired with.
-                    _active[signal.Key] = current with { Value = signal.Value, Summary = signal.Active ? signal.Summary : current.Summary };
+                    _active[signal.Key] = current with
+                    {
+                        Value = signal.Value,
+                        Summary = signal.Active ? signal.Summary : current.Summary,
+                        Signal = signal.Active ? signal.Signal : current.Signal,
+                    };
                     break;
                 case AlertState.Firing:
                     _active.Remove(signal.Key);
@@ -98,11 +111,11 @@ public sealed class AlertEngine(IEnumerable<ActiveAlert>? restored = null)
 
     private AlertTransition Fire(ActiveAlert pending, AlertSignal signal, DateTimeOffset now)
     {
-        var firing = pending with { State = AlertState.Firing, FiredAt = now, Value = signal.Value, Summary = signal.Summary };
+        var firing = pending with { State = AlertState.Firing, FiredAt = now, Value = signal.Value, Summary = signal.Summary, Signal = signal.Signal };
         _active[signal.Key] = firing;
         return Transition(firing, AlertState.Firing, now);
     }
 
     private static AlertTransition Transition(ActiveAlert alert, AlertState state, DateTimeOffset now) =>
-        new(Guid.NewGuid().ToString("N"), alert.Key, state, now, alert.Since, alert.Value, alert.Summary);
+        new(Guid.NewGuid().ToString("N"), alert.Key, state, now, alert.Since, alert.Value, alert.Summary) { Signal = alert.Signal };
 }

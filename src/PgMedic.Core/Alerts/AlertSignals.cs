@@ -10,7 +10,11 @@ public sealed record AlertKey(string Target, string Rule, Severity Severity, str
 /// <summary>What a rule says about one key right now.</summary>
 /// <param name="Active">The condition holds: a new alert goes pending (and fires after <see cref="For"/>).</param>
 /// <param name="Holding">Not active, but within hysteresis: a firing alert keeps firing; nothing new starts.</param>
-public sealed record AlertSignal(AlertKey Key, bool Active, bool Holding, double Value, string Summary, TimeSpan For);
+public sealed record AlertSignal(AlertKey Key, bool Active, bool Holding, double Value, string Summary, TimeSpan For)
+{
+    /// <summary>Which signal makes it active (<c>database-connection-failure</c> only): the services' or the probe's.</summary>
+    public FailureSignal? Signal { get; init; }
+}
 
 /// <summary>The alert rules as pure functions over a target's sample history (oldest first).</summary>
 public static class AlertSignals
@@ -77,23 +81,51 @@ public static class AlertSignals
         }
     }
 
-    /// <summary>The runbook's rule: failed fresh connections over the window, as a share of all attempts, above the ratio.</summary>
+    /// <summary>
+    /// The runbook's rule, one alert over two signals: the services' own checkouts (when the target lists pool
+    /// endpoints) and the monitor's fresh connection each poll. Either above the ratio over the window trips
+    /// it; a pool endpoint that answered no poll in the window trips the application signal on its own.
+    /// </summary>
     private static AlertSignal Failure(string target, IReadOnlyList<MonitorSample> history, FailureRuleOptions options)
     {
-        var now = history[^1].At;
-        var inWindow = history.Where(s => s.At > now - options.Window).ToList();
-        var failed = inWindow.Count(s => !s.ProbeSucceeded);
-        var ratio = inWindow.Count == 0 ? 0 : (double)failed / inWindow.Count;
-        var reasons = inWindow.Where(s => !s.ProbeSucceeded && s.ProbeReason is not null).Select(s => s.ProbeReason!).Distinct().ToList();
-        var summary = Invariant($"{failed} of {inWindow.Count} connection attempts failed in the last {Common.Duration.Format(options.Window)} ({ratio * 100:0.#} %, threshold {options.Ratio * 100:0.#} %)")
-            + (reasons.Count > 0 ? $": {string.Join(", ", reasons)}" : string.Empty);
-        return new AlertSignal(
-            new AlertKey(target, AlertNames.DatabaseConnectionFailure, Severity.Critical, string.Empty),
-            ratio > options.Ratio,
-            false,
-            Math.Round(ratio, 4),
-            summary,
-            options.For);
+        var m = FailureRates.Measure(history, options.Window);
+        var window = Common.Duration.Format(options.Window);
+        var threshold = Invariant($"threshold {options.Ratio * 100:0.#} %");
+        var probeActive = m.ProbeRatio > options.Ratio;
+        var probe = Invariant($"{m.ProbeFailures} of {m.ProbeAttempts} connection attempts failed in the last {window} ({m.ProbeRatio * 100:0.#} %, {threshold})")
+            + (m.ProbeReasons.Count > 0 ? $": {string.Join(", ", m.ProbeReasons)}" : string.Empty);
+        var key = new AlertKey(target, AlertNames.DatabaseConnectionFailure, Severity.Critical, string.Empty);
+        if (m.Application is not { } app)
+        {
+            return new AlertSignal(key, probeActive, false, Math.Round(m.ProbeRatio, 4), probe, options.For) { Signal = probeActive ? FailureSignal.Probe : null };
+        }
+
+        var appAboveRatio = app.Ratio > options.Ratio;
+        var appActive = appAboveRatio || app.Silent.Count > 0;
+        var parts = new List<string>();
+        if (app.Silent.Count > 0)
+        {
+            parts.AddRange(app.Silent.Select(e => $"pool endpoint {e.Endpoint} answered no poll in the last {window}: {e.Error}"));
+        }
+
+        if (app.Ratio is { } ratio)
+        {
+            parts.Add(Invariant($"the services' checkouts: {app.Failures} of {app.Attempts} failed ({app.Timeouts} timed out, {app.ConnectFailures} could not connect) across {app.Processes} process(es) in the last {window} ({ratio * 100:0.#} %, {threshold})"));
+        }
+        else if (app.Silent.Count < app.Endpoints)
+        {
+            parts.Add($"the services made no checkout in the last {window}");
+        }
+
+        var application = string.Join("; ", parts);
+        var summary = appActive || !probeActive ? $"{application}; the monitor's probe: {probe}" : $"the monitor's probe: {probe}; {application}";
+
+        // The value is the tripping signal's ratio; silence counts as every checkout failing.
+        var value = appActive ? (appAboveRatio ? app.Ratio!.Value : 1) : probeActive ? m.ProbeRatio : Math.Max(m.ProbeRatio, app.Ratio ?? 0);
+        return new AlertSignal(key, appActive || probeActive, false, Math.Round(value, 4), summary, options.For)
+        {
+            Signal = appActive ? FailureSignal.Application : probeActive ? FailureSignal.Probe : null,
+        };
     }
 
     private static IEnumerable<AlertSignal> FromFinding(string target, string rule, string code, MonitorSample latest, FindingRuleOptions options)

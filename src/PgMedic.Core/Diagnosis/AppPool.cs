@@ -43,6 +43,29 @@ public sealed record AppPool(
 
     /// <summary>The service process that answered: <c>pid@hostname</c>, when the endpoint says (pre-fork workers differ).</summary>
     public string? Process { get; init; }
+
+    /// <summary>
+    /// The counters of each service process behind this document: the document's own, or each worker's
+    /// in an aggregated one (whose summed pool would look like a reset whenever a worker exits). Empty
+    /// when the endpoint could not be read or reports no checkout count.
+    /// </summary>
+    public IReadOnlyList<PoolInstance> Instances { get; init; } = [];
+}
+
+/// <summary>
+/// One service process's failure counters, since its statistics started: checkouts handed out, checkouts
+/// that timed out waiting for the pool, and new connections that could not be opened.
+/// </summary>
+/// <param name="Process"><c>pid@hostname</c> from the document's <c>process</c>; the endpoint when the document names none.</param>
+/// <param name="Pool">The pool's name: one process may serve several pools.</param>
+/// <param name="ConnectFailures">0 when the document does not count them (an implementation that predates the field).</param>
+/// <param name="StartedAt">When its counters started (<c>process.startedAt</c>); a change is a restart even when no counter fell.</param>
+public sealed record PoolInstance(string Process, string? Pool, long Checkouts, long Timeouts, long ConnectFailures, DateTimeOffset? StartedAt)
+{
+    /// <summary>Checkout attempts: handed out, timed out, or failed to connect (each attempt ends in exactly one).</summary>
+    public long Attempts => Checkouts + Timeouts + ConnectFailures;
+
+    public long Failures => Timeouts + ConnectFailures;
 }
 
 /// <summary>

@@ -80,7 +80,7 @@ public static class GuardEndpoints
             h.Leaked,
             options.IncludeStackTraces ? h.StackTrace : null)).ToList();
         var body = new PoolBody(
-            new PoolStatisticsBody(s.Name, s.PoolSize, s.MaxOverflow, s.MaxConnections, s.CheckedOut, s.Overflow, s.Idle, s.Waiting, s.Timeouts, s.Leaks, s.Checkouts, s.PrePingReplacements, s.Maintenance),
+            new PoolStatisticsBody(s.Name, s.PoolSize, s.MaxOverflow, s.MaxConnections, s.CheckedOut, s.Overflow, s.Idle, s.Waiting, s.Timeouts, s.Leaks, s.Checkouts, s.PrePingReplacements, s.ConnectFailures, s.Maintenance),
             guard.LeakThreshold.TotalSeconds,
             holders,
             Process);

@@ -25,6 +25,7 @@ internal sealed record PoolStatisticsBody(
     long Leaks,
     long Checkouts,
     long PrePingReplacements,
+    long ConnectFailures,
     bool Maintenance);
 
 internal sealed record HolderBody(long Id, int BackendPid, CallSiteBody CallSite, DateTimeOffset CheckedOutAt, double AgeSeconds, bool Leaked, string? StackTrace);

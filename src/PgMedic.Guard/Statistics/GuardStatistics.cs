@@ -33,8 +33,16 @@ public sealed record GuardStatistics
     /// <summary>Checkouts held longer than the leak threshold, since start.</summary>
     public required long Leaks { get; init; }
 
-    /// <summary>Checkouts admitted since start.</summary>
+    /// <summary>Checkouts handed out since start: admitted and their connection open.</summary>
     public required long Checkouts { get; init; }
+
+    /// <summary>
+    /// Checkouts admitted whose connection could not be opened (refused, too many clients, timed out
+    /// connecting), since start. Every checkout attempt ends in exactly one of <see cref="Checkouts"/>,
+    /// <see cref="Timeouts"/> and this, so (timeouts + connect failures) / all three is the service's own
+    /// connection failure rate.
+    /// </summary>
+    public required long ConnectFailures { get; init; }
 
     /// <summary>Reused connections that failed the pre-ping and were replaced, since start.</summary>
     public required long PrePingReplacements { get; init; }

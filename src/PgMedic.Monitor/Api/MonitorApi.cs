@@ -52,7 +52,8 @@ internal static class MonitorApi
         UsageView.From(s.Report?.Usage),
         s.Probe is { } p ? new ProbeView(ProbeOutcomeName.Of(p.Outcome), p.Reason, p.Message, s.Sample?.ProbeLatencyMilliseconds) : null,
         s.Alerts.Count(a => a.State == AlertState.Firing),
-        interval.TotalMilliseconds);
+        interval.TotalMilliseconds,
+        FailureRatesView.From(s.Failures, s.Target.Alerts.DatabaseConnectionFailure.Ratio));
 
     private static SnapshotView Snapshot(TargetStatus s)
     {
@@ -129,7 +130,8 @@ internal static class MonitorApi
                 sample.Collected,
                 sample.ProbeSucceeded,
                 sample.ProbeLatencyMilliseconds,
-                Math.Round((double)failures / (i - start + 1), 4)));
+                Math.Round((double)failures / (i - start + 1), 4),
+                sample.ApplicationFailureRatio));
         }
 
         return TypedResults.Ok(new HistoryView(target, from, to, window.TotalSeconds, points));

@@ -50,7 +50,8 @@ internal sealed record TargetView(
     UsageView? Usage,
     ProbeView? Probe,
     int FiringAlerts,
-    double PollIntervalMilliseconds);
+    double PollIntervalMilliseconds,
+    FailureRatesView? FailureRates);
 
 internal sealed record SessionView(
     int Pid,
@@ -121,19 +122,40 @@ internal sealed record SnapshotView(
     IReadOnlyList<AppPool> Pools,
     IReadOnlyList<AlertView> Alerts);
 
-internal sealed record HistoryPoint(long At, int Clients, int Usable, double Percent, int Active, int Idle, int IdleInTransaction, int Other, bool Collected, bool ProbeOk, double? ProbeMilliseconds, double FailureRate);
+/// <param name="FailureRate">The probe's failure rate over the window ending at this point.</param>
+/// <param name="ApplicationFailureRate">The services' own failure rate over the same window; null without pool endpoints or checkouts.</param>
+internal sealed record HistoryPoint(long At, int Clients, int Usable, double Percent, int Active, int Idle, int IdleInTransaction, int Other, bool Collected, bool ProbeOk, double? ProbeMilliseconds, double FailureRate, double? ApplicationFailureRate);
 
 internal sealed record HistoryView(string Target, DateTimeOffset From, DateTimeOffset To, double FailureWindowSeconds, IReadOnlyList<HistoryPoint> Points);
 
-internal sealed record AlertView(string Target, string Alert, string Severity, string Subject, string State, DateTimeOffset Since, DateTimeOffset? FiredAt, double Value, string Summary)
+/// <param name="Signal"><c>database-connection-failure</c>: <c>application</c> or <c>probe</c>, the signal that tripped it; null for the other alerts.</param>
+internal sealed record AlertView(string Target, string Alert, string Severity, string Subject, string State, DateTimeOffset Since, DateTimeOffset? FiredAt, double Value, string Summary, string? Signal)
 {
-    public static AlertView From(ActiveAlert a) => new(a.Key.Target, a.Key.Rule, HistoryStore.SeverityName(a.Key.Severity), a.Key.Subject, HistoryStore.StateName(a.State), a.Since, a.FiredAt, a.Value, a.Summary);
+    public static AlertView From(ActiveAlert a) => new(a.Key.Target, a.Key.Rule, HistoryStore.SeverityName(a.Key.Severity), a.Key.Subject, HistoryStore.StateName(a.State), a.Since, a.FiredAt, a.Value, a.Summary, HistoryStore.SignalName(a.Signal));
 }
 
-internal sealed record AlertEventView(string EventId, string Target, string Alert, string Severity, string Subject, string State, DateTimeOffset At, DateTimeOffset StartsAt, double Value, string Summary, long? IncidentId)
+internal sealed record AlertEventView(string EventId, string Target, string Alert, string Severity, string Subject, string State, DateTimeOffset At, DateTimeOffset StartsAt, double Value, string Summary, long? IncidentId, string? Signal)
 {
-    public static AlertEventView From(StoredAlertEvent e) => new(e.EventId, e.Target, e.Rule, HistoryStore.SeverityName(e.Severity), e.Subject, HistoryStore.StateName(e.State), e.At, e.StartsAt, e.Value, e.Summary, e.IncidentId);
+    public static AlertEventView From(StoredAlertEvent e) => new(e.EventId, e.Target, e.Rule, HistoryStore.SeverityName(e.Severity), e.Subject, HistoryStore.StateName(e.State), e.At, e.StartsAt, e.Value, e.Summary, e.IncidentId, HistoryStore.SignalName(e.Signal));
 }
+
+/// <summary>Both signals of <c>database-connection-failure</c> over its window, as of the latest poll.</summary>
+internal sealed record FailureRatesView(double WindowSeconds, double Ratio, ProbeFailuresView Probe, ApplicationFailuresView? Application)
+{
+    public static FailureRatesView? From(FailureMeasurement? m, double ratio) => m is null ? null : new(
+        m.Window.TotalSeconds,
+        ratio,
+        new ProbeFailuresView(m.ProbeAttempts, m.ProbeFailures, Math.Round(m.ProbeRatio, 4)),
+        m.Application is { } a
+            ? new ApplicationFailuresView(a.Attempts, a.Failures, a.Timeouts, a.ConnectFailures, a.Ratio is { } r ? Math.Round(r, 4) : null, a.Processes, a.Endpoints, a.Silent)
+            : null);
+}
+
+internal sealed record ProbeFailuresView(int Attempts, int Failures, double Ratio);
+
+/// <param name="Ratio">Null when the services made no checkout in the window.</param>
+/// <param name="Silent">Pool endpoints that answered no poll in the window (they trip the alert too).</param>
+internal sealed record ApplicationFailuresView(long Attempts, long Failures, long Timeouts, long ConnectFailures, double? Ratio, int Processes, int Endpoints, IReadOnlyList<SilentEndpoint> Silent);
 
 internal sealed record IncidentSummary(long Id, string Target, string EventId, string Alert, string Severity, DateTimeOffset At, string Summary);
 

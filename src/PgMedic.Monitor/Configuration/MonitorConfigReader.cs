@@ -7,6 +7,7 @@ using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Remediation;
 using PgMedic.Core.Secrets;
 using PgMedic.Postgres.Targets;
+using PgMedic.Shared;
 
 namespace PgMedic.Monitor.Configuration;
 
@@ -331,13 +332,19 @@ public static partial class MonitorConfigReader
         var endpoints = new List<Uri>();
         foreach (var endpoint in section.GetSection("poolEndpoints").GetChildren())
         {
-            if (Uri.TryCreate(endpoint.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            // Shown masked: an endpoint URL may carry credentials.
+            var shown = UrlUserInfo.Mask(endpoint.Value ?? string.Empty);
+            if (!Uri.TryCreate(endpoint.Value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             {
-                endpoints.Add(uri);
+                errors.Add($"{where}.poolEndpoints[{endpoint.Key}]: '{shown}' is not an http(s) URL of a service's /health/pool");
+            }
+            else if (endpoints.Contains(uri))
+            {
+                errors.Add($"{where}.poolEndpoints[{endpoint.Key}]: '{shown}' is listed twice: list each service's endpoint once");
             }
             else
             {
-                errors.Add($"{where}.poolEndpoints: '{endpoint.Value}' is not an http(s) URL of a service's /health/pool");
+                endpoints.Add(uri);
             }
         }
 

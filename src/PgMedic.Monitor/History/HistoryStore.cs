@@ -10,7 +10,7 @@ namespace PgMedic.Monitor.History;
 internal sealed record OutboxItem(long Id, string EventId, string Webhook, string Body, DateTimeOffset CreatedAt, int Attempts);
 
 /// <summary>An alert change as kept in the timeline.</summary>
-internal sealed record StoredAlertEvent(string EventId, string Target, string Rule, Severity Severity, string Subject, AlertState State, DateTimeOffset At, DateTimeOffset StartsAt, double Value, string Summary, long? IncidentId);
+internal sealed record StoredAlertEvent(string EventId, string Target, string Rule, Severity Severity, string Subject, AlertState State, DateTimeOffset At, DateTimeOffset StartsAt, double Value, string Summary, long? IncidentId, FailureSignal? Signal);
 
 /// <summary>
 /// The monitor's memory, in one SQLite file in WAL mode: samples, the alert timeline and the alerts
@@ -46,6 +46,14 @@ internal sealed class HistoryStore : IDisposable
         CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, given_up_at, next_attempt_at);
         """;
 
+    /// <summary>Columns added after the first release: appended to a history file written by an older monitor.</summary>
+    private static readonly (string Table, string Column, string Type)[] AddedColumns =
+    [
+        ("samples", "app_failure_ratio", "REAL"),
+        ("alert_events", "signal", "TEXT"),
+        ("active_alerts", "signal", "TEXT"),
+    ];
+
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
@@ -62,6 +70,10 @@ internal sealed class HistoryStore : IDisposable
         _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, DefaultTimeout = 30, Pooling = true }.ToString();
         using var connection = Open();
         Execute(connection, null, Schema);
+        foreach (var (table, column, type) in AddedColumns)
+        {
+            AddColumnIfMissing(connection, table, column, type);
+        }
     }
 
     public string FilePath { get; }
@@ -81,14 +93,16 @@ internal sealed class HistoryStore : IDisposable
             using var connection = Open();
             using var transaction = connection.BeginTransaction();
             Execute(connection, transaction, """
-                INSERT INTO samples VALUES ($target, $at, $ok, $reason, $ms, $collected, $clients, $usable, $max, $percent, $byState, $byApp, $findings)
+                INSERT INTO samples (target, at, probe_ok, probe_reason, probe_ms, collected, clients, usable, max_connections, percent, by_state, by_application, findings, app_failure_ratio)
+                VALUES ($target, $at, $ok, $reason, $ms, $collected, $clients, $usable, $max, $percent, $byState, $byApp, $findings, $appRatio)
                 """,
                 ("$target", target), ("$at", Ms(sample.At)), ("$ok", sample.ProbeSucceeded), ("$reason", sample.ProbeReason), ("$ms", sample.ProbeLatencyMilliseconds),
                 ("$collected", sample.Collected), ("$clients", sample.ClientBackends), ("$usable", sample.UsableSlots), ("$max", sample.MaxConnections),
                 ("$percent", sample.PercentUsed),
                 ("$byState", JsonSerializer.Serialize(sample.ByState, MonitorJsonContext.Default.IReadOnlyDictionaryStringInt32)),
                 ("$byApp", JsonSerializer.Serialize(sample.ByApplication, MonitorJsonContext.Default.IReadOnlyListAppConnections)),
-                ("$findings", JsonSerializer.Serialize(sample.Findings, MonitorJsonContext.Default.IReadOnlyListSampleFinding)));
+                ("$findings", JsonSerializer.Serialize(sample.Findings, MonitorJsonContext.Default.IReadOnlyListSampleFinding)),
+                ("$appRatio", sample.ApplicationFailureRatio));
             foreach (var t in transitions)
             {
                 long? incidentId = null;
@@ -102,10 +116,12 @@ internal sealed class HistoryStore : IDisposable
                 }
 
                 Execute(connection, transaction, """
-                    INSERT INTO alert_events VALUES ($event, $target, $rule, $severity, $subject, $state, $at, $starts, $value, $summary, $incident)
+                    INSERT INTO alert_events (event_id, target, rule, severity, subject, state, at, starts_at, value, summary, incident_id, signal)
+                    VALUES ($event, $target, $rule, $severity, $subject, $state, $at, $starts, $value, $summary, $incident, $signal)
                     """,
                     ("$event", t.EventId), ("$target", target), ("$rule", t.Key.Rule), ("$severity", SeverityName(t.Severity)), ("$subject", t.Key.Subject),
-                    ("$state", StateName(t.State)), ("$at", Ms(t.At)), ("$starts", Ms(t.StartsAt)), ("$value", t.Value), ("$summary", t.Summary), ("$incident", incidentId));
+                    ("$state", StateName(t.State)), ("$at", Ms(t.At)), ("$starts", Ms(t.StartsAt)), ("$value", t.Value), ("$summary", t.Summary), ("$incident", incidentId),
+                    ("$signal", SignalName(t.Signal)));
             }
 
             foreach (var (t, webhook, body) in notifications)
@@ -120,10 +136,11 @@ internal sealed class HistoryStore : IDisposable
             foreach (var a in active)
             {
                 Execute(connection, transaction, """
-                    INSERT INTO active_alerts VALUES ($target, $rule, $severity, $subject, $state, $since, $fired, $value, $summary)
+                    INSERT INTO active_alerts (target, rule, severity, subject, state, since, fired_at, value, summary, signal)
+                    VALUES ($target, $rule, $severity, $subject, $state, $since, $fired, $value, $summary, $signal)
                     """,
                     ("$target", target), ("$rule", a.Key.Rule), ("$severity", SeverityName(a.Key.Severity)), ("$subject", a.Key.Subject), ("$state", StateName(a.State)),
-                    ("$since", Ms(a.Since)), ("$fired", a.FiredAt is { } f ? Ms(f) : null), ("$value", a.Value), ("$summary", a.Summary));
+                    ("$since", Ms(a.Since)), ("$fired", a.FiredAt is { } f ? Ms(f) : null), ("$value", a.Value), ("$summary", a.Summary), ("$signal", SignalName(a.Signal)));
             }
 
             transaction.Commit();
@@ -137,14 +154,17 @@ internal sealed class HistoryStore : IDisposable
     public IReadOnlyList<ActiveAlert> ActiveAlerts(string? target)
     {
         using var connection = Open();
-        return Query(connection, "SELECT target, rule, severity, subject, state, since, fired_at, value, summary FROM active_alerts WHERE $target IS NULL OR target = $target ORDER BY since",
+        return Query(connection, "SELECT target, rule, severity, subject, state, since, fired_at, value, summary, signal FROM active_alerts WHERE $target IS NULL OR target = $target ORDER BY since",
             r => new ActiveAlert(
                 new AlertKey(r.GetString(0), r.GetString(1), ParseSeverity(r.GetString(2)), r.GetString(3)),
                 ParseState(r.GetString(4)),
                 FromMs(r.GetInt64(5)),
                 r.IsDBNull(6) ? null : FromMs(r.GetInt64(6)),
                 r.GetDouble(7),
-                r.GetString(8)),
+                r.GetString(8))
+            {
+                Signal = ParseSignal(r, 9),
+            },
             ("$target", target));
     }
 
@@ -152,7 +172,7 @@ internal sealed class HistoryStore : IDisposable
     {
         using var connection = Open();
         return Query(connection, """
-            SELECT at, probe_ok, probe_reason, probe_ms, collected, clients, usable, max_connections, percent, by_state, by_application, findings
+            SELECT at, probe_ok, probe_reason, probe_ms, collected, clients, usable, max_connections, percent, by_state, by_application, findings, app_failure_ratio
             FROM (SELECT * FROM samples WHERE target = $target AND at >= $from AND at <= $to ORDER BY at DESC LIMIT $limit) ORDER BY at
             """,
             r => new MonitorSample(
@@ -167,7 +187,10 @@ internal sealed class HistoryStore : IDisposable
                 r.GetDouble(8),
                 JsonSerializer.Deserialize(r.GetString(9), MonitorJsonContext.Default.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>(),
                 JsonSerializer.Deserialize(r.GetString(10), MonitorJsonContext.Default.IReadOnlyListAppConnections) ?? [],
-                JsonSerializer.Deserialize(r.GetString(11), MonitorJsonContext.Default.IReadOnlyListSampleFinding) ?? []),
+                JsonSerializer.Deserialize(r.GetString(11), MonitorJsonContext.Default.IReadOnlyListSampleFinding) ?? [])
+            {
+                ApplicationFailureRatio = r.IsDBNull(12) ? null : r.GetDouble(12),
+            },
             ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)), ("$limit", limit));
     }
 
@@ -175,11 +198,11 @@ internal sealed class HistoryStore : IDisposable
     {
         using var connection = Open();
         return Query(connection, """
-            SELECT event_id, target, rule, severity, subject, state, at, starts_at, value, summary, incident_id FROM alert_events
+            SELECT event_id, target, rule, severity, subject, state, at, starts_at, value, summary, incident_id, signal FROM alert_events
             WHERE ($target IS NULL OR target = $target) AND at >= $from ORDER BY at DESC, rowid DESC LIMIT $limit
             """,
             r => new StoredAlertEvent(r.GetString(0), r.GetString(1), r.GetString(2), ParseSeverity(r.GetString(3)), r.GetString(4), ParseState(r.GetString(5)),
-                FromMs(r.GetInt64(6)), FromMs(r.GetInt64(7)), r.GetDouble(8), r.GetString(9), r.IsDBNull(10) ? null : r.GetInt64(10)),
+                FromMs(r.GetInt64(6)), FromMs(r.GetInt64(7)), r.GetDouble(8), r.GetString(9), r.IsDBNull(10) ? null : r.GetInt64(10), ParseSignal(r, 11)),
             ("$target", target), ("$from", Ms(from)), ("$limit", limit));
     }
 
@@ -256,6 +279,21 @@ internal sealed class HistoryStore : IDisposable
     internal static string SeverityName(Severity severity) => severity.ToString().ToLowerInvariant();
 
     internal static string StateName(AlertState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>The signal as the API, webhooks and metrics spell it: <c>application</c> or <c>probe</c>.</summary>
+    internal static string? SignalName(FailureSignal? signal) => signal?.ToString().ToLowerInvariant();
+
+    private static FailureSignal? ParseSignal(SqliteDataReader reader, int column) =>
+        reader.IsDBNull(column) ? null : Enum.Parse<FailureSignal>(reader.GetString(column), ignoreCase: true);
+
+    private static void AddColumnIfMissing(SqliteConnection connection, string table, string column, string type)
+    {
+        var present = Query(connection, $"SELECT name FROM pragma_table_info('{table}')", r => r.GetString(0)).Contains(column, StringComparer.OrdinalIgnoreCase);
+        if (!present)
+        {
+            Execute(connection, null, $"ALTER TABLE {table} ADD COLUMN {column} {type}");
+        }
+    }
 
     private static Severity ParseSeverity(string text) => Enum.Parse<Severity>(text, ignoreCase: true);
 

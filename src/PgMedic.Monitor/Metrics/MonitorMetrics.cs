@@ -48,6 +48,13 @@ internal sealed class MonitorMetrics
         meter.CreateObservableCounter("pgmedic.probe_failures", () => Each<long>(state, s => s.ProbeAttempts > 0
             ? [new Measurement<long>(s.ProbeFailures, Tag("target", s.Target.Name))]
             : []), description: "Fresh connection attempts that failed since the monitor started");
+        meter.CreateObservableCounter("pgmedic.app_checkouts", () => Each<long>(state, s => Processes(s, i => i.Attempts)),
+            description: "Checkout attempts the service counted since its process started (handed out + timed out + failed to connect), per process and pool, from its /health/pool");
+        meter.CreateObservableCounter("pgmedic.app_checkout_failures", () => Each<long>(state, s => Processes(s, i => i.Failures)),
+            description: "Checkouts that timed out or could not connect, as the service counted them since its process started, per process and pool");
+        meter.CreateObservableGauge("pgmedic.app_pool_endpoint_up", () => Each<int>(state, s => (s.Sample?.PoolEndpoints ?? [])
+            .Select(e => new Measurement<int>(e.Error is null ? 1 : 0, Tag("target", s.Target.Name), Tag("endpoint", e.Endpoint)))), description: "1 when the service's /health/pool answered the latest poll");
+        meter.CreateObservableGauge("pgmedic.connection_failure_ratio", () => Each<double>(state, Ratios), description: "Failed connections as a share of attempts over the database-connection-failure window, per signal: the monitor's probe, and the services' own checkouts when pool endpoints are listed");
         meter.CreateObservableGauge("pgmedic.lifeline_connected", () => Each<int>(state, s => s.PolledAt is null
             ? []
             : [new Measurement<int>(s.LifelineConnected ? 1 : 0, Tag("target", s.Target.Name))]), description: "1 while the monitor's long-lived connection is open");
@@ -65,6 +72,31 @@ internal sealed class MonitorMetrics
     private static IEnumerable<Measurement<T>> Seen<T>(TargetStatus s, Func<Usage, T> value)
         where T : struct =>
         s.Sample is { Collected: true } && s.Report?.Usage is { } usage ? [new Measurement<T>(value(usage), Tag("target", s.Target.Name))] : [];
+
+    /// <summary>Each service process's counter as its latest document said; a process two endpoints report is counted once.</summary>
+    private static IEnumerable<Measurement<long>> Processes(TargetStatus s, Func<PoolInstance, long> value) =>
+        (s.Sample?.PoolEndpoints ?? []).SelectMany(e => e.Instances)
+            .DistinctBy(i => (i.Process, i.Pool))
+            .Select(i => new Measurement<long>(value(i), Tag("target", s.Target.Name), Tag("process", i.Process), Tag("pool", i.Pool ?? string.Empty)));
+
+    /// <summary>Only ratios measured: no probe yet, or no checkout by the services in the window, is no sample.</summary>
+    private static IEnumerable<Measurement<double>> Ratios(TargetStatus s)
+    {
+        if (s.Failures is not { } m)
+        {
+            yield break;
+        }
+
+        if (m.ProbeAttempts > 0)
+        {
+            yield return new Measurement<double>(m.ProbeRatio, Tag("target", s.Target.Name), Tag("signal", HistoryStore.SignalName(FailureSignal.Probe)));
+        }
+
+        if (m.Application?.Ratio is { } ratio)
+        {
+            yield return new Measurement<double>(ratio, Tag("target", s.Target.Name), Tag("signal", HistoryStore.SignalName(FailureSignal.Application)));
+        }
+    }
 
     private static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
 }

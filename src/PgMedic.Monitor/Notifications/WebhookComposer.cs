@@ -19,7 +19,8 @@ internal sealed record GenericWebhookBody(
     string Summary,
     double Value,
     DateTimeOffset At,
-    DateTimeOffset StartsAt);
+    DateTimeOffset StartsAt,
+    string? Signal);
 
 /// <summary>A Slack incoming-webhook body; <c>eventId</c> rides along for receivers that de-duplicate.</summary>
 internal sealed record SlackWebhookBody(string Text, string EventId);
@@ -38,12 +39,13 @@ internal sealed class WebhookComposer
         {
             var icon = transition.State == AlertState.Resolved ? ":large_green_circle:" : transition.Severity == Core.Diagnosis.Severity.Critical ? ":red_circle:" : ":large_orange_circle:";
             var subject = transition.Key.Subject.Length > 0 ? $" ({transition.Key.Subject})" : string.Empty;
+            subject += transition.Signal is { } signal ? $" [signal: {HistoryStore.SignalName(signal)}]" : string.Empty;
             var text = string.Create(CultureInfo.InvariantCulture, $"{icon} *[{state.ToUpperInvariant()}] {transition.Key.Rule}*{subject} — {severity} on `{target.Name}`: {transition.Summary}");
             return JsonSerializer.Serialize(new SlackWebhookBody(text, transition.EventId), MonitorJsonContext.Default.SlackWebhookBody);
         }
 
         return JsonSerializer.Serialize(
-            new GenericWebhookBody(transition.EventId, "pgmedic", target.Name, target.Masked, transition.Key.Rule, severity, state, transition.Key.Subject, transition.Summary, transition.Value, transition.At, transition.StartsAt),
+            new GenericWebhookBody(transition.EventId, "pgmedic", target.Name, target.Masked, transition.Key.Rule, severity, state, transition.Key.Subject, transition.Summary, transition.Value, transition.At, transition.StartsAt, HistoryStore.SignalName(transition.Signal)),
             MonitorJsonContext.Default.GenericWebhookBody);
     }
 }

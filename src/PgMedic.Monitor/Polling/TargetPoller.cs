@@ -15,8 +15,9 @@ namespace PgMedic.Monitor.Polling;
 /// <summary>
 /// Polls one target each interval: a snapshot over the lifeline (with the diagnose collector and
 /// rules, and services' <c>/health/pool</c> holders joined by backend PID), then one fresh unpooled
-/// connection exactly as an application would make it (the runbook's failure rate), then the alert
-/// rules over the sample history; everything it learns goes to SQLite in one transaction.
+/// connection exactly as an application would make it, then the alert rules over the sample history —
+/// the runbook's failure rate from both the probe and the services' own checkout counters, read from
+/// the same <c>/health/pool</c> documents; everything it learns goes to SQLite in one transaction.
 /// </summary>
 internal sealed class TargetPoller(
     MonitoredTarget target,
@@ -78,6 +79,9 @@ internal sealed class TargetPoller(
         _history.Add(sample);
         var keep = target.Alerts.HistoryNeeded(options.PollInterval) + options.PollInterval;
         _history.RemoveAll(s => s.At < at - keep);
+        var failures = FailureRates.Measure(_history, target.Alerts.DatabaseConnectionFailure.Window);
+        sample = sample with { ApplicationFailureRatio = failures.Application?.Ratio is { } ratio ? Math.Round(ratio, 4) : null };
+        _history[^1] = sample;
         var transitions = _engine.Apply(AlertSignals.Evaluate(target.Name, _history, target.Alerts, options.PollInterval), at, target.Name);
         var notifications = transitions
             .Where(t => t.State is AlertState.Firing or AlertState.Resolved)
@@ -100,7 +104,10 @@ internal sealed class TargetPoller(
             _lifeline.IsConnected,
             _engine.Active.ToList(),
             (previous?.ProbeAttempts ?? 0) + 1,
-            (previous?.ProbeFailures ?? 0) + (succeeded ? 0 : 1)));
+            (previous?.ProbeFailures ?? 0) + (succeeded ? 0 : 1))
+        {
+            Failures = failures,
+        });
         if (notifications.Count > 0)
         {
             outbox.Wake();

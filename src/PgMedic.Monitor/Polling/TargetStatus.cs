@@ -20,6 +20,9 @@ internal sealed record TargetStatus(
     long ProbeAttempts,
     long ProbeFailures)
 {
+    /// <summary>Both signals of the failure rule over its window as of this poll (the probe's and the services').</summary>
+    public FailureMeasurement? Failures { get; init; }
+
     public static TargetStatus Initial(MonitoredTarget target, IReadOnlyList<ActiveAlert> alerts) => new(target, null, null, null, null, null, false, alerts, 0, 0);
 
     /// <summary>The runbook's health: an application's fresh connection succeeds.</summary>

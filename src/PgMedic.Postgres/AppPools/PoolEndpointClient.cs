@@ -46,7 +46,8 @@ public static class PoolEndpointClient
                 Overflow = pool.Overflow,
                 Checkouts = pool.Checkouts,
                 ConnectFailures = pool.ConnectFailures,
-                Process = document.Process is { Pid: > 0 } p ? $"{p.Pid}@{p.Hostname}" : null,
+                Process = ProcessOf(document.Process),
+                Instances = Instances(document, shown),
             };
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
@@ -54,15 +55,35 @@ public static class PoolEndpointClient
             return AppPool.Unreadable(shown, ex.Message.ReplaceLineEndings(" "));
         }
     }
+
+    // Read leniently: a start time in an unexpected shape must not make the whole document unreadable.
+    private static DateTimeOffset? StartedAt(PoolProcess? process) =>
+        DateTimeOffset.TryParse(process?.StartedAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at) ? at : null;
+
+    private static string? ProcessOf(PoolProcess? process) => process is { Pid: > 0 } p ? $"{p.Pid}@{p.Hostname}" : null;
+
+    /// <summary>Each worker's own counters in an aggregated document, else the document's: the processes whose counters restart independently.</summary>
+    private static IReadOnlyList<PoolInstance> Instances(PoolDocument document, string endpoint)
+    {
+        var parts = document.Workers is { Count: > 0 } workers
+            ? workers.Select(w => (w.Pool, w.Process))
+            : [(document.Pool, document.Process)];
+        return parts
+            .Where(p => p.Pool?.Checkouts is not null)
+            .Select(p => new PoolInstance(ProcessOf(p.Process) ?? endpoint, p.Pool!.Name, p.Pool.Checkouts!.Value, p.Pool.Timeouts, p.Pool.ConnectFailures ?? 0, StartedAt(p.Process)))
+            .ToList();
+    }
 }
 
-internal sealed record PoolDocument(PoolStatistics? Pool, double LeakThresholdSeconds, IReadOnlyList<PoolHolder>? Holders, PoolProcess? Process);
+internal sealed record PoolDocument(PoolStatistics? Pool, double LeakThresholdSeconds, IReadOnlyList<PoolHolder>? Holders, PoolProcess? Process, IReadOnlyList<PoolWorker>? Workers);
+
+internal sealed record PoolWorker(PoolStatistics? Pool, PoolProcess? Process);
 
 internal sealed record PoolStatistics(string? Name, int? PoolSize, int? MaxConnections, int CheckedOut, int? Overflow, int? Idle, int? Waiting, long Timeouts, long Leaks, long? Checkouts, long? ConnectFailures);
 
 internal sealed record PoolHolder(int? BackendPid, PoolCallSite? CallSite, double AgeSeconds, bool Leaked, string? State);
 
-internal sealed record PoolProcess(int Pid, string? Hostname);
+internal sealed record PoolProcess(int Pid, string? Hostname, string? StartedAt);
 
 internal sealed record PoolCallSite(string? File, int Line, string? Member);
 

@@ -135,6 +135,21 @@ public sealed class AdmissionGateTests(GuardSandboxFixture fixture)
     }
 
     [Fact]
+    public async Task Statistics_ServerRefusesTheLogin_CountsConnectFailuresNotCheckoutsAndFreesTheSlot()
+    {
+        var refused = new NpgsqlConnectionStringBuilder(fixture.Sandbox.SuperuserTarget.ToNpgsqlConnectionString("refused", pooling: true)) { Password = "not-the-password" };
+        await using var guard = GuardedDataSource.Create(new PgMedic.Guard.Configuration.GuardOptions { ConnectionString = refused.ConnectionString, Name = "refused", PoolSize = 1, MaxOverflow = 0 });
+        for (var i = 0; i < 3; i++)
+        {
+            var error = await Assert.ThrowsAsync<PostgresException>(async () => await guard.OpenConnectionAsync());
+            Assert.Equal(PostgresErrorCodes.InvalidPassword, error.SqlState);
+        }
+
+        var s = guard.Statistics;
+        Assert.Equal((3L, 0L, 0L, 0), (s.ConnectFailures, s.Checkouts, s.Timeouts, s.CheckedOut));
+    }
+
+    [Fact]
     public async Task OpenConnectionAsync_ConnectionClosedNotDisposed_SlotReturned()
     {
         await using var guard = Guards.Create(fixture.Sandbox, "close-returns", o => (o.PoolSize, o.MaxOverflow) = (1, 0));

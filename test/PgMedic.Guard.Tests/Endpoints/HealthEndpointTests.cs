@@ -64,6 +64,15 @@ public sealed class HealthEndpointTests : IAsyncLifetime
         Assert.False(string.IsNullOrWhiteSpace(json.RootElement.GetProperty("error").GetString()));
         Assert.DoesNotContain(_sandbox.SuperuserPassword, body, StringComparison.Ordinal);
 
+        // The health check's own checkout could not connect: the pool document counts it, within the contract.
+        var pool = await _http.GetStringAsync(new Uri("/health/pool", UriKind.Relative));
+        using (var document = JsonDocument.Parse(pool))
+        {
+            Assert.True(document.RootElement.GetProperty("pool").GetProperty("connectFailures").GetInt64() >= 1, pool);
+        }
+
+        Assert.Equal(string.Empty, await PoolEndpointSchema.ProblemsAsync(pool));
+
         await _sandbox.StartServerAsync();
         using var up = await _http.GetAsync(new Uri("/health", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, up.StatusCode);

@@ -44,6 +44,35 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(5), options.PollInterval);
     }
 
+    [Fact]
+    public void Read_PoolEndpoints_KeptInOrderWithTheFailureWindowAndEveryBadOneReportedMasked()
+    {
+        var good = Write("""
+            {
+              "targets": [ { "name": "shop", "connection": "postgres://monitor@db/shop",
+                             "poolEndpoints": [ "http://api-1:8080/health/pool", "https://api-2/health/pool" ], "poolToken": "pool-token" } ],
+              "alerts": { "databaseConnectionFailure": { "window": "10s", "ratio": 0.2 } }
+            }
+            """);
+        var target = MonitorConfigReader.Read(good, [], _ => null, null).Targets[0];
+        Assert.Equal(["http://api-1:8080/health/pool", "https://api-2/health/pool"], target.PoolEndpoints.Select(u => u.ToString()));
+        Assert.Equal("pool-token", target.PoolToken);
+        Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), 0.2), (target.Alerts.DatabaseConnectionFailure.Window, target.Alerts.DatabaseConnectionFailure.For, target.Alerts.DatabaseConnectionFailure.Ratio));
+
+        var bad = Write("""
+            { "targets": [ { "name": "shop", "connection": "postgres://monitor@db/shop",
+                             "poolEndpoints": [ "ftp://svc:s3cret-pw@api/health/pool", "api-1/health/pool", "http://api-2/health/pool", "http://api-2/health/pool" ] } ] }
+            """);
+        var errors = Assert.Throws<MonitorConfigException>(() => MonitorConfigReader.Read(bad, [], _ => null, null)).Errors;
+        Assert.Equal(
+            [
+                "targets[0] (shop).poolEndpoints[0]: 'ftp://svc:***@api/health/pool' is not an http(s) URL of a service's /health/pool",
+                "targets[0] (shop).poolEndpoints[1]: 'api-1/health/pool' is not an http(s) URL of a service's /health/pool",
+                "targets[0] (shop).poolEndpoints[3]: 'http://api-2/health/pool' is listed twice: list each service's endpoint once",
+            ],
+            errors);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Write(string json)

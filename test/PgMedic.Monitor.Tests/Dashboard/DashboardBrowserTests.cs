@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using PgMedic.Core.Alerts;
+using PgMedic.Monitor.Tests.Polling;
 using PgMedic.Testing;
 
 namespace PgMedic.Monitor.Tests.Dashboard;
@@ -20,12 +21,7 @@ public sealed class DashboardBrowserTests(MonitorSandbox fixture)
         await monitor.WaitForAlertsAsync(a => RunningMonitor.Firing(a, AlertNames.ConnectionSaturation, "warning"), "the warning the page must show");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await LaunchAsync(playwright, chromium);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1500 } });
         await page.GotoAsync(monitor.Address.ToString());
 
@@ -46,4 +42,50 @@ public sealed class DashboardBrowserTests(MonitorSandbox fixture)
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(output, "dashboard.png"), FullPage = true });
         Assert.True(new FileInfo(Path.Combine(output, "dashboard.png")).Length > 10_000);
     }
+
+    [Fact]
+    public async Task Dashboard_ServiceCheckoutsTimingOutWhileTheProbeSucceeds_ShowsBothSignalsAndWhichTrippedTheAlert()
+    {
+        var chromium = ToolPaths.Require("/usr/bin/chromium", "chromium");
+        var sandbox = fixture.Sandbox;
+        await using var service = await GuardedShopService.StartAsync(sandbox.SuperuserTarget);
+        var failure = new FailureRuleOptions { Window = TimeSpan.FromSeconds(3), For = TimeSpan.Zero };
+        await using var monitor = await RunningMonitor.StartAsync(sandbox.SuperuserTarget, o => o with
+        {
+            Alerts = o.Alerts with { DatabaseConnectionFailure = failure },
+            Targets = [o.Targets[0] with { PoolEndpoints = [service.PoolEndpoint], Alerts = o.Targets[0].Alerts with { DatabaseConnectionFailure = failure } }],
+        }, name: "shop");
+        await service.RunFailingLoadAsync();
+        await monitor.WaitForAlertsAsync(a => RunningMonitor.Firing(a, AlertNames.DatabaseConnectionFailure, "critical"), "the alert the page must show");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright, chromium);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
+        await page.GotoAsync(monitor.Address.ToString());
+
+        await page.Locator("#alerts").GetByText($"{AlertNames.DatabaseConnectionFailure} [application]").WaitForAsync(new LocatorWaitForOptions { Timeout = 15000 });
+        var signals = page.Locator("#failure-signals");
+        await signals.Locator("[data-signal=application].tripped").WaitForAsync(new LocatorWaitForOptions { Timeout = 15000 });
+        var application = await signals.Locator("[data-signal=application]").InnerTextAsync();
+        Assert.Matches(@"^application (1[5-9]|2[0-5])\.\d %$", application);
+        Assert.Equal("probe 0.0 %", await signals.Locator("[data-signal=probe]").InnerTextAsync());
+        Assert.Equal(0, await signals.Locator("[data-signal=probe].tripped").CountAsync());
+        await page.WaitForFunctionAsync(
+            "() => { const c = Chart.getChart('failure-chart'); return !!c && c.data.datasets.some(d => d.label === 'application %' && d.data.some(p => p.y >= 15)); }",
+            null,
+            new PageWaitForFunctionOptions { Timeout = 15000 });
+        await service.Load.StopAsync();
+
+        var output = Path.Combine(BuildOutput.RepositoryRoot(), "test-output");
+        Directory.CreateDirectory(output);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(output, "dashboard-application-failures.png"), FullPage = true });
+    }
+
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright, string chromium) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
 }

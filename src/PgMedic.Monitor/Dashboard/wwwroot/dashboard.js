@@ -55,7 +55,8 @@
       card.querySelector('.facts').innerHTML = `<div class="name">${esc(t.name)}</div><div class="conn">${esc(t.connection)}</div>
         <div>${badge(t.status)} ${badge(t.database)} ${t.lifeline ? '' : badge('lifeline down')}</div>
         <div class="muted">${u ? `${esc(u.inUse)} / ${u.usableSlots} usable slots · ${u.exact ? u.slotsLeft : `${u.slotsLeft}–${u.usableSlots - u.clientBackendsMin}`} left` : 'no snapshot'}</div>
-        <div class="muted">probe ${t.probe ? `${esc(t.probe.outcome)}${t.probe.latencyMilliseconds != null ? ` · ${t.probe.latencyMilliseconds.toFixed(1)} ms` : ''}` : '—'} · ${t.firingAlerts} alert(s) firing</div>`;
+        <div class="muted">probe ${t.probe ? `${esc(t.probe.outcome)}${t.probe.latencyMilliseconds != null ? ` · ${t.probe.latencyMilliseconds.toFixed(1)} ms` : ''}` : '—'} · ${t.firingAlerts} alert(s) firing</div>
+        ${failureLine(t.failureRates)}`;
       // A range when the monitor's role cannot see every session's type: never the low end alone.
       card.querySelector('.value').textContent = u ? (u.exact ? `${u.percentUsed.toFixed(1)} %` : `${u.percentUsedMin.toFixed(1)}–${u.percentUsedMax.toFixed(1)} %`) : '—';
       gauge(card.querySelector('canvas'), u?.percentUsed);
@@ -63,6 +64,20 @@
     document.getElementById('tabs').innerHTML = targets.length > 1
       ? targets.map(t => `<button class="${t.name === selected ? 'selected' : ''}" data-target="${esc(t.name)}">${esc(t.name)}</button>`).join('') : '';
     document.querySelectorAll('#tabs button').forEach(b => b.addEventListener('click', () => { selected = b.dataset.target; refresh(); }));
+  }
+
+  const pct = ratio => ratio == null ? '—' : `${(ratio * 100).toFixed(1)} %`;
+
+  // Both signals of database-connection-failure: the monitor's probe and, with pool endpoints, the services' own checkouts.
+  function failureLine(rates) {
+    if (!rates) return '';
+    const over = rates.ratio;
+    const part = (label, ratio, detail, silent = false) => `<span class="signal ${silent || (ratio != null && ratio > over) ? 'tripped' : ''}" data-signal="${label}">${label} ${pct(ratio)}</span> <span class="muted">${esc(detail)}</span>`;
+    const probe = part('probe', rates.probe.ratio, `(${rates.probe.failures} of ${rates.probe.attempts})`);
+    const a = rates.application;
+    const app = a ? ' · ' + part('application', a.ratio, a.ratio == null ? '(no checkout)' : `(${a.failures} of ${a.attempts} checkouts, ${a.processes} process(es))`, a.silent.length > 0)
+      + a.silent.map(e => ` ${badge('endpoint silent')} <span class="muted">${esc(e.endpoint)}</span>`).join('') : '';
+    return `<div class="failures">failures over ${secs(rates.windowSeconds)}: ${probe}${app}</div>`;
   }
 
   function renderUsage(history) {
@@ -91,8 +106,10 @@
   function renderFailures(history) {
     document.getElementById('failure-window').textContent = `(over ${secs(history.failureWindowSeconds)}, alert above ${(config.failureRatio * 100).toFixed(0)} %)`;
     const points = history.points;
+    const application = points.filter(p => p.applicationFailureRate != null);
     const datasets = [
-      { label: 'failure rate %', data: points.map(p => ({ x: p.at, y: p.failureRate * 100 })), borderColor: color('--crit'), backgroundColor: color('--crit') + '33', fill: true, pointRadius: 0, borderWidth: 2, stepped: true },
+      { label: 'probe %', data: points.map(p => ({ x: p.at, y: p.failureRate * 100 })), borderColor: color('--crit'), backgroundColor: color('--crit') + '33', fill: true, pointRadius: 0, borderWidth: 2, stepped: true },
+      ...(application.length > 0 ? [{ label: 'application %', data: application.map(p => ({ x: p.at, y: p.applicationFailureRate * 100 })), borderColor: color('--accent'), backgroundColor: color('--accent') + '33', fill: true, pointRadius: 0, borderWidth: 2, stepped: true }] : []),
       { label: 'threshold', data: points.map(p => ({ x: p.at, y: config.failureRatio * 100 })), borderColor: color('--warn'), borderDash: [4, 4], pointRadius: 0, borderWidth: 1 },
     ];
     if (!failureChart) {
@@ -109,9 +126,11 @@
     return config.readOnly ? '' : `<button class="act" data-pid="${pid}">terminate</button>`;
   }
 
+  const alertName = a => a.alert + (a.subject ? ` (${a.subject})` : '') + (a.signal ? ` [${a.signal}]` : '');
+
   function renderSnapshot(s) {
     document.getElementById('alerts').innerHTML = table(['alert', 'severity', 'state', 'since', 'summary'],
-      s.alerts.map(a => [td(a.alert + (a.subject ? ` (${a.subject})` : '')), `<td>${badge(a.severity)}</td>`, `<td>${badge(a.state)}</td>`, td(new Date(a.since).toLocaleTimeString()), td(a.summary)]),
+      s.alerts.map(a => [td(alertName(a)), `<td>${badge(a.severity)}</td>`, `<td>${badge(a.state)}</td>`, td(new Date(a.since).toLocaleTimeString()), td(a.summary)]),
       'no alert is pending or firing');
     document.getElementById('applications').innerHTML = table(['application', 'total', 'active', 'idle', 'idle in tx', 'oldest state'],
       s.applications.slice(0, 10).map(g => [td(g.name), td(g.total), td(g.active), td(g.idle), td(g.idleInTransaction), td(secs(g.oldestStateAgeSeconds))]), 'no client connections');
@@ -137,7 +156,7 @@
 
   function renderTimeline(events) {
     document.getElementById('timeline').innerHTML = table(['time', 'target', 'alert', 'severity', 'state', 'summary'],
-      events.filter(e => e.state !== 'pending').slice(0, 30).map(e => [td(new Date(e.at).toLocaleTimeString()), td(e.target), td(e.alert + (e.subject ? ` (${e.subject})` : '')), `<td>${badge(e.severity)}</td>`, `<td>${badge(e.state)}</td>`, td(e.summary)]),
+      events.filter(e => e.state !== 'pending').slice(0, 30).map(e => [td(new Date(e.at).toLocaleTimeString()), td(e.target), td(alertName(e)), `<td>${badge(e.severity)}</td>`, `<td>${badge(e.state)}</td>`, td(e.summary)]),
       'no alert has fired');
   }
 
@@ -164,6 +183,7 @@
         ]);
         renderUsage(history);
         renderFailures(history);
+        document.getElementById('failure-signals').innerHTML = failureLine(targets.find(t => t.name === selected)?.failureRates);
         renderSnapshot(snapshot);
         renderTimeline(events);
         renderSlowQueries().catch(() => {});
