@@ -47,7 +47,13 @@ public sealed class AlertEngine(IEnumerable<ActiveAlert>? restored = null)
     public IReadOnlyCollection<ActiveAlert> Active => _active.Values;
 
     /// <summary>Applies one round of signals at <paramref name="now"/>; returns the transitions, firing and resolved ones first by severity.</summary>
-    public IReadOnlyList<AlertTransition> Apply(IReadOnlyList<AlertSignal> signals, DateTimeOffset now, string? target = null)
+    /// <param name="stale">
+    /// This round had no snapshot (the lifeline was lost): rules that read one said nothing, and their
+    /// alerts keep the state they had — pending stays pending, firing stays firing — until a snapshot
+    /// or the failure rule decides. Without this a lost view would resolve every alert and re-fire it a
+    /// poll later.
+    /// </param>
+    public IReadOnlyList<AlertTransition> Apply(IReadOnlyList<AlertSignal> signals, DateTimeOffset now, string? target = null, bool stale = false)
     {
         ArgumentNullException.ThrowIfNull(signals);
         var transitions = new List<AlertTransition>();
@@ -96,8 +102,9 @@ public sealed class AlertEngine(IEnumerable<ActiveAlert>? restored = null)
             }
         }
 
-        // A rule that no longer speaks about a key (an application gone, a rule disabled) resolves it.
-        foreach (var orphan in _active.Values.Where(a => !seen.Contains(a.Key) && (target is null || a.Key.Target == target)).ToList())
+        // A rule that no longer speaks about a key (an application gone, a rule disabled) resolves it —
+        // unless it said nothing because there was nothing to read.
+        foreach (var orphan in _active.Values.Where(a => !stale && !seen.Contains(a.Key) && (target is null || a.Key.Target == target)).ToList())
         {
             _active.Remove(orphan.Key);
             if (orphan.State == AlertState.Firing)

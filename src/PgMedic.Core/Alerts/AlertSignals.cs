@@ -29,6 +29,17 @@ public static class AlertSignals
         }
 
         var signals = new List<AlertSignal>();
+        if (IsStale(history))
+        {
+            // No snapshot this round: only the failure rule, which reads the probe, can say anything.
+            if (options.DatabaseConnectionFailure.Enabled)
+            {
+                signals.Add(Failure(target, history, options.DatabaseConnectionFailure));
+            }
+
+            return signals;
+        }
+
         if (options.ConnectionSaturation.Enabled)
         {
             signals.AddRange(Saturation(target, history[^1], options.ConnectionSaturation));
@@ -60,6 +71,13 @@ public static class AlertSignals
         }
 
         return signals;
+    }
+
+    /// <summary>The latest round has no snapshot: the alerts that read one hold their state (<see cref="AlertEngine.Apply"/>).</summary>
+    public static bool IsStale(IReadOnlyList<MonitorSample> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        return history.Count > 0 && !history[^1].Collected;
     }
 
     /// <summary>Two alerts, like two Prometheus rules of one name: warning at 80 %, critical at 90 % of usable slots.</summary>

@@ -23,16 +23,26 @@ internal static class HealthApi
         return app;
     }
 
+    private static string StaleDetail(TargetStatus status) =>
+        status.FreshAt is { } fresh
+            ? $"no snapshot since {fresh.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}: the lifeline cannot read the server; alerts hold their state"
+            : "no snapshot yet: the lifeline cannot read the server; alerts hold their state";
+
     private static JsonHttpResult<HealthView> Answer(IReadOnlyList<TargetStatus> statuses)
     {
         var targets = statuses.Select(s => new TargetHealthView(
             s.Target.Name,
-            s.DatabaseConnected ? "healthy" : "unhealthy",
+            !s.DatabaseConnected ? "unhealthy" : s.Stale ? "stale" : "healthy",
             s.DatabaseConnected ? "connected" : "disconnected",
-            s.LifelineConnected)).ToList();
-        var healthy = targets.Count > 0 && targets.All(t => t.Database == "connected");
-        var view = new HealthView(healthy ? "healthy" : "unhealthy", healthy ? "connected" : "disconnected", targets);
-        return TypedResults.Json(view, MonitorJsonContext.Default.HealthView, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            s.LifelineConnected,
+            s.Stale ? StaleDetail(s) : null)).ToList();
+        var connected = targets.Count > 0 && targets.All(t => t.Database == "connected");
+
+        // A fresh connection works but the monitor cannot see the sessions: not "healthy", and not a 503 either —
+        // what the runbook's health check asks (can the application connect) is still answered yes.
+        var status = !connected ? "unhealthy" : targets.Any(t => t.Status == "stale") ? "stale" : "healthy";
+        var view = new HealthView(status, connected ? "connected" : "disconnected", targets);
+        return TypedResults.Json(view, MonitorJsonContext.Default.HealthView, statusCode: connected ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }
 

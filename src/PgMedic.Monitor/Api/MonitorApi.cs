@@ -45,7 +45,7 @@ internal static class MonitorApi
     internal static TargetView View(TargetStatus s, TimeSpan interval) => new(
         s.Target.Name,
         s.Target.Masked,
-        s.Report is { } r ? r.Status.ToString().ToLowerInvariant() : "unknown",
+        s.Stale && s.DatabaseConnected ? "stale" : s.Report is { } r ? r.Status.ToString().ToLowerInvariant() : "unknown",
         s.DatabaseConnected ? "connected" : "disconnected",
         s.LifelineConnected,
         s.PolledAt,
@@ -53,7 +53,9 @@ internal static class MonitorApi
         s.Probe is { } p ? new ProbeView(ProbeOutcomeName.Of(p.Outcome), p.Reason, p.Message, s.Sample?.ProbeLatencyMilliseconds) : null,
         s.Alerts.Count(a => a.State == AlertState.Firing),
         interval.TotalMilliseconds,
-        FailureRatesView.From(s.Failures, s.Target.Alerts.DatabaseConnectionFailure.Ratio));
+        FailureRatesView.From(s.Failures, s.Target.Alerts.DatabaseConnectionFailure.Ratio),
+        s.Stale,
+        s.FreshAt);
 
     private static SnapshotView Snapshot(TargetStatus s)
     {

@@ -11,7 +11,8 @@ namespace PgMedic.Monitor.Api;
 /// <summary>The runbook's health document, <c>{"status":"healthy","database":"connected"}</c>, with each target's own.</summary>
 internal sealed record HealthView(string Status, string Database, IReadOnlyList<TargetHealthView> Targets);
 
-internal sealed record TargetHealthView(string Name, string Status, string Database, bool Lifeline);
+/// <param name="Status"><c>healthy</c>, <c>stale</c> (connections work, but the monitor has no snapshot: see <paramref name="Detail"/>) or <c>unhealthy</c>.</param>
+internal sealed record TargetHealthView(string Name, string Status, string Database, bool Lifeline, string? Detail);
 
 internal sealed record ProbeView(string Outcome, string? Reason, string? Message, double? LatencyMilliseconds);
 
@@ -40,6 +41,8 @@ internal sealed record UsageView(
 }
 
 /// <summary>One target as the API lists it; the connection is always masked.</summary>
+/// <param name="Status">The diagnosis status, or <c>stale</c> when the latest poll had no snapshot (the lifeline could not read the server) while fresh connections work.</param>
+/// <param name="FreshAt">The latest poll that had a snapshot: what the sessions, findings and alerts shown are as of.</param>
 internal sealed record TargetView(
     string Name,
     string Connection,
@@ -51,7 +54,9 @@ internal sealed record TargetView(
     ProbeView? Probe,
     int FiringAlerts,
     double PollIntervalMilliseconds,
-    FailureRatesView? FailureRates);
+    FailureRatesView? FailureRates,
+    bool Stale,
+    DateTimeOffset? FreshAt);
 
 internal sealed record SessionView(
     int Pid,

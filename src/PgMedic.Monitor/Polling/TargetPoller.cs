@@ -82,7 +82,7 @@ internal sealed class TargetPoller(
         var failures = FailureRates.Measure(_history, target.Alerts.DatabaseConnectionFailure.Window);
         sample = sample with { ApplicationFailureRatio = failures.Application?.Ratio is { } ratio ? Math.Round(ratio, 4) : null };
         _history[^1] = sample;
-        var transitions = _engine.Apply(AlertSignals.Evaluate(target.Name, _history, target.Alerts, options.PollInterval), at, target.Name);
+        var transitions = _engine.Apply(AlertSignals.Evaluate(target.Name, _history, target.Alerts, options.PollInterval), at, target.Name, AlertSignals.IsStale(_history));
         var notifications = transitions
             .Where(t => t.State is AlertState.Firing or AlertState.Resolved)
             .SelectMany(t => options.Webhooks.Select(w => (t, w.Name, composer.Compose(w, target, t))))
@@ -107,6 +107,7 @@ internal sealed class TargetPoller(
             (previous?.ProbeFailures ?? 0) + (succeeded ? 0 : 1))
         {
             Failures = failures,
+            FreshAt = snapshot is not null ? at : previous?.FreshAt,
         });
         if (notifications.Count > 0)
         {

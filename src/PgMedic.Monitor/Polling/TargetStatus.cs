@@ -27,6 +27,12 @@ internal sealed record TargetStatus(
 
     /// <summary>The runbook's health: an application's fresh connection succeeds.</summary>
     public bool DatabaseConnected => Probe?.Outcome == ProbeOutcome.Accepting;
+
+    /// <summary>Polled, but without a snapshot: sessions, findings and the alerts that read them are from an earlier poll.</summary>
+    public bool Stale => PolledAt is not null && Snapshot is null;
+
+    /// <summary>When the alerts' view was last fresh: the latest poll with a snapshot.</summary>
+    public DateTimeOffset? FreshAt { get; init; }
 }
 
 /// <summary>The latest status of every target, shared by the pollers (writers) and the endpoints and metrics (readers).</summary>

@@ -101,11 +101,45 @@ public sealed class AlertRuleTests
         Assert.DoesNotContain(transitions, t => t.Key.Rule == AlertNames.ConnectionSaturation);
     }
 
+    [Fact]
+    public void LostView_PollsWithoutASnapshotWhileAlertsFireOrWait_NoResolveNoRefireAndPendingKeepsItsStart()
+    {
+        var options = new AlertRuleOptions
+        {
+            ConnectionSaturation = new SaturationRuleOptions { For = TimeSpan.FromSeconds(20) },
+            ExhaustionForecast = new ForecastRuleOptions { Enabled = false },
+        };
+        Step(options, used: 85);
+        Step(options, used: 85);
+        Step(options, used: 85);
+        var fired = Step(options, used: 85).Concat(Step(options, used: 85)).ToList();
+        Assert.Contains(fired, t => t.Key.Rule == AlertNames.ConnectionSaturation && t.State == AlertState.Firing);
+        Step(options, used: 93);
+        var since = _engine.Active.Single(a => a.Key.Severity == Severity.Critical).Since;
+
+        var blind = Enumerable.Range(0, 6).SelectMany(_ => Stale(options)).ToList();
+
+        Assert.Empty(blind);
+        Assert.Equal(AlertState.Firing, _engine.Active.Single(a => a.Key.Severity == Severity.Warning).State);
+        Assert.Equal((AlertState.Pending, since), _engine.Active.Where(a => a.Key.Severity == Severity.Critical).Select(a => (a.State, a.Since)).Single());
+        Assert.DoesNotContain(Step(options, used: 85), t => t.Severity == Severity.Warning);
+        Assert.Contains(Step(options, used: 10), t => t.Severity == Severity.Warning && t.State == AlertState.Resolved);
+    }
+
+    private IReadOnlyList<AlertTransition> Stale(AlertRuleOptions options)
+    {
+        _time.Advance(Interval);
+
+        // The probe answers, the lifeline does not: no snapshot.
+        _history.Add(Sample(0, true, []) with { Collected = false, ClientBackends = 0, PercentUsed = 0 });
+        return _engine.Apply(AlertSignals.Evaluate("main", _history, options, Interval), _time.GetUtcNow(), "main", AlertSignals.IsStale(_history));
+    }
+
     private IReadOnlyList<AlertTransition> Step(AlertRuleOptions options, int used, bool probeOk = true, IReadOnlyList<AppConnections>? apps = null)
     {
         _time.Advance(Interval);
         _history.Add(Sample(used, probeOk, apps ?? []));
-        return _engine.Apply(AlertSignals.Evaluate("main", _history, options, Interval), _time.GetUtcNow(), "main");
+        return _engine.Apply(AlertSignals.Evaluate("main", _history, options, Interval), _time.GetUtcNow(), "main", AlertSignals.IsStale(_history));
     }
 
     private MonitorSample Sample(int used, bool probeOk, IReadOnlyList<AppConnections> apps) =>

@@ -54,6 +54,7 @@
       const u = t.usage;
       card.querySelector('.facts').innerHTML = `<div class="name">${esc(t.name)}</div><div class="conn">${esc(t.connection)}</div>
         <div>${badge(t.status)} ${badge(t.database)} ${t.lifeline ? '' : badge('lifeline down')}</div>
+        ${t.stale ? `<div class="muted stale-note">no snapshot since ${t.freshAt ? esc(new Date(t.freshAt).toLocaleTimeString()) : 'start-up'}: alerts hold their state</div>` : ''}
         <div class="muted">${u ? `${esc(u.inUse)} / ${u.usableSlots} usable slots · ${u.exact ? u.slotsLeft : `${u.slotsLeft}–${u.usableSlots - u.clientBackendsMin}`} left` : 'no snapshot'}</div>
         <div class="muted">probe ${t.probe ? `${esc(t.probe.outcome)}${t.probe.latencyMilliseconds != null ? ` · ${t.probe.latencyMilliseconds.toFixed(1)} ms` : ''}` : '—'} · ${t.firingAlerts} alert(s) firing</div>
         ${failureLine(t.failureRates)}`;
