@@ -14,11 +14,14 @@ internal sealed class SelectionOptions
 
     public Option<string?> Client { get; } = new("--client") { Description = "Only sessions from this client address or CIDR (10.0.0.0/8)" };
 
+    public Option<int?> Pid { get; } = new("--pid") { Description = "Only the session with this backend PID (as diagnose names a lock chain's head)" };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Application);
         command.Options.Add(User);
         command.Options.Add(Client);
+        command.Options.Add(Pid);
     }
 
     public SessionSelection Read(ParseResult parseResult)
@@ -46,6 +49,7 @@ internal sealed class SelectionOptions
             Application = parseResult.GetValue(Application),
             User = parseResult.GetValue(User),
             Client = network,
+            Pid = parseResult.GetValue(Pid),
         };
     }
 }
