@@ -5,17 +5,28 @@ internal sealed record CliRun(int ExitCode, string Out, string Error)
 {
     public string All => Out + Error;
 
-    /// <summary>Runs pgmedic in-process with only the given environment variables (none of the machine's).</summary>
-    public static async Task<CliRun> InvokeAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    /// <summary>The output's lines, without line ends.</summary>
+    public IReadOnlyList<string> Lines => Out.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+
+    /// <summary>Runs pgmedic in-process with only the given environment variables (none of the machine's), its output piped.</summary>
+    public static Task<CliRun> InvokeAsync(IReadOnlyDictionary<string, string>? environment, params string[] args) => RunAsync(environment, null, args);
+
+    public static Task<CliRun> InvokeAsync(params string[] args) => RunAsync(null, null, args);
+
+    /// <summary>Runs pgmedic in-process laid out for a terminal this many columns wide (without colour, so the text is what is measured).</summary>
+    public static Task<CliRun> InvokeAtWidthAsync(int width, params string[] args) => RunAsync(null, width, args);
+
+    private static async Task<CliRun> RunAsync(IReadOnlyDictionary<string, string>? environment, int? width, string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
         var env = environment ?? new Dictionary<string, string>();
         var home = Path.Combine(Path.GetTempPath(), "pgmedic-cli-test-home-does-not-exist");
-        var context = new CliContext(output, error, name => env.TryGetValue(name, out var value) ? value : null, home, IsTerminal: false, TimeProvider.System);
+        var context = new CliContext(output, error, name => env.TryGetValue(name, out var value) ? value : null, home, IsTerminal: false, TimeProvider.System)
+        {
+            Width = width,
+        };
         var code = await CliApp.RunAsync(args, context);
         return new CliRun(code, output.ToString(), error.ToString());
     }
-
-    public static Task<CliRun> InvokeAsync(params string[] args) => InvokeAsync(null, args);
 }

@@ -96,25 +96,17 @@ internal static class SlowQueriesRenderer
             return;
         }
 
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (var (column, index) in Header(report).Select((c, i) => (c, i)))
-        {
-            var tableColumn = new TableColumn(column);
-            if (index is > 0 and < 6)
-            {
-                tableColumn.RightAligned();
-            }
-
-            table.AddColumn(tableColumn);
-        }
-
+        var table = new FittedTable(Header(report).Select((column, index) => new FittedColumn(
+            column,
+            column == "query" ? ColumnFit.Clip : column is "database" ? ColumnFit.Shrink : ColumnFit.Keep,
+            RightAligned: index is > 0 and < 6)).ToArray());
         var rank = 1;
         foreach (var statement in report.Statements)
         {
-            table.AddRow(Cells(report, statement, rank++).Select(Terminal.Safe).ToArray());
+            table.AddRow(Cells(report, statement, rank++).Select(c => new FittedCell(c)).ToArray());
         }
 
-        console.Write(table);
+        table.Write(console);
     }
 
     private static void RenderMarkdown(SlowQueryReport report, TextWriter output)
