@@ -14,7 +14,21 @@ internal sealed class SelectionOptions
 
     public Option<string?> Client { get; } = new("--client") { Description = "Only sessions from this client address or CIDR (10.0.0.0/8)" };
 
-    public Option<int?> Pid { get; } = new("--pid") { Description = "Only the session with this backend PID (as diagnose names a lock chain's head)" };
+    public Option<int?> Pid { get; } = new("--pid")
+    {
+        Description = "Only the session with this backend PID (as diagnose names a lock chain's head)",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && pid > 0)
+            {
+                return pid;
+            }
+
+            result.AddError($"--pid '{text}' is not a backend PID (a whole number such as 4242)");
+            return null;
+        },
+    };
 
     public void AddTo(Command command)
     {

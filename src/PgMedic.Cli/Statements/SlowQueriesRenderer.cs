@@ -92,7 +92,7 @@ internal static class SlowQueriesRenderer
 
         if (report.Statements.Count == 0)
         {
-            console.MarkupLine("[green]No statements recorded yet.[/]");
+            console.MarkupLine($"[green]{Nothing(report)}[/]");
             return;
         }
 
@@ -139,7 +139,7 @@ internal static class SlowQueriesRenderer
         output.WriteLine();
         if (report.Statements.Count == 0)
         {
-            output.WriteLine("No statements recorded yet.");
+            output.WriteLine(Nothing(report));
             return;
         }
 
@@ -154,6 +154,9 @@ internal static class SlowQueriesRenderer
             output.WriteLine("| " + string.Join(" | ", cells) + " |");
         }
     }
+
+    private static string Nothing(SlowQueryReport report) =>
+        report.IncludesInternal ? "No statements recorded yet." : "No application statements recorded yet.";
 
     private static string Source(StatementSource source) => source switch
     {

@@ -32,7 +32,7 @@ public sealed class LockChainFindingsTests(SandboxFixture fixture)
             ConnectionString = Sandbox.SuperuserTarget.ToNpgsqlConnectionString("checkout-api", pooling: true),
             Name = "checkout-api",
         });
-        await using var head = await MigrateAsync(guard);
+        var head = await MigrateAsync(guard);
         var waiters = new[] { await QueueBehindAsync(guard), await QueueBehindAsync(guard) };
         await using var report = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 1, "report-job");
         var sleeping = new NpgsqlCommand("SELECT pg_sleep(60)", report.Connections[0]).ExecuteNonQueryAsync();
@@ -47,14 +47,29 @@ public sealed class LockChainFindingsTests(SandboxFixture fixture)
         var cancel = await CliRun.InvokeAsync("cancel", Sandbox.SuperuserTarget.ToUrl(), "--running-for", "1s", "--include-superusers", "--format", "json");
         await Sandbox.ExecuteAsync($"SELECT pg_cancel_backend({report.Pids[0]})");
         await Assert.ThrowsAsync<PostgresException>(() => sleeping);
-        await head.DisposeAsync();
-        await Task.WhenAll(waiters.Select(w => w.Update)).WaitAsync(TimeSpan.FromSeconds(10));
+        var chain = Assert.Single(findings, f => f.Code == FindingCodes.BlockingChain);
+
+        // The fix as diagnose prints it, typed in: it ends the head, and the waiters' updates go through.
+        var fix = FixText.Of(chain.Fix).Split(' ');
+        var audit = Path.Combine(Path.GetTempPath(), $"pgmedic-lockgraph-{Guid.NewGuid():N}.jsonl");
+        var terminate = await CliRun.InvokeAsync([fix[1], Sandbox.SuperuserTarget.ToUrl(), .. fix[2..], "--include-superusers", "--yes", "--audit-log", audit, "--format", "json"]);
+        File.Delete(audit);
+        var updated = await Task.WhenAll(waiters.Select(w => w.Update)).WaitAsync(TimeSpan.FromSeconds(10));
+        var headEnded = await Assert.ThrowsAsync<PostgresException>(() => head.DisposeAsync().AsTask());
         foreach (var waiter in waiters)
         {
             await waiter.Connection.DisposeAsync();
         }
 
-        var chain = Assert.Single(findings, f => f.Code == FindingCodes.BlockingChain);
+        Assert.True(terminate.ExitCode == 0, terminate.All);
+        using (var ran = JsonDocument.Parse(terminate.Out))
+        {
+            var result = Assert.Single(ran.RootElement.GetProperty("steps")[0].GetProperty("results").EnumerateArray());
+            Assert.Equal((headPid, "terminated"), (result.GetProperty("action").GetProperty("pid").GetInt32(), result.GetProperty("result").GetString()));
+        }
+
+        Assert.All(updated, rows => Assert.Equal(1, rows));
+        Assert.Equal(PostgresErrorCodes.AdminShutdown, headEnded.SqlState);
         Assert.Equal(headPid, chain.Fix.Options?.Pid);
         Assert.StartsWith($"pgmedic terminate --blocking --pid {headPid} ", FixText.Of(chain.Fix), StringComparison.Ordinal);
         var holder = Assert.Single(chain.Holders ?? []);

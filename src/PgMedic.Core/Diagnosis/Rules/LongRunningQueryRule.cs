@@ -41,7 +41,7 @@ internal sealed class LongRunningQueryRule : IDiagnosisRule
             Fix.Run(FixVerb.Cancel, new FixOptions { RunningFor = Text.Age(options.LongQueryWarning) }));
     }
 
-    /// <summary>"not counted: 2 sessions waiting behind pid 4242 (pids 4243, 4244) — see blocking-chain".</summary>
+    /// <summary>"not counted: 2 session(s) waiting behind pid 4242 (pids 4243, 4244) — see blocking-chain".</summary>
     private static IEnumerable<string> WaitingBehind(IReadOnlyList<SessionInfo> waiters, IReadOnlyList<SessionInfo> sessions)
     {
         if (waiters.Count == 0)
