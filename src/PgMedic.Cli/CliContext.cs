@@ -12,6 +12,12 @@ internal sealed record CliContext(
     /// <summary>Where a confirmation is read from; null when nobody can answer (CI, pipes), which means dry run.</summary>
     public TextReader? Input { get; init; }
 
+    /// <summary>
+    /// The columns to lay tables out for. Null means the terminal's own width when the output is one, and no
+    /// limit when it is piped, so that piped output keeps full values; tests set it to render as on a terminal.
+    /// </summary>
+    public int? Width { get; init; }
+
     /// <summary>Standard input, for commands that read a stream (<c>pgmedic logs</c> with no file).</summary>
     public Func<Stream> OpenInput { get; init; } = Console.OpenStandardInput;
 

@@ -8,7 +8,20 @@ namespace PgMedic.Cli.Activity;
 
 internal static class ActivityRenderer
 {
-    private static readonly string[] Columns = ["pid", "database", "user", "application", "client", "state", "in state", "xact age", "query age", "wait", "query"];
+    private static readonly FittedColumn[] Columns =
+    [
+        new("pid", ColumnFit.Keep, RightAligned: true),
+        new("database"),
+        new("user"),
+        new("application"),
+        new("client"),
+        new("state", ColumnFit.Keep),
+        new("in state", ColumnFit.Keep),
+        new("xact age", ColumnFit.Keep),
+        new("query age", ColumnFit.Keep),
+        new("wait"),
+        new("query", ColumnFit.Clip),
+    ];
 
     public static void Render(ActivityReport report, OutputFormat format, CliContext context) =>
         Formats.Write(report, format, context, CliJsonContext.Default.ActivityReport, RenderMarkdown, RenderTable);
@@ -49,20 +62,15 @@ internal static class ActivityRenderer
             return;
         }
 
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (var column in Columns)
-        {
-            table.AddColumn(column);
-        }
-
+        var table = new FittedTable(Columns);
         foreach (var row in report.Sessions)
         {
-            var cells = Cells(row).Select(Terminal.Safe).ToArray();
-            cells[5] = $"[{StateColour(row.State)}]{cells[5]}[/]";
+            var cells = Cells(row).Select(c => new FittedCell(c)).ToArray();
+            cells[5] = cells[5] with { Style = StateColour(row.State) };
             table.AddRow(cells);
         }
 
-        console.Write(table);
+        table.Write(console);
     }
 
     private static void RenderMarkdown(ActivityReport report, TextWriter output)
@@ -83,7 +91,7 @@ internal static class ActivityRenderer
             return;
         }
 
-        output.WriteLine("| " + string.Join(" | ", Columns) + " |");
+        output.WriteLine("| " + string.Join(" | ", Columns.Select(c => c.Header)) + " |");
         output.WriteLine("|---:|---|---|---|---|---|---:|---:|---:|---|---|");
         foreach (var row in report.Sessions)
         {
@@ -93,10 +101,10 @@ internal static class ActivityRenderer
         }
     }
 
-    private static string StateColour(string? state) => state switch
+    private static string? StateColour(string? state) => state switch
     {
         SessionStates.Active => "green",
         SessionStates.IdleInTransaction or SessionStates.IdleInTransactionAborted => "yellow",
-        _ => "default",
+        _ => null,
     };
 }

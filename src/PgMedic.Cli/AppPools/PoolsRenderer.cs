@@ -15,20 +15,27 @@ internal static class PoolsRenderer
 
     private static void Table(PoolsReport report, IAnsiConsole console)
     {
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (var column in new[] { "service", "process", "pool", "size", "max", "checked out", "overflow", "idle", "waiting", "timeouts", "connect failures", "leaks" })
-        {
-            table.AddColumn(column);
-        }
-
+        var table = new FittedTable(
+            new FittedColumn("service"),
+            new FittedColumn("process"),
+            new FittedColumn("pool"),
+            new FittedColumn("size", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("max", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("checked out", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("overflow", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("idle", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("waiting", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("timeouts", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("connect failures", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("leaks", ColumnFit.Keep, RightAligned: true));
         foreach (var pool in report.Pools)
         {
             table.AddRow(pool.Error is null
-                ? [Terminal.Safe(pool.Endpoint), Terminal.Safe(pool.Process ?? "-"), Terminal.Safe(pool.Name), ViewCells.Known(pool.PoolSize), ViewCells.Known(pool.MaxConnections), N(pool.CheckedOut), ViewCells.Known(pool.Overflow), ViewCells.Known(pool.Idle), ViewCells.Known(pool.Waiting), N(pool.Timeouts), ViewCells.Known(pool.ConnectFailures), N(pool.Leaks)]
-                : [Terminal.Safe(pool.Endpoint), "-", $"[red]not read: {Terminal.Safe(pool.Error)}[/]", string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]);
+                ? [pool.Endpoint, pool.Process ?? "-", pool.Name ?? "-", ViewCells.Known(pool.PoolSize), ViewCells.Known(pool.MaxConnections), N(pool.CheckedOut), ViewCells.Known(pool.Overflow), ViewCells.Known(pool.Idle), ViewCells.Known(pool.Waiting), N(pool.Timeouts), ViewCells.Known(pool.ConnectFailures), N(pool.Leaks)]
+                : [pool.Endpoint, "-", new FittedCell($"not read: {pool.Error}", "red"), string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]);
         }
 
-        console.Write(table);
+        table.Write(console);
         foreach (var pool in report.Pools.Where(p => p.Holders.Count > 0))
         {
             console.MarkupLine($"[bold]{Terminal.Safe(pool.Name)}[/] at {Terminal.Safe(pool.Endpoint)}: oldest holders");

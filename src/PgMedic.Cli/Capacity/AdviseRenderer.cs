@@ -43,17 +43,20 @@ internal static class AdviseRenderer
             ? $"[bold]PgBouncer[/] [yellow]recommended[/]: {Terminal.Safe(PoolerLine(advice.Pooler))}"
             : "[bold]PgBouncer[/] not needed: the pools fit the server");
 
-        var table = new Table().Border(TableBorder.Simple).Title("server settings");
-        table.AddColumn("setting");
-        table.AddColumn("now");
-        table.AddColumn("set to");
-        table.AddColumn("why");
+        var table = new FittedTable(
+            new FittedColumn("setting", ColumnFit.Keep),
+            new FittedColumn("now", ColumnFit.Keep),
+            new FittedColumn("set to", ColumnFit.Keep),
+            new FittedColumn("why", ColumnFit.Wrap))
+        {
+            Title = "server settings",
+        };
         foreach (var setting in advice.Server)
         {
-            table.AddRow(Terminal.Safe(setting.Name), Terminal.Safe(setting.Current), Terminal.Safe(setting.Recommended ?? "keep"), Terminal.Safe(setting.Reason));
+            table.AddRow(setting.Name, setting.Current, setting.Recommended ?? "keep", setting.Reason);
         }
 
-        console.Write(table);
+        table.Write(console);
         foreach (var setting in advice.Server.Where(x => x.Sql is not null))
         {
             console.MarkupLine($"  [bold]{Terminal.Safe(setting.Sql)}[/]");

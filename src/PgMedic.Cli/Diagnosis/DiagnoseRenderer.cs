@@ -71,16 +71,21 @@ internal static class DiagnoseRenderer
 
         if (report.Groups is { } groups && groups.ByApplication.Count > 0)
         {
-            var table = new Table().Border(TableBorder.Simple).Title("connections by application");
-            foreach (var column in new[] { "application", "total", "active", "idle", "idle in tx", "other", "oldest in state" })
+            var table = new FittedTable(
+                new FittedColumn("application"),
+                new FittedColumn("total", ColumnFit.Keep, RightAligned: true),
+                new FittedColumn("active", ColumnFit.Keep, RightAligned: true),
+                new FittedColumn("idle", ColumnFit.Keep, RightAligned: true),
+                new FittedColumn("idle in tx", ColumnFit.Keep, RightAligned: true),
+                new FittedColumn("other", ColumnFit.Keep, RightAligned: true),
+                new FittedColumn("oldest in state", ColumnFit.Keep))
             {
-                table.AddColumn(column);
-            }
-
+                Title = "connections by application",
+            };
             foreach (var group in groups.ByApplication.Take(10))
             {
                 table.AddRow(
-                    Terminal.Safe(group.Name),
+                    group.Name,
                     Count(group.Total),
                     Count(group.Active),
                     Count(group.Idle),
@@ -89,7 +94,7 @@ internal static class DiagnoseRenderer
                     group.OldestStateAgeSeconds is { } s ? Duration.Format(TimeSpan.FromSeconds(s)) : "-");
             }
 
-            console.Write(table);
+            table.Write(console);
             console.MarkupLine(Terminal.Safe("users: " + Summary(groups.ByUser)));
             console.MarkupLine(Terminal.Safe("clients: " + Summary(groups.ByClient)));
             console.MarkupLine(Terminal.Safe("databases: " + Summary(groups.ByDatabase)));
@@ -97,20 +102,26 @@ internal static class DiagnoseRenderer
 
         if (report.Pools is { Count: > 0 } pools)
         {
-            var table = new Table().Border(TableBorder.Simple).Title("application pools (PgMedic.Guard)");
-            foreach (var column in new[] { "endpoint", "pool", "size", "checked out", "idle", "waiting", "timeouts", "leaks" })
+            var table = new FittedTable(
+                new FittedColumn("endpoint"),
+                new FittedColumn("pool"),
+                new FittedColumn("size", ColumnFit.Keep, RightAligned: true),
+                new FittedColumn("checked out", ColumnFit.Keep, RightAligned: true),
+                new FittedColumn("idle", ColumnFit.Keep, RightAligned: true),
+                new FittedColumn("waiting", ColumnFit.Keep, RightAligned: true),
+                new FittedColumn("timeouts", ColumnFit.Keep, RightAligned: true),
+                new FittedColumn("leaks", ColumnFit.Keep, RightAligned: true))
             {
-                table.AddColumn(column);
-            }
-
+                Title = "application pools (PgMedic.Guard)",
+            };
             foreach (var pool in pools)
             {
                 table.AddRow(pool.Error is null
-                    ? [Terminal.Safe(pool.Endpoint), Terminal.Safe(pool.Name), ViewCells.Known(pool.MaxConnections), Count(pool.CheckedOut), ViewCells.Known(pool.Idle), ViewCells.Known(pool.Waiting), Count((int)pool.Timeouts), Count((int)pool.Leaks)]
-                    : [Terminal.Safe(pool.Endpoint), "[red]unreadable[/]", Terminal.Safe(pool.Error), string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]);
+                    ? [pool.Endpoint, pool.Name ?? "-", ViewCells.Known(pool.MaxConnections), Count(pool.CheckedOut), ViewCells.Known(pool.Idle), ViewCells.Known(pool.Waiting), Count((int)pool.Timeouts), Count((int)pool.Leaks)]
+                    : [pool.Endpoint, new FittedCell($"unreadable: {pool.Error}", "red"), string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty]);
             }
 
-            console.Write(table);
+            table.Write(console);
         }
 
         if (report.PgBouncer is { } bouncer)

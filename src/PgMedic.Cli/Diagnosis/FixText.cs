@@ -41,6 +41,7 @@ internal static class FixText
             parts.Add("--blocking");
         }
 
+        Add(parts, "--pid", o.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(parts, "--waiting-for", o.WaitingFor);
         Add(parts, "--in-database", o.Database);
         Add(parts, "--application", o.Application);

@@ -52,25 +52,26 @@ internal static class LogsRenderer
             return;
         }
 
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (var column in new[] { "kind", "from", "count", "first seen", "last seen", "runbook" })
-        {
-            table.AddColumn(column);
-        }
-
+        var table = new FittedTable(
+            new FittedColumn("kind", ColumnFit.Keep),
+            new FittedColumn("from"),
+            new FittedColumn("count", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("first seen", ColumnFit.Keep),
+            new FittedColumn("last seen", ColumnFit.Keep),
+            new FittedColumn("runbook", ColumnFit.Wrap));
         foreach (var kind in report.Kinds)
         {
             table.AddRow(
-                $"[{Colour(kind.Severity)}]{Terminal.Safe(kind.Code)}[/]",
-                Terminal.Safe(kind.Source),
+                new FittedCell(kind.Code, Colour(kind.Severity)),
+                kind.Source,
                 kind.Count.ToString("N0", CultureInfo.InvariantCulture),
                 Time(kind.FirstSeen),
                 Time(kind.LastSeen),
-                Terminal.Safe(kind.RunbookStep));
+                kind.RunbookStep);
         }
 
-        console.Write(table);
-        RenderHistogram(report, line => console.MarkupLine(Terminal.Safe(line)));
+        table.Write(console);
+        RenderHistogram(report, line => console.MarkupLine(Terminal.Safe(Terminal.Clip(console, line))));
         console.WriteLine();
         foreach (var kind in report.Kinds)
         {

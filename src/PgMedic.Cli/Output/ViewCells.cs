@@ -6,10 +6,11 @@ namespace PgMedic.Cli.Output;
 /// <summary>Cell text shared by the session views (activity, top, slow-queries).</summary>
 internal static class ViewCells
 {
-    public const int QueryWidth = 100;
-
-    /// <summary>A query on one line (whitespace collapsed), cut to <paramref name="max"/> characters with an ellipsis.</summary>
-    public static string Query(string? query, int max = QueryWidth)
+    /// <summary>
+    /// A query on one line (whitespace collapsed), cut to <paramref name="max"/> characters with an ellipsis;
+    /// whole by default (a fitted table clips it to the terminal, piped output keeps it).
+    /// </summary>
+    public static string Query(string? query, int max = int.MaxValue)
     {
         if (string.IsNullOrWhiteSpace(query))
         {

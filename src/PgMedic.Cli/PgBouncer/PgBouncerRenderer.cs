@@ -31,28 +31,36 @@ internal static class PgBouncerRenderer
             return;
         }
 
-        var table = new Table().Border(TableBorder.Simple).Title("pools: PgBouncer | PostgreSQL");
-        foreach (var column in new[] { "pool", "mode", "size", "cl active", "cl waiting", "maxwait", "sv active", "sv idle", "sv used", "│ backends on the server" })
+        var table = new FittedTable(
+            new FittedColumn("pool"),
+            new FittedColumn("mode", ColumnFit.Keep),
+            new FittedColumn("size", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("cl active", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("cl waiting", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("maxwait", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("sv active", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("sv idle", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("sv used", ColumnFit.Keep, RightAligned: true),
+            new FittedColumn("│ backends on the server", ColumnFit.Wrap))
         {
-            table.AddColumn(column);
-        }
-
+            Title = "pools: PgBouncer | PostgreSQL",
+        };
         foreach (var pool in report.Pools)
         {
             table.AddRow(
-                Terminal.Safe($"{pool.Database}/{pool.User}"),
-                Terminal.Safe(pool.PoolMode),
+                $"{pool.Database}/{pool.User}",
+                pool.PoolMode,
                 Count(pool.PoolSize),
                 Count(pool.ClientActive),
-                pool.ClientWaiting > 0 ? $"[yellow]{pool.ClientWaiting}[/]" : "-",
+                pool.ClientWaiting > 0 ? new FittedCell(pool.ClientWaiting.ToString(CultureInfo.InvariantCulture), "yellow") : "-",
                 pool.MaxWaitSeconds > 0 ? Invariant($"{pool.MaxWaitSeconds:0.###} s") : "-",
                 Count(pool.ServerActive),
                 Count(pool.ServerIdle),
                 Count(pool.ServerUsed),
-                Terminal.Safe("│ " + States(pool)));
+                "│ " + States(pool));
         }
 
-        console.Write(table);
+        table.Write(console);
     }
 
     public static void RenderMarkdown(PgBouncerReport report, TextWriter output)

@@ -12,7 +12,7 @@ internal static class CancelCommand
         var options = new RemediationOptions();
         var selection = new SelectionOptions();
         var runningFor = CommonOptions.DurationOption("--running-for", "-r", "Only queries running at least this long", TimeSpan.FromMinutes(5));
-        var command = new Command("cancel", "Cancel client queries running longer than --running-for (never walsenders, autovacuum or PgMedic). Shows the plan; runs it only with --yes.")
+        var command = new Command("cancel", "Cancel client queries running longer than --running-for (never walsenders, autovacuum or PgMedic; lock waiters only when named with --pid: the chain's head is what to act on). Shows the plan; runs it only with --yes.")
         {
             runningFor,
         };

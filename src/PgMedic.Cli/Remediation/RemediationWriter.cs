@@ -64,28 +64,33 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
         _console.MarkupLine($"[bold]Plan:[/] {Terminal.Safe(plan.Title)} — {plan.Actions.Count} action(s), {plan.Spared.Count} spared");
         if (plan.Actions.Count > 0)
         {
-            var table = new Table().Border(TableBorder.Simple);
-            foreach (var column in new[] { "action", "pid", "user", "application", "client", "database", "state", "in state", "xact", "reason" })
-            {
-                table.AddColumn(column);
-            }
-
+            var table = new FittedTable(
+                new FittedColumn("action", ColumnFit.Keep),
+                new FittedColumn("pid", ColumnFit.Keep, RightAligned: true),
+                new FittedColumn("user"),
+                new FittedColumn("application"),
+                new FittedColumn("client"),
+                new FittedColumn("database"),
+                new FittedColumn("state", ColumnFit.Keep),
+                new FittedColumn("in state", ColumnFit.Keep),
+                new FittedColumn("xact", ColumnFit.Keep),
+                new FittedColumn("reason", ColumnFit.Wrap));
             foreach (var a in plan.Actions)
             {
                 table.AddRow(
                     a.Action.ToString().ToLowerInvariant(),
                     a.Pid.ToString(CultureInfo.InvariantCulture),
-                    Terminal.Safe(a.User),
-                    Terminal.Safe(a.Application),
-                    Terminal.Safe(a.Client ?? "local"),
-                    Terminal.Safe(a.Database),
-                    Terminal.Safe(a.State),
+                    ViewCells.Text(a.User),
+                    ViewCells.Text(a.Application),
+                    a.Client ?? "local",
+                    ViewCells.Text(a.Database),
+                    ViewCells.Text(a.State),
                     Age(a.StateAgeSeconds),
                     Age(a.TransactionAgeSeconds),
-                    Terminal.Safe(a.Reason));
+                    a.Reason);
             }
 
-            _console.Write(table);
+            table.Write(_console);
         }
 
         foreach (var spared in plan.Spared)

@@ -14,12 +14,29 @@ internal sealed class SelectionOptions
 
     public Option<string?> Client { get; } = new("--client") { Description = "Only sessions from this client address or CIDR (10.0.0.0/8)", HelpName = "address" };
 
+    public Option<int?> Pid { get; } = new("--pid")
+    {
+        Description = "Only the session with this backend PID (as diagnose names a lock chain's head)",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && pid > 0)
+            {
+                return pid;
+            }
+
+            result.AddError($"--pid '{text}' is not a backend PID (a whole number such as 4242)");
+            return null;
+        },
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Application);
         command.Options.Add(User);
         command.Options.Add(Client);
         command.Options.Add(CommonOptions.Renamed("-u", "--user", "a filter has no short form beside psql's -U, the login"));
+        command.Options.Add(Pid);
     }
 
     public SessionSelection Read(ParseResult parseResult)
@@ -47,6 +64,7 @@ internal sealed class SelectionOptions
             Application = parseResult.GetValue(Application),
             User = parseResult.GetValue(User),
             Client = network,
+            Pid = parseResult.GetValue(Pid),
         };
     }
 }

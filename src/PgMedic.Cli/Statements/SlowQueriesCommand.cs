@@ -51,11 +51,13 @@ internal static class SlowQueriesCommand
             },
         };
         var allDatabases = new Option<bool>("--all-databases") { Description = "Statements of every database; only the target's database by default" };
-        var command = new Command("slow-queries", "The slowest statements from pg_stat_statements (mean or total time, or calls), with the timing columns of the installed extension version. Exit 0 when listed; 3 with the steps to enable it when the extension is missing or not preloaded, or on bad input.")
+        var all = new Option<bool>("--all") { Description = "Also PgMedic's own statements and the drivers' (type loading, SET, SHOW, DISCARD ALL, SELECT 1); only the application's by default" };
+        var command = new Command("slow-queries", "The application's slowest statements from pg_stat_statements (mean or total time, or calls; PgMedic's own and the drivers' only with --all), with the timing columns of the installed extension version. Exit 0 when listed; 3 with the steps to enable it when the extension is missing or not preloaded, or on bad input.")
         {
             limit,
             order,
             allDatabases,
+            all,
             format,
             timeout,
         };
@@ -74,7 +76,7 @@ internal static class SlowQueriesCommand
             await using (connection)
             {
                 var report = await StatementsReader.ReadAsync(
-                    connection, resolved.Masked, parseResult.GetValue(order), parseResult.GetValue(limit), parseResult.GetValue(allDatabases), wait, cancellationToken);
+                    connection, resolved.Masked, parseResult.GetValue(order), parseResult.GetValue(limit), parseResult.GetValue(allDatabases), parseResult.GetValue(all), wait, cancellationToken);
                 SlowQueriesRenderer.Render(report, parseResult.GetValue(format), context);
                 return (int)(report.IsAvailable ? ExitCode.Ok : ExitCode.Unknown);
             }

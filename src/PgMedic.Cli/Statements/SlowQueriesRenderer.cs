@@ -21,13 +21,29 @@ internal static class SlowQueriesRenderer
             "calls" => "calls",
             _ => "mean time",
         };
-        return $"top {report.Statements.Count} statement(s) by {by} {scope} · pg_stat_statements {report.ExtensionVersion} ({report.MeanColumn}, {report.TotalColumn})";
+        var whose = report.IncludesInternal ? "statement(s), PgMedic's and the drivers' included," : "application statement(s)";
+        return $"top {report.Statements.Count} {whose} by {by} {scope} · pg_stat_statements {report.ExtensionVersion} ({report.MeanColumn}, {report.TotalColumn})";
+    }
+
+    /// <summary><c>3 statements by PgMedic and drivers hidden; --all shows them</c>, or null when none were.</summary>
+    public static string? HiddenLine(SlowQueryReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return report.Hidden switch
+        {
+            0 => null,
+            1 => "1 statement by PgMedic and drivers hidden; --all shows it",
+            var n => $"{n.ToString(CultureInfo.InvariantCulture)} statements by PgMedic and drivers hidden; --all shows them",
+        };
     }
 
     private static string[] Header(SlowQueryReport report) =>
-        report.AllDatabases
-            ? ["#", "mean ms", "calls", "total ms", "rows", "% of time", "database", "query"]
-            : ["#", "mean ms", "calls", "total ms", "rows", "% of time", "query"];
+        [
+            "#", "mean ms", "calls", "total ms", "rows", "% of time",
+            .. report.AllDatabases ? ["database"] : Array.Empty<string>(),
+            .. report.IncludesInternal ? ["by"] : Array.Empty<string>(),
+            "query",
+        ];
 
     private static string[] Cells(SlowQueryReport report, SlowQuery statement, int rank)
     {
@@ -43,6 +59,11 @@ internal static class SlowQueriesRenderer
         if (report.AllDatabases)
         {
             cells.Add(ViewCells.Text(statement.Database));
+        }
+
+        if (report.IncludesInternal)
+        {
+            cells.Add(Source(statement.Source));
         }
 
         cells.Add(ViewCells.Query(statement.Query));
@@ -64,31 +85,28 @@ internal static class SlowQueriesRenderer
         }
 
         console.MarkupLine($"[bold]slow queries[/] {Terminal.Safe(report.Target)} — {Terminal.Safe(Heading(report))}");
+        if (HiddenLine(report) is { } hidden)
+        {
+            console.MarkupLine($"[dim]{Terminal.Safe(hidden)}[/]");
+        }
+
         if (report.Statements.Count == 0)
         {
-            console.MarkupLine("[green]No statements recorded yet.[/]");
+            console.MarkupLine($"[green]{Nothing(report)}[/]");
             return;
         }
 
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (var (column, index) in Header(report).Select((c, i) => (c, i)))
-        {
-            var tableColumn = new TableColumn(column);
-            if (index is > 0 and < 6)
-            {
-                tableColumn.RightAligned();
-            }
-
-            table.AddColumn(tableColumn);
-        }
-
+        var table = new FittedTable(Header(report).Select((column, index) => new FittedColumn(
+            column,
+            column == "query" ? ColumnFit.Clip : column is "database" ? ColumnFit.Shrink : ColumnFit.Keep,
+            RightAligned: index is > 0 and < 6)).ToArray());
         var rank = 1;
         foreach (var statement in report.Statements)
         {
-            table.AddRow(Cells(report, statement, rank++).Select(Terminal.Safe).ToArray());
+            table.AddRow(Cells(report, statement, rank++).Select(c => new FittedCell(c)).ToArray());
         }
 
-        console.Write(table);
+        table.Write(console);
     }
 
     private static void RenderMarkdown(SlowQueryReport report, TextWriter output)
@@ -112,7 +130,19 @@ internal static class SlowQueriesRenderer
         output.WriteLine($"### PgMedic slow queries — `{report.Target}`");
         output.WriteLine();
         output.WriteLine(Heading(report));
+        if (HiddenLine(report) is { } hidden)
+        {
+            output.WriteLine();
+            output.WriteLine(hidden);
+        }
+
         output.WriteLine();
+        if (report.Statements.Count == 0)
+        {
+            output.WriteLine(Nothing(report));
+            return;
+        }
+
         var header = Header(report);
         output.WriteLine("| " + string.Join(" | ", header) + " |");
         output.WriteLine("|" + string.Concat(header.Select((_, i) => i is > 0 and < 6 ? "---:|" : "---|")));
@@ -124,4 +154,14 @@ internal static class SlowQueriesRenderer
             output.WriteLine("| " + string.Join(" | ", cells) + " |");
         }
     }
+
+    private static string Nothing(SlowQueryReport report) =>
+        report.IncludesInternal ? "No statements recorded yet." : "No application statements recorded yet.";
+
+    private static string Source(StatementSource source) => source switch
+    {
+        StatementSource.PgMedic => "pgmedic",
+        StatementSource.Driver => "driver",
+        _ => "app",
+    };
 }

@@ -71,7 +71,8 @@ public sealed record PoolInstance(string Process, string? Pool, long Checkouts, 
 /// <summary>
 /// Joins application-side holders to server sessions by backend PID, so a finding about idle or
 /// idle-in-transaction sessions names the file, line and method that holds each of them — what
-/// neither the server nor the pool can say alone.
+/// neither the server nor the pool can say alone. Only a finding's <see cref="Finding.CallSitePids"/>
+/// are joined when it names them: a lock chain's call site is its head's, never a waiter's.
 /// </summary>
 public static class HolderJoin
 {
@@ -87,7 +88,7 @@ public static class HolderJoin
 
         return findings.Select(finding =>
         {
-            var holders = finding.Pids.Where(byPid.ContainsKey).Select(pid => byPid[pid]).ToList();
+            var holders = (finding.CallSitePids ?? finding.Pids).Where(byPid.ContainsKey).Select(pid => byPid[pid]).ToList();
             if (holders.Count == 0)
             {
                 return finding;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace PgMedic.Core.Diagnosis;
 
 /// <summary>One thing wrong (or worth knowing), with the evidence, the sessions involved and the fix.</summary>
@@ -18,4 +20,12 @@ public sealed record Finding(
     string RunbookStep,
     Fix Fix,
     string? Subject = null,
-    IReadOnlyList<AppHolder>? Holders = null);
+    IReadOnlyList<AppHolder>? Holders = null)
+{
+    /// <summary>
+    /// The sessions whose application call sites explain this finding, when not all of <see cref="Pids"/>:
+    /// a lock chain is held where its head was checked out; its waiters only queue behind it.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<int>? CallSitePids { get; init; }
+}

@@ -43,6 +43,9 @@ public sealed record FixOptions
     /// <summary>The heads of lock chains (with <see cref="WaitingFor"/>).</summary>
     public bool Blocking { get; init; }
 
+    /// <summary>Only the session with this backend PID: the head of one chain, never its waiters.</summary>
+    public int? Pid { get; init; }
+
     public string? WaitingFor { get; init; }
 
     public string? Application { get; init; }

@@ -14,7 +14,10 @@ public sealed record SessionSelection
     /// <summary>At least this long in the current state (idle and idle-in-transaction).</summary>
     public TimeSpan? InStateFor { get; init; }
 
-    /// <summary>At least this long in the current query (active).</summary>
+    /// <summary>
+    /// At least this long in the current query (active). A lock waiter is waiting, not running: it is left
+    /// out unless named by <see cref="Pid"/> — cancelling it frees nothing while the chain's head holds on.
+    /// </summary>
     public TimeSpan? RunningFor { get; init; }
 
     public string? Application { get; init; }
@@ -90,7 +93,7 @@ public sealed record SessionSelection
 
         if (RunningFor is { } r)
         {
-            parts.Add($"running ≥ {Duration.Format(r)}");
+            parts.Add(Pid is null ? $"running ≥ {Duration.Format(r)} (not waiting on a lock)" : $"running ≥ {Duration.Format(r)}");
         }
 
         if (Application is not null)
@@ -129,6 +132,6 @@ public sealed record SessionSelection
         };
         return stateOk
             && (InStateFor is not { } inState || session.StateAge(now) >= inState)
-            && (RunningFor is not { } running || (session.State == SessionStates.Active && session.QueryAge(now) >= running));
+            && (RunningFor is not { } running || (session.State == SessionStates.Active && session.QueryAge(now) >= running && (Pid is not null || !session.IsLockWaiter)));
     }
 }

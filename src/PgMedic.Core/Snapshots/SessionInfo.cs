@@ -54,6 +54,9 @@ public sealed record SessionInfo
 
     public bool IsWaitingOnLock => WaitEventType == "Lock";
 
+    /// <summary>Queued behind another session's lock: waiting, not running, so cancelling it frees nothing.</summary>
+    public bool IsLockWaiter => BlockedBy.Count > 0;
+
     /// <summary>How long the session has been in its current state, as of <paramref name="now"/>.</summary>
     public TimeSpan? StateAge(DateTimeOffset now) => Age(StateChange, now);
 

@@ -10,7 +10,11 @@ public sealed record SlowQuery(
     long Rows,
     double SharePercent,
     string? Database,
-    string? User);
+    string? User)
+{
+    /// <summary>Whose statement it is; only the application's are listed unless the internal ones are asked for.</summary>
+    public StatementSource Source => StatementSources.Of(Query);
+}
 
 /// <summary>Why <c>pg_stat_statements</c> could not be read. The strings are part of the JSON contract.</summary>
 public static class StatementsStatus
@@ -43,6 +47,12 @@ public sealed record SlowQueryReport(
     IReadOnlyList<string> EnableSteps)
 {
     public const string NotPreloadedMessage = "pg_stat_statements must be loaded via shared_preload_libraries";
+
+    /// <summary>Statements by PgMedic and drivers listed too; by default only the application's are.</summary>
+    public bool IncludesInternal { get; init; }
+
+    /// <summary>Statements by PgMedic and drivers left out that ranked above the last one listed (0 when they are included).</summary>
+    public int Hidden { get; init; }
 
     public bool IsAvailable => Status == StatementsStatus.Ok;
 

@@ -139,7 +139,10 @@ internal static class MonitorApi
         return TypedResults.Ok(new HistoryView(target, from, to, window.TotalSeconds, points));
     }
 
-    /// <summary>pg_stat_statements over the lifeline, read at most every 30 s per target (it is not free).</summary>
+    /// <summary>
+    /// pg_stat_statements over the lifeline, read at most every 30 s per target (it is not free): the
+    /// application's statements, without PgMedic's own polling and the drivers' housekeeping.
+    /// </summary>
     private static async Task<Results<Ok<SlowQueriesView>, NotFound<ProblemDetails>>> GetSlowQueriesAsync(string target, MonitorState state, PollingService polling, SlowQueryCache cache, TimeProvider time, CancellationToken cancellationToken)
     {
         if (state.Get(target) is not { } status || !polling.Pollers.TryGetValue(target, out var poller))
@@ -154,7 +157,7 @@ internal static class MonitorApi
         }
 
         var (report, failure) = await poller.Lifeline.UseAsync(
-            connection => StatementsReader.ReadAsync(connection, status.Target.Masked, StatementOrder.Mean, 10, false, state.Options.Timeout, cancellationToken),
+            connection => StatementsReader.ReadAsync(connection, status.Target.Masked, StatementOrder.Mean, 10, false, false, state.Options.Timeout, cancellationToken),
             cancellationToken).ConfigureAwait(false);
         var view = new SlowQueriesView(target, report, failure is null ? null : $"{failure.Reason}: {failure.Message}");
         cache.Entries[target] = (now, view);

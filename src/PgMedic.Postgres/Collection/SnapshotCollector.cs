@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using PgMedic.Core.Secrets;
 using PgMedic.Core.Snapshots;
+using PgMedic.Core.Statements;
 
 namespace PgMedic.Postgres.Collection;
 
@@ -18,7 +19,7 @@ public static class SnapshotCollector
 
     // reset_val is the value the server gives sessions (config, role and database settings), which
     // our own SET below does not change.
-    private const string SettingsSql = """
+    private const string SettingsSql = StatementSources.Marker + """
         SELECT current_setting('server_version'),
                current_setting('server_version_num')::int,
                current_setting('max_connections')::int,
@@ -37,7 +38,7 @@ public static class SnapshotCollector
                current_user::text
         """;
 
-    private const string ActivitySql = """
+    private const string ActivitySql = StatementSources.Marker + """
         SELECT a.pid, coalesce(a.backend_type, ''), a.state, a.datname, a.usename, coalesce(r.rolsuper, false),
                a.application_name, host(a.client_addr), a.client_port,
                a.backend_start, a.xact_start, a.query_start, a.state_change,
@@ -49,9 +50,9 @@ public static class SnapshotCollector
         WHERE a.pid <> pg_backend_pid()
         """;
 
-    private const string DatabasesSql = "SELECT datname, datconnlimit FROM pg_database WHERE datallowconn AND datconnlimit >= 0";
+    private const string DatabasesSql = StatementSources.Marker + "SELECT datname, datconnlimit FROM pg_database WHERE datallowconn AND datconnlimit >= 0";
 
-    private const string RolesSql = "SELECT rolname, rolconnlimit, rolsuper FROM pg_roles WHERE rolcanlogin AND rolconnlimit >= 0";
+    private const string RolesSql = StatementSources.Marker + "SELECT rolname, rolconnlimit, rolsuper FROM pg_roles WHERE rolcanlogin AND rolconnlimit >= 0";
 
     public static async Task<Snapshot> CollectAsync(NpgsqlConnection connection, TimeSpan statementTimeout, CancellationToken cancellationToken, int maxQueryLength = DefaultMaxQueryLength)
     {
@@ -61,7 +62,7 @@ public static class SnapshotCollector
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand($"SET statement_timeout = {(int)statementTimeout.TotalMilliseconds}"),
+                new NpgsqlBatchCommand($"{StatementSources.Marker}SET statement_timeout = {(int)statementTimeout.TotalMilliseconds}"),
                 new NpgsqlBatchCommand(SettingsSql),
                 new NpgsqlBatchCommand(ActivitySql) { Parameters = { new NpgsqlParameter<int> { TypedValue = maxQueryLength } } },
                 new NpgsqlBatchCommand(DatabasesSql),

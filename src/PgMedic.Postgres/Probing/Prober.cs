@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using PgMedic.Core.Probing;
+using PgMedic.Core.Statements;
 using PgMedic.Postgres.Targets;
 
 namespace PgMedic.Postgres.Probing;
@@ -27,7 +28,7 @@ public static class Prober
             var stopwatch = Stopwatch.StartNew();
             try
             {
-                await using var command = new NpgsqlCommand("SELECT 1", connection);
+                await using var command = new NpgsqlCommand(StatementSources.Marker + "SELECT 1", connection);
                 command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
                 await command.ExecuteScalarAsync(deadline.Token).ConfigureAwait(false);
                 return connected with { QueryMilliseconds = Round(stopwatch.Elapsed.TotalMilliseconds) };

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using PgMedic.Core.Remediation;
+using PgMedic.Core.Statements;
 
 namespace PgMedic.Postgres.Remediation;
 
@@ -76,7 +77,7 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
         try
         {
             await using var signal = new NpgsqlCommand(
-                """
+                StatementSources.Marker + """
                 WITH me AS (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
                      planned AS (
                        SELECT t.pid, a.pid IS NOT NULL AS present, a.state_change IS NOT DISTINCT FROM t.state_change AS unchanged,
@@ -132,7 +133,7 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
     {
         var remaining = pids.ToHashSet();
         var started = time.GetTimestamp();
-        await using var check = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE pid = ANY($1)", connection);
+        await using var check = new NpgsqlCommand(StatementSources.Marker + "SELECT pid FROM pg_stat_activity WHERE pid = ANY($1)", connection);
         check.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = pids });
         while (remaining.Count > 0)
         {
@@ -181,8 +182,8 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand($"SELECT state_change IS NOT DISTINCT FROM $3 {ExistsClause}") { Parameters = { Pid(action), Start(action), Change(action) } },
-                new NpgsqlBatchCommand($"SELECT {signal} {ExistsClause} AND state_change IS NOT DISTINCT FROM $3") { Parameters = { Pid(action), Start(action), Change(action) } },
+                new NpgsqlBatchCommand($"{StatementSources.Marker}SELECT state_change IS NOT DISTINCT FROM $3 {ExistsClause}") { Parameters = { Pid(action), Start(action), Change(action) } },
+                new NpgsqlBatchCommand($"{StatementSources.Marker}SELECT {signal} {ExistsClause} AND state_change IS NOT DISTINCT FROM $3") { Parameters = { Pid(action), Start(action), Change(action) } },
             },
         };
         try

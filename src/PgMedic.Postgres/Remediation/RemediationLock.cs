@@ -1,6 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using PgMedic.Core.Remediation;
+using PgMedic.Core.Statements;
 
 namespace PgMedic.Postgres.Remediation;
 
@@ -39,7 +40,7 @@ public sealed class RemediationLock : IAsyncDisposable
         NpgsqlConnection connection, RemediationVerb verb, RemediationOrigin origin, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using (var take = new NpgsqlCommand("SELECT pg_try_advisory_lock($1, $2), current_setting('application_name')", connection))
+        await using (var take = new NpgsqlCommand(StatementSources.Marker + "SELECT pg_try_advisory_lock($1, $2), current_setting('application_name')", connection))
         {
             take.Parameters.Add(new NpgsqlParameter<int> { TypedValue = KeyClass });
             take.Parameters.Add(new NpgsqlParameter<int> { TypedValue = KeyObject });
@@ -105,7 +106,7 @@ public sealed class RemediationLock : IAsyncDisposable
     private static async Task<RemediationLockHolder?> HolderAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var who = new NpgsqlCommand(
-            """
+            StatementSources.Marker + """
             SELECT l.pid, d.datname, a.application_name
             FROM pg_locks l
             LEFT JOIN pg_database d ON d.oid = l.database
@@ -126,7 +127,7 @@ public sealed class RemediationLock : IAsyncDisposable
 
     private static async Task UnlockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock($1, $2)", connection);
+        await using var unlock = new NpgsqlCommand(StatementSources.Marker + "SELECT pg_advisory_unlock($1, $2)", connection);
         unlock.Parameters.Add(new NpgsqlParameter<int> { TypedValue = KeyClass });
         unlock.Parameters.Add(new NpgsqlParameter<int> { TypedValue = KeyObject });
         await unlock.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -134,7 +135,7 @@ public sealed class RemediationLock : IAsyncDisposable
 
     private static async Task SetApplicationNameAsync(NpgsqlConnection connection, string name, CancellationToken cancellationToken)
     {
-        await using var set = new NpgsqlCommand("SELECT set_config('application_name', $1, false)", connection);
+        await using var set = new NpgsqlCommand(StatementSources.Marker + "SELECT set_config('application_name', $1, false)", connection);
         set.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
         await set.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -8,14 +8,22 @@ namespace PgMedic.Postgres.Statements;
 /// <summary>
 /// Reads the top statements from <c>pg_stat_statements</c> over a connection the caller owns, with the
 /// timing columns of the installed extension version. When the extension is not created in this
-/// database, or its library is not preloaded, the report says which and how to enable it.
+/// database, or its library is not preloaded, the report says which and how to enable it. PgMedic's own
+/// statements and the drivers' are left out unless asked for (<see cref="StatementSources"/>); to fill the
+/// list anyway, up to <see cref="InternalAllowance"/> more rows than asked for are read.
 /// </summary>
 public static class StatementsReader
 {
     private const string ObjectNotInPrerequisiteState = "55000";
 
+    /// <summary>
+    /// How many statements beyond the limit are read to make up for hidden ones: PgMedic and the drivers
+    /// send a few dozen distinct statements per database and role, not thousands.
+    /// </summary>
+    public const int InternalAllowance = 200;
+
     // pg_settings hides shared_preload_libraries from roles without pg_read_all_settings: null then.
-    private const string ExtensionSql = """
+    private const string ExtensionSql = StatementSources.Marker + """
         SELECT e.extversion, n.nspname,
                (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'),
                current_database()
@@ -25,7 +33,7 @@ public static class StatementsReader
         """;
 
     public static async Task<SlowQueryReport> ReadAsync(
-        NpgsqlConnection connection, string target, StatementOrder order, int limit, bool allDatabases, TimeSpan statementTimeout, CancellationToken cancellationToken)
+        NpgsqlConnection connection, string target, StatementOrder order, int limit, bool allDatabases, bool includeInternal, TimeSpan statementTimeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
@@ -37,7 +45,7 @@ public static class StatementsReader
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand(string.Create(CultureInfo.InvariantCulture, $"SET statement_timeout = {(int)statementTimeout.TotalMilliseconds}")),
+                new NpgsqlBatchCommand(string.Create(CultureInfo.InvariantCulture, $"{StatementSources.Marker}SET statement_timeout = {(int)statementTimeout.TotalMilliseconds}")),
                 new NpgsqlBatchCommand(ExtensionSql),
             },
         })
@@ -57,26 +65,31 @@ public static class StatementsReader
         if (version is null || schema is null)
         {
             return SlowQueryReport.Unavailable(
-                target, StatementsStatus.ExtensionMissing, $"pg_stat_statements is not installed in database \"{database}\"", database, null, preloadLibraries, preloaded, order, limit, allDatabases);
+                target, StatementsStatus.ExtensionMissing, $"pg_stat_statements is not installed in database \"{database}\"", database, null, preloadLibraries, preloaded, order, limit, allDatabases) with { IncludesInternal = includeInternal };
         }
 
         var columns = StatementColumns.ForExtensionVersion(version);
         try
         {
-            var statements = await TopStatementsAsync(connection, Sql(Quote(schema), columns, order), limit, allDatabases, statementTimeout, cancellationToken).ConfigureAwait(false);
+            var ranked = await TopStatementsAsync(connection, Sql(Quote(schema), columns, order), includeInternal ? limit : limit + InternalAllowance, allDatabases, statementTimeout, cancellationToken).ConfigureAwait(false);
+            var (statements, hidden) = StatementSources.Pick(ranked, limit, includeInternal);
             return new SlowQueryReport(
-                target, StatementsStatus.Ok, null, database, version, columns.MeanTime, columns.TotalTime, SlowQueryReport.OrderName(order), limit, allDatabases, statements, []);
+                target, StatementsStatus.Ok, null, database, version, columns.MeanTime, columns.TotalTime, SlowQueryReport.OrderName(order), limit, allDatabases, statements, [])
+            {
+                IncludesInternal = includeInternal,
+                Hidden = hidden,
+            };
         }
         catch (PostgresException ex) when (ex.SqlState == ObjectNotInPrerequisiteState)
         {
             return SlowQueryReport.Unavailable(
-                target, StatementsStatus.NotPreloaded, ex.MessageText, database, version, preloadLibraries, false, order, limit, allDatabases);
+                target, StatementsStatus.NotPreloaded, ex.MessageText, database, version, preloadLibraries, false, order, limit, allDatabases) with { IncludesInternal = includeInternal };
         }
     }
 
     /// <summary>The statement query; every interpolated name is a fixed column name or a quoted schema, never user text.</summary>
     internal static string Sql(string quotedSchema, StatementColumns columns, StatementOrder order) => $"""
-        SELECT s.query, s.calls, s.{columns.MeanTime}, s.{columns.TotalTime}, s.rows,
+        {StatementSources.Marker}SELECT s.query, s.calls, s.{columns.MeanTime}, s.{columns.TotalTime}, s.rows,
                coalesce(100 * s.{columns.TotalTime} / nullif(sum(s.{columns.TotalTime}) OVER (), 0), 0),
                d.datname, r.rolname
         FROM {quotedSchema}.pg_stat_statements s

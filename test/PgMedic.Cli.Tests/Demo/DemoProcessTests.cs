@@ -68,6 +68,23 @@ public sealed partial class DemoProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Demo_LockChain_ChainFixNamesTheMigrationsPidAndNoWaitersCallSite()
+    {
+        using var demo = PgMedicProcess.Start("demo", "--scenario", "lock-chain", "--report-file", _report);
+
+        var exitCode = await demo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        var output = demo.Output;
+        Assert.True(exitCode == 0, output);
+        var migration = Regex.Match(output, @"A schema migration \(pid (?<pid>\d+)\)").Groups["pid"].Value;
+        Assert.True(migration.Length > 0, output);
+        var chain = Regex.Match(output, $@"(?m)^.*WARNING blocking-chain: pid {migration} blocks \d+ session\(s\).*$");
+        Assert.True(chain.Success, output);
+        Assert.DoesNotContain("held at", chain.Value, StringComparison.Ordinal);
+        Assert.Contains($"fix: pgmedic terminate --blocking --pid {migration} --waiting-for 1s", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Demo_UnknownScenario_ExitThreeOneLine()
     {
         var run = await CliRun.InvokeAsync("demo", "--scenario", "meteor");

@@ -38,6 +38,19 @@ public sealed class TerminateAndCancelTests : IDisposable
         Assert.Equal(103, await new NpgsqlCommand("SELECT balance FROM accounts WHERE id = 1", check).ExecuteScalarAsync());
     }
 
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-5")]
+    public async Task Terminate_PidNotAPid_ExitThreeOneLineNamingIt(string pid)
+    {
+        var run = await CliRun.InvokeAsync("terminate", "postgres://app@127.0.0.1:1/shop", "--blocking", "--pid", pid);
+
+        Assert.Equal(3, run.ExitCode);
+        var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"--pid '{pid}' is not a backend PID", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CancelYes_LongQuery_CancelledAndSessionStaysConnected()
     {

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Npgsql;
 using PgMedic.Postgres.Sandbox;
 using PgMedic.Testing;
@@ -74,6 +76,48 @@ public sealed class SlowQueriesCommandTests(SandboxFixture fixture)
         var calls = statements.Select(s => s.GetProperty("calls").GetInt64()).ToList();
         Assert.Equal(calls.OrderDescending(), calls);
         Assert.True(statements.Count <= 5);
+    }
+
+    [Fact]
+    public async Task SlowQueries_AfterPgMedicsOwnDiagnose_ListsTheApplicationsStatementsAndSaysHowManyWereHidden()
+    {
+        await Sandbox.ExecuteAsync("SELECT pg_stat_statements_reset()");
+        using (var diagnose = PgMedicProcess.Start("diagnose", Url, "--format", "json"))
+        {
+            await diagnose.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await RunAsync("SELECT pg_sleep(0.05)", 2);
+
+        var json = await CliRun.InvokeAsync("slow-queries", Url, "--limit", "50", "--format", "json");
+        var table = await CliRun.InvokeAsync("slow-queries", Url, "--limit", "50");
+        var all = await CliRun.InvokeAsync("slow-queries", Url, "--limit", "50", "--all", "--format", "json");
+
+        Assert.True(json.ExitCode == 0, json.All);
+        using var shown = JsonDocument.Parse(json.Out);
+        var statements = shown.RootElement.GetProperty("statements").EnumerateArray().ToList();
+        Assert.Contains(statements, s => s.GetProperty("query").GetString() == "SELECT pg_sleep($1)");
+        Assert.All(statements, s => Assert.Equal("application", s.GetProperty("source").GetString()));
+        Assert.DoesNotContain(statements, s => IsInternal(s.GetProperty("query").GetString()!));
+        var hidden = shown.RootElement.GetProperty("hidden").GetInt32();
+        Assert.True(hidden >= 8, $"hidden {hidden}: the collector's five statements, the extension check and Npgsql's type loading at least");
+        Assert.False(shown.RootElement.GetProperty("includesInternal").GetBoolean());
+        // The first slow-queries run adds its own statements, hidden from the second.
+        var hiddenInTable = Assert.Single(Regex.Matches(table.Out, @"(?m)^(\d+) statements by PgMedic and drivers hidden; --all shows them\s*$"));
+        Assert.True(int.Parse(hiddenInTable.Groups[1].Value, CultureInfo.InvariantCulture) > hidden, table.Out);
+        Assert.Contains("SELECT pg_sleep($1)", table.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("statement_timeout", table.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("nspname", table.Out, StringComparison.Ordinal);
+
+        using var everything = JsonDocument.Parse(all.Out);
+        var listed = everything.RootElement.GetProperty("statements").EnumerateArray()
+            .Select(s => (Query: s.GetProperty("query").GetString()!, Source: s.GetProperty("source").GetString()))
+            .ToList();
+        Assert.Equal(0, everything.RootElement.GetProperty("hidden").GetInt32());
+        Assert.Contains(listed, s => s.Source == "pgmedic" && s.Query.Contains("FROM pg_stat_activity", StringComparison.Ordinal));
+        Assert.Contains(listed, s => s.Source == "pgmedic" && s.Query.Contains("SET statement_timeout", StringComparison.Ordinal));
+        Assert.Contains(listed, s => s.Source == "driver" && s.Query.StartsWith("SELECT ns.nspname, t.oid, t.typname", StringComparison.Ordinal));
+        Assert.Contains(listed, s => s.Source == "application" && s.Query == "SELECT pg_sleep($1)");
     }
 
     [Fact]
@@ -158,6 +202,13 @@ public sealed class SlowQueriesCommandTests(SandboxFixture fixture)
         Assert.Contains(expected, line, StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", run.All, StringComparison.Ordinal);
     }
+
+    private static bool IsInternal(string query) =>
+        query.StartsWith(PgMedic.Core.Statements.StatementSources.Marker, StringComparison.Ordinal)
+        || query.Contains("statement_timeout", StringComparison.Ordinal)
+        || query.Contains("t.typname", StringComparison.Ordinal)
+        || query.Contains("pg_enum", StringComparison.Ordinal)
+        || query == "SELECT version()";
 
     private async Task RunAsync(string sql, int times)
     {

@@ -133,6 +133,66 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public void BlockingChain_Fix_TerminatesTheHeadByPid()
+    {
+        var head = Snapshots.Client(SessionStates.IdleInTransaction, TimeSpan.FromMinutes(3), pid: 30);
+        var waiter = Snapshots.Client(SessionStates.Active, TimeSpan.FromMinutes(2), pid: 31, blockedBy: [30]);
+
+        var finding = Assert.Single(Diagnoser.Diagnose(Snapshots.Of(Snapshots.Server(), head, waiter), Defaults), f => f.Code == FindingCodes.BlockingChain);
+
+        Assert.Equal((FixVerb.Terminate, true, 30), (finding.Fix.Verb, finding.Fix.Options?.Blocking, finding.Fix.Options?.Pid));
+        Assert.Equal([30], finding.CallSitePids);
+    }
+
+    [Fact]
+    public void LongRunningQuery_OnlyLockWaitersRunLong_NoFinding()
+    {
+        var head = Snapshots.Client(SessionStates.IdleInTransaction, TimeSpan.FromMinutes(10), pid: 40);
+        var waiters = new[] { 41, 42 }.Select(pid => Snapshots.Client(SessionStates.Active, TimeSpan.FromMinutes(8), pid: pid, blockedBy: [40]));
+
+        var findings = Diagnoser.Diagnose(Snapshots.Of(Snapshots.Server(), [head, .. waiters]), Defaults);
+
+        Assert.DoesNotContain(findings, f => f.Code == FindingCodes.LongRunningQuery);
+        Assert.Contains(findings, f => f.Code == FindingCodes.BlockingChain && f.Pids[0] == 40);
+    }
+
+    [Fact]
+    public void LongRunningQuery_WaitersBesideARunningQuery_OnlyTheRunnerCountedWaitersNamedBehindTheHead()
+    {
+        var head = Snapshots.Client(SessionStates.IdleInTransaction, TimeSpan.FromMinutes(10), pid: 50);
+        var middle = Snapshots.Client(SessionStates.Active, TimeSpan.FromMinutes(4), pid: 51, blockedBy: [50]);
+        var tail = Snapshots.Client(SessionStates.Active, TimeSpan.FromMinutes(3), pid: 52, blockedBy: [51]);
+        var report = Snapshots.Client(SessionStates.Active, TimeSpan.FromMinutes(2), application: "report", pid: 53);
+
+        var finding = Assert.Single(Diagnoser.Diagnose(Snapshots.Of(Snapshots.Server(), head, middle, tail, report), Defaults), f => f.Code == FindingCodes.LongRunningQuery);
+
+        Assert.Equal([53], finding.Pids);
+        Assert.StartsWith("1 query running for over 1m (longest 2m: pid 53, report)", finding.Summary, StringComparison.Ordinal);
+        Assert.Equal("not counted: 2 session(s) waiting behind pid 50 (pids 51, 52) — see blocking-chain", finding.Evidence[^1]);
+        Assert.Equal(Severity.Warning, finding.Severity);
+    }
+
+    [Fact]
+    public void HolderJoin_BlockingChain_CallSiteOfTheHeadOnlyNeverAWaiters()
+    {
+        var head = Snapshots.Client(SessionStates.IdleInTransaction, TimeSpan.FromMinutes(3), application: "migrator", pid: 60);
+        var waiter = Snapshots.Client(SessionStates.Active, TimeSpan.FromMinutes(2), pid: 61, blockedBy: [60]);
+        var findings = Diagnoser.Diagnose(Snapshots.Of(Snapshots.Server(), head, waiter), Defaults);
+        AppHolder waiterHolder = new("api", 61, new AppCallSite("/src/Orders.cs", 12, "PlaceOrderAsync"), 120, false);
+
+        var waiterOnly = HolderJoin.Annotate(findings, [Pool(waiterHolder)]).Single(f => f.Code == FindingCodes.BlockingChain);
+        var both = HolderJoin.Annotate(findings, [Pool(waiterHolder, new AppHolder("api", 60, new AppCallSite("/src/Migrate.cs", 40, "MigrateAsync"), 180, false))]).Single(f => f.Code == FindingCodes.BlockingChain);
+
+        Assert.Null(waiterOnly.Holders);
+        Assert.DoesNotContain("held at", waiterOnly.Summary, StringComparison.Ordinal);
+        Assert.Equal([60], both.Holders!.Select(h => h.BackendPid));
+        Assert.EndsWith("— held at Migrate.cs:40 (MigrateAsync)", both.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain(both.Evidence, line => line.Contains("PlaceOrderAsync", StringComparison.Ordinal));
+    }
+
+    private static AppPool Pool(params AppHolder[] holders) => new("http://api/health/pool", "api", 10, 10, holders.Length, 0, 0, 0, 0, holders, null);
+
+    [Fact]
     public void RoleLimit_SuperuserRoles_Exempt()
     {
         var snapshot = Snapshots.Of(Snapshots.Server(), Snapshots.Client(SessionStates.Idle, TimeSpan.Zero, user: "admin", superuser: true)) with

@@ -40,6 +40,32 @@ public sealed class SessionSelectionTests
     }
 
     [Fact]
+    public void Match_RunningFor_LockWaitersLeftOutUnlessNamedByPid()
+    {
+        var head = Snapshots.Client(SessionStates.IdleInTransaction, TimeSpan.FromMinutes(20), pid: 10);
+        var waiter = Snapshots.Client(SessionStates.Active, TimeSpan.FromMinutes(10), pid: 11, blockedBy: [10]);
+        var snapshot = Snapshots.Of(Snapshots.Server(), head, waiter, LongQuery);
+
+        Assert.Equal([5], new SessionSelection { RunningFor = TimeSpan.FromMinutes(5) }.Match(snapshot).Select(s => s.Pid));
+        Assert.Equal([11], new SessionSelection { RunningFor = TimeSpan.FromMinutes(5), Pid = 11 }.Match(snapshot).Select(s => s.Pid));
+        Assert.Equal("running ≥ 5m (not waiting on a lock)", new SessionSelection { RunningFor = TimeSpan.FromMinutes(5) }.Describe());
+    }
+
+    [Fact]
+    public void Match_BlockingWithPid_OnlyThatHead()
+    {
+        var snapshot = Snapshots.Of(
+            Snapshots.Server(),
+            Snapshots.Client(SessionStates.IdleInTransaction, TimeSpan.FromMinutes(2), pid: 10),
+            Snapshots.Client(SessionStates.Active, TimeSpan.FromSeconds(40), pid: 11, blockedBy: [10]),
+            Snapshots.Client(SessionStates.IdleInTransaction, TimeSpan.FromMinutes(2), pid: 20),
+            Snapshots.Client(SessionStates.Active, TimeSpan.FromSeconds(40), pid: 21, blockedBy: [20]));
+
+        Assert.Equal([20], new SessionSelection { BlockingWaitingFor = TimeSpan.FromSeconds(30), Pid = 20 }.Match(snapshot).Select(s => s.Pid));
+        Assert.Empty(new SessionSelection { BlockingWaitingFor = TimeSpan.FromSeconds(30), Pid = 21 }.Match(snapshot));
+    }
+
+    [Fact]
     public void Match_Blocking_OnlyHeadsWhoseWaitersWaitedLongEnough()
     {
         var head = Snapshots.Client(SessionStates.IdleInTransaction, TimeSpan.FromMinutes(2), pid: 10);

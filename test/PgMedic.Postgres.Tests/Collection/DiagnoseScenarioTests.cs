@@ -56,7 +56,7 @@ public sealed class DiagnoseScenarioTests(SandboxFixture fixture)
     }
 
     [Fact]
-    public async Task Diagnose_LockHeldWithWaitersQueued_BlockingChainNamesHeadAndWaiters()
+    public async Task Diagnose_LockHeldWithWaitersQueued_BlockingChainNamesHeadAndWaitersAreNoLongQueries()
     {
         await Sandbox.ExecuteAsync("CREATE TABLE IF NOT EXISTS chain_orders (id int PRIMARY KEY, total int); INSERT INTO chain_orders VALUES (1, 10) ON CONFLICT DO NOTHING");
         await using var head = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 1, "migration");
@@ -68,6 +68,7 @@ public sealed class DiagnoseScenarioTests(SandboxFixture fixture)
         await ServerState.WaitUntilAsync(Sandbox, "(SELECT count(*) FROM pg_stat_activity WHERE application_name = 'checkout-api' AND wait_event_type = 'Lock') = 2");
 
         var findings = await Diagnose.FindingsAsync(Sandbox.SuperuserTarget, later: TimeSpan.FromSeconds(30));
+        var waitersPastLongQueryWarning = await Diagnose.FindingsAsync(Sandbox.SuperuserTarget, later: TimeSpan.FromMinutes(2));
         await head.ExecuteOnEachAsync("ROLLBACK");
         await Task.WhenAll(blocked);
 
@@ -77,7 +78,8 @@ public sealed class DiagnoseScenarioTests(SandboxFixture fixture)
         Assert.Equal(Severity.Warning, chain.Severity);
         Assert.Contains("blocks 2 session(s)", chain.Summary, StringComparison.Ordinal);
         Assert.StartsWith("head: pid " + head.Pids[0] + " migration", chain.Evidence[0], StringComparison.Ordinal);
-        Assert.Equal((FixVerb.Terminate, true), (chain.Fix.Verb, chain.Fix.Options?.Blocking));
+        Assert.Equal((FixVerb.Terminate, true, head.Pids[0]), (chain.Fix.Verb, chain.Fix.Options?.Blocking, chain.Fix.Options?.Pid));
+        Assert.DoesNotContain(waitersPastLongQueryWarning, f => f.Code == FindingCodes.LongRunningQuery);
     }
 
     [Fact]

@@ -2,7 +2,8 @@ namespace PgMedic.Core.Diagnosis.Rules;
 
 /// <summary>
 /// Lock chains: the head blocker (blocks others, waits for nobody), every session queued behind it,
-/// and how long they have waited. Acting on the head frees the whole chain.
+/// and how long they have waited. Acting on the head frees the whole chain, so the fix names the head's
+/// PID and the application call site is the head's holder's: the waiters only queue behind it.
 /// </summary>
 internal sealed class BlockingChainRule : IDiagnosisRule
 {
@@ -33,8 +34,11 @@ internal sealed class BlockingChainRule : IDiagnosisRule
                 evidence,
                 [chain.HeadPid, .. chain.WaiterPids],
                 RunbookStep.IdentifyConnectionLeaks,
-                Fix.Run(FixVerb.Terminate, new FixOptions { Blocking = true, WaitingFor = Text.Age(options.BlockingWarning) }),
-                chain.HeadPid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Fix.Run(FixVerb.Terminate, new FixOptions { Blocking = true, Pid = chain.HeadPid, WaitingFor = Text.Age(options.BlockingWarning) }),
+                chain.HeadPid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            {
+                CallSitePids = [chain.HeadPid],
+            };
         }
     }
 }

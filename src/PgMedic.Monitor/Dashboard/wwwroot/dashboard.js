@@ -169,7 +169,8 @@
     const report = view.report;
     document.getElementById('slow-queries').innerHTML = !report ? `<p class="empty">${esc(view.error ?? 'unavailable')}</p>`
       : report.status !== 'ok' ? `<p class="empty">${esc(report.message ?? report.status)}: ${esc((report.enableSteps ?? []).join(' '))}</p>`
-      : table(['mean ms', 'calls', 'total ms', 'share', 'query'], report.statements.map(q => [td(q.meanMilliseconds.toFixed(2)), td(q.calls), td(q.totalMilliseconds.toFixed(0)), td(`${q.sharePercent.toFixed(1)} %`), td(q.query, 'query')]), 'no statements recorded yet');
+      : table(['mean ms', 'calls', 'total ms', 'share', 'query'], report.statements.map(q => [td(q.meanMilliseconds.toFixed(2)), td(q.calls), td(q.totalMilliseconds.toFixed(0)), td(`${q.sharePercent.toFixed(1)} %`), td(q.query, 'query')]), 'no statements recorded yet')
+        + (report.hidden > 0 ? `<p class="muted">${report.hidden} statement(s) by PgMedic and drivers hidden (pgmedic slow-queries --all shows them)</p>` : '');
   }
 
   async function refresh() {
