@@ -77,7 +77,14 @@ public sealed class RemediationEngine(TimeProvider time)
         public async Task CollectAsync(CancellationToken cancellationToken)
         {
             _snapshot = await SnapshotCollector.CollectAsync(connection, request.Timeout, cancellationToken).ConfigureAwait(false);
-            _guardrails = request.Guardrails with { TargetDatabase = Database, OwnPid = _snapshot.CollectorPid };
+            _guardrails = request.Guardrails with
+            {
+                TargetDatabase = Database,
+                OwnPid = _snapshot.CollectorPid,
+
+                // The role PgMedic connects as is, by default, the application's (a DATABASE_URL copied from the app).
+                AppRoles = request.Guardrails.AppRoles.Count > 0 ? request.Guardrails.AppRoles : [_snapshot.Visibility.Role ?? target.User ?? "postgres"],
+            };
             var errors = _guardrails.Validate();
             if (errors.Count > 0)
             {
