@@ -18,7 +18,7 @@ internal static class EmergencyCommand
         var hooks = new HookOptions();
         var platform = new PlatformOptions(emergency: true);
         var confirmDatabase = new Option<string?>("--confirm-database") { Description = "Required with --yes: the target's database name, typed out, to prove you mean this one", HelpName = "database" };
-        var command = new Command("emergency", "Runbook step 4 as a playbook: maintenance on → terminate every client session of the database → restart the app → verify → maintenance off. Shows the playbook; runs only with --yes --confirm-database NAME.")
+        var command = new Command("emergency", "Runbook step 4 as a playbook: maintenance on → terminate every client session of the database → (restart the database) → restart the app → verify → maintenance off → (health URLs). Shows the playbook; runs only with --yes --confirm-database NAME.")
         {
             confirmDatabase,
         };

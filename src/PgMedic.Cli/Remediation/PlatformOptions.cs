@@ -16,7 +16,7 @@ internal sealed class PlatformOptions(bool emergency)
 
     public Option<string?> DatabaseService { get; } = new("--database-service") { Description = "With --platform: the database's own Railway service, Fly app, Kubernetes StatefulSet or systemd unit (restart-database step)", HelpName = "name" };
 
-    public Option<string?> RestartDatabase { get; } = new("--restart-database-command") { Description = "Shell command that restarts PostgreSQL (runbook 4.3), run after the terminate; then pgmedic waits until the server accepts connections", HelpName = "command" };
+    public Option<string?> RestartDatabase { get; } = new("--restart-database-command") { Description = "Shell command that restarts PostgreSQL (runbook 4.3), run after the terminate; then waits until the server accepts connections", HelpName = "command" };
 
     public Option<TimeSpan> DatabaseWait { get; } = CommonOptions.DurationOption("--database-wait", null, "After restart-database: how long the server may take to accept connections again", TimeSpan.FromMinutes(2));
 
