@@ -86,7 +86,7 @@ internal sealed class PlatformOptions(bool emergency)
         {
             if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             {
-                throw new UsageException($"--health-url '{HealthCheck.Masked(url ?? new Uri("http://invalid"))}' is not an http(s) URL such as https://api.example.com/health");
+                throw new UsageException($"--health-url '{text.Split('?')[0]}' is not an http(s) URL: give one such as https://api.example.com/health");
             }
 
             urls.Add(url);

@@ -43,7 +43,7 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
         Line($"  2. terminate {plan.Actions.Count} client session(s) of {database}");
         if (hooks.RestartDatabaseCommand is not null || hooks.Missing.ContainsKey("restart-database"))
         {
-            Line($"  3. restart the database: {hooks.RestartDatabaseCommand ?? Missing(hooks, "restart-database", "--restart-database-command")}, then wait until it accepts connections");
+            Line($"  2b. restart the database: {hooks.RestartDatabaseCommand ?? Missing(hooks, "restart-database", "--restart-database-command")}, then wait until it accepts connections");
         }
 
         Line($"  3. restart the app: {hooks.RestartCommand ?? Missing(hooks, "restart-app", "--restart-command")}");

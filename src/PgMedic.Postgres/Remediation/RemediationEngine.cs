@@ -215,12 +215,12 @@ public sealed class RemediationEngine(TimeProvider time)
             {
                 if (await HookAsync("restart-database", restartDatabase, environment, null, cancellationToken).ConfigureAwait(false) is { } databaseFailed)
                 {
-                    return await StoppedAsync("restart-database", "step 3", $"{databaseFailed} Check whether PostgreSQL is up (pgmedic probe) and restart it by hand. Maintenance mode is still ON.", cancellationToken).ConfigureAwait(false);
+                    return await StoppedAsync("restart-database", "step 2b", $"{databaseFailed} Check whether PostgreSQL is up (pgmedic probe) and restart it by hand. Maintenance mode is still ON.", cancellationToken).ConfigureAwait(false);
                 }
 
                 if (await WaitForDatabaseAsync(cancellationToken).ConfigureAwait(false) is { } notBack)
                 {
-                    return await StoppedAsync("restart-database", "step 3", $"{notBack} Maintenance mode is still ON.", cancellationToken).ConfigureAwait(false);
+                    return await StoppedAsync("restart-database", "step 2b", $"{notBack} Maintenance mode is still ON.", cancellationToken).ConfigureAwait(false);
                 }
             }
 

@@ -147,6 +147,16 @@ public sealed class PlatformPresetTests(ShopSandbox shop) : IClassFixture<ShopSa
         Assert.Contains("--platform fly needs --service NAME", run.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Heal_HealthUrlNotHttp_ExitThreeWithoutTheQuery()
+    {
+        var run = await CliRun.InvokeAsync("heal", shop.Url, "--health-url", "ftp://api/health?token=secret-token", "--audit-log", Audit);
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("--health-url 'ftp://api/health' is not an http(s) URL", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-token", run.All, StringComparison.Ordinal);
+    }
+
     private string[] Args(string platform, params string[] more) =>
         ["emergency", shop.Url, "--platform", platform, "--service", "api", "--database-service", "pg", "--audit-log", Audit, .. more];
 
