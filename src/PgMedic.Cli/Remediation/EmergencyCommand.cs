@@ -16,21 +16,24 @@ internal static class EmergencyCommand
     {
         var options = new RemediationOptions(defaultMax: 10_000);
         var hooks = new HookOptions();
+        var platform = new PlatformOptions(emergency: true);
         var confirmDatabase = new Option<string?>("--confirm-database") { Description = "Required with --yes: the target's database name, typed out, to prove you mean this one", HelpName = "database" };
-        var command = new Command("emergency", "Runbook step 4 as a playbook: maintenance on → terminate every client session of the database → restart the app → verify → maintenance off. Shows the playbook; runs only with --yes --confirm-database NAME.")
+        var command = new Command("emergency", "Runbook step 4 as a playbook: maintenance on → terminate every client session of the database → (restart the database) → restart the app → verify → maintenance off → (health URLs). Shows the playbook; runs only with --yes --confirm-database NAME.")
         {
             confirmDatabase,
         };
         options.AddTo(command, withDatabaseFilter: false);
         hooks.AddTo(command);
+        platform.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var settings = hooks.Read(parseResult);
+            var settings = platform.Hooks(parseResult, hooks.Read(parseResult), context);
+            var configure = platform.Configure(parseResult, settings);
             var yes = parseResult.GetValue(options.Yes);
             var typed = parseResult.GetValue(confirmDatabase);
             return await RemediationRun.RunAsync(
                 RemediationVerb.Emergency,
-                r => r with { Hooks = settings },
+                configure,
                 options,
                 parseResult,
                 context,

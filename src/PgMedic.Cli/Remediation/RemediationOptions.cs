@@ -21,6 +21,8 @@ internal sealed class RemediationOptions(int defaultMax = 100)
 
     public Option<bool> IncludeSuperusers { get; } = new("--include-superusers") { Description = "Also act on superusers' sessions (spared by default)" };
 
+    public Option<string[]> AppRoles { get; } = new("--app-role") { Description = "The application's role: its sessions are acted on even when it is a superuser, as on Railway (repeatable; default: the role PgMedic connects as)", HelpName = "role" };
+
     public Option<string[]> ProtectUsers { get; } = new("--protect-user") { Description = "Never touch this role's sessions (repeatable)", HelpName = "role" };
 
     public Option<string[]> ProtectApplications { get; } = new("--protect-application") { Description = $"Never touch this application's sessions (repeatable; always protected: {string.Join(", ", GuardrailOptions.DefaultProtectedApplications)})", HelpName = "name" };
@@ -34,7 +36,7 @@ internal sealed class RemediationOptions(int defaultMax = 100)
     public void AddTo(Command command, bool withDatabaseFilter = true)
     {
         Connection.AddTo(command);
-        foreach (var option in new Option[] { Format, Yes, AllDatabases, IncludeSuperusers, ProtectUsers, ProtectApplications, Max, AuditLog, Timeout })
+        foreach (var option in new Option[] { Format, Yes, AllDatabases, IncludeSuperusers, AppRoles, ProtectUsers, ProtectApplications, Max, AuditLog, Timeout })
         {
             command.Options.Add(option);
         }
@@ -62,6 +64,12 @@ internal sealed class RemediationOptions(int defaultMax = 100)
             errors.Add("--all-databases and --in-database exclude each other: pick one");
         }
 
+        var appRoles = parseResult.GetValue(AppRoles) ?? [];
+        foreach (var role in appRoles.Where(GuardrailOptions.IsPlatformAdministrationRole))
+        {
+            errors.Add($"--app-role {role}: that is the managed service's own administration role, always protected; name the role your application connects as");
+        }
+
         return errors.Count > 0
             ? throw new UsageException(string.Join("; ", errors))
             : new GuardrailOptions
@@ -69,6 +77,7 @@ internal sealed class RemediationOptions(int defaultMax = 100)
                 Databases = databases,
                 AllDatabases = parseResult.GetValue(AllDatabases),
                 IncludeSuperusers = parseResult.GetValue(IncludeSuperusers),
+                AppRoles = appRoles,
                 ProtectedUsers = parseResult.GetValue(ProtectUsers) ?? [],
                 ProtectedApplications = parseResult.GetValue(ProtectApplications) ?? [],
                 MaxActions = max,

@@ -39,12 +39,24 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
     public void Playbook(HookSettings hooks, string database, RemediationPlan plan)
     {
         Line("Playbook (runbook step 4):");
-        Line($"  1. maintenance on:  {hooks.MaintenanceOnCommand ?? "(no --maintenance-on-command: skipped)"}");
+        Line($"  1. maintenance on:  {hooks.MaintenanceOnCommand ?? Missing(hooks, "maintenance-on", "--maintenance-on-command")}");
         Line($"  2. terminate {plan.Actions.Count} client session(s) of {database}");
-        Line($"  3. restart the app: {hooks.RestartCommand ?? "(no --restart-command: skipped)"}");
+        if (hooks.RestartDatabaseCommand is not null || hooks.Missing.ContainsKey("restart-database"))
+        {
+            Line($"  2b. restart the database: {hooks.RestartDatabaseCommand ?? Missing(hooks, "restart-database", "--restart-database-command")}, then wait until it accepts connections");
+        }
+
+        Line($"  3. restart the app: {hooks.RestartCommand ?? Missing(hooks, "restart-app", "--restart-command")}");
         Line("  4. verify: a fresh connection gets in and SELECT 1 answers");
-        Line($"  5. maintenance off: {hooks.MaintenanceOffCommand ?? "(no --maintenance-off-command: skipped)"}");
+        Line($"  5. maintenance off: {hooks.MaintenanceOffCommand ?? Missing(hooks, "maintenance-off", "--maintenance-off-command")}");
     }
+
+    /// <summary>A step without a command: skipped, and why when the platform has none.</summary>
+    private static string Missing(HookSettings hooks, string step, string option) =>
+        hooks.Missing.TryGetValue(step, out var why) ? $"(skipped: {why} — {option})" : $"(no {option}: skipped)";
+
+    public void Health(HealthCheckResult result) =>
+        Line($"Health {result.Url}: {(result.Healthy ? "healthy" : "NOT healthy")} — HTTP {result.Status?.ToString(CultureInfo.InvariantCulture) ?? "no answer"} after {result.Attempts} attempt(s): {result.Body}");
 
     public void Step(string name, string? runbookStep, int sessions) =>
         Line($"Step {name}{(runbookStep is null ? string.Empty : $" ({runbookStep})")}: {sessions} session(s)");

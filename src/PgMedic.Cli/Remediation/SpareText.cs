@@ -13,7 +13,8 @@ internal static class SpareText
             SpareReason.NotClientBackend => $"not a client backend ({spared.Detail})",
             SpareReason.OwnBackend => "PgMedic's own connection",
             SpareReason.OtherDatabase => $"in another database ({spared.Detail}; use --in-database or --all-databases)",
-            SpareReason.Superuser => "superuser session (use --include-superusers)",
+            SpareReason.PlatformRole => $"the managed service's own role {spared.Detail} (always protected)",
+            SpareReason.Superuser => $"superuser {spared.Detail}, not an application role (use --app-role {spared.Detail} or --include-superusers)",
             SpareReason.ProtectedRole => $"protected role {spared.Detail}",
             SpareReason.ProtectedApplication => $"protected application {spared.Detail}",
             _ => $"over --max {spared.Detail}",
@@ -26,6 +27,7 @@ internal static class SpareText
         SpareReason.NotClientBackend => "not client backends",
         SpareReason.OwnBackend => "PgMedic's own connection",
         SpareReason.OtherDatabase => "in another database",
+        SpareReason.PlatformRole => "the managed service's own roles",
         SpareReason.Superuser => "superusers' sessions",
         SpareReason.ProtectedRole => "protected roles",
         SpareReason.ProtectedApplication => "protected applications",
@@ -40,7 +42,8 @@ internal static class SpareText
         var steps = new List<string>();
         if (reasons.Contains(SpareReason.Superuser))
         {
-            steps.Add("re-run with --include-superusers if those superuser sessions are the application's (e.g. a platform that gives the app the postgres role)");
+            var roles = string.Join(" --app-role ", spared.Where(s => s.Reason == SpareReason.Superuser).Select(s => s.Detail).Distinct());
+            steps.Add($"re-run with --app-role {roles} if those superuser sessions are the application's (e.g. a platform that gives the app the postgres role), or --include-superusers");
         }
 
         if (reasons.Contains(SpareReason.OtherDatabase))

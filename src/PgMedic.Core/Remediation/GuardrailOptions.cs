@@ -10,6 +10,20 @@ public sealed record GuardrailOptions
         "walreceiver", "pgbackrest", "barman", "barman_receive_wal", "wal-g", "patroni", "repmgr", "pglogical",
     ];
 
+    /// <summary>
+    /// Login roles that managed PostgreSQL services run their own administration, monitoring and backups
+    /// as: never touched, whatever the options. Only login roles belong here — group roles such as
+    /// rds_superuser, cloudsqlsuperuser, azure_pg_admin or neon_superuser are granted to the customer's
+    /// own (application) roles, so sparing their members would spare the application. Sources are in
+    /// docs/least-privilege.md.
+    /// </summary>
+    public static readonly IReadOnlyList<string> PlatformAdministrationRoles =
+    [
+        "rdsadmin", "cloudsqladmin", "azuresu", "azure_superuser",
+        "supabase_admin", "supabase_auth_admin", "supabase_storage_admin", "supabase_realtime_admin", "supabase_replication_admin",
+        "cloud_admin",
+    ];
+
     /// <summary>The database the target connects to: plans stay inside it unless told otherwise (the engine fills it from the snapshot).</summary>
     public string TargetDatabase { get; init; } = string.Empty;
 
@@ -19,6 +33,12 @@ public sealed record GuardrailOptions
     public bool AllDatabases { get; init; }
 
     public bool IncludeSuperusers { get; init; }
+
+    /// <summary>
+    /// The application's own roles: their sessions are candidates even when the role is a superuser (Railway
+    /// gives the application <c>postgres</c>). Empty means the role PgMedic connects as (the engine fills it).
+    /// </summary>
+    public IReadOnlyList<string> AppRoles { get; init; } = [];
 
     public IReadOnlyList<string> ProtectedUsers { get; init; } = [];
 
@@ -42,6 +62,9 @@ public sealed record GuardrailOptions
             || application.StartsWith("pgmedic ", StringComparison.OrdinalIgnoreCase);
     }
 
+    public static bool IsPlatformAdministrationRole(string? user) =>
+        user is not null && PlatformAdministrationRoles.Contains(user, StringComparer.Ordinal);
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -53,6 +76,11 @@ public sealed record GuardrailOptions
         if (AllDatabases && Databases.Count > 0)
         {
             errors.Add("acting in all databases and in a list of databases exclude each other: pick one");
+        }
+
+        foreach (var role in AppRoles.Where(IsPlatformAdministrationRole))
+        {
+            errors.Add($"'{role}' is a managed service's administration role, never the application's: it stays protected");
         }
 
         if (string.IsNullOrEmpty(TargetDatabase))

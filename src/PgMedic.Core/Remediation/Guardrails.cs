@@ -5,7 +5,8 @@ namespace PgMedic.Core.Remediation;
 /// <summary>
 /// Filters every plan before anything runs. Pure, so every rule is tested exhaustively:
 /// only client backends; never PgMedic's own backend; only the target's database unless told otherwise;
-/// superusers, protected roles and protected applications spared; at most <c>--max</c> actions.
+/// managed services' administration roles always spared; superusers spared unless they are the application's
+/// role (<see cref="GuardrailOptions.AppRoles"/>); protected roles and protected applications spared; at most <c>--max</c> actions.
 /// PgHero's bulk kill could hit autovacuum and walsenders; pgcenter's group kill defaulted to any age.
 /// </summary>
 public static class Guardrails
@@ -55,7 +56,12 @@ public static class Guardrails
             return new SpareVerdict(SpareReason.OtherDatabase, session.Database);
         }
 
-        if (session.IsSuperuser && !options.IncludeSuperusers)
+        if (GuardrailOptions.IsPlatformAdministrationRole(session.User))
+        {
+            return new SpareVerdict(SpareReason.PlatformRole, session.User);
+        }
+
+        if (session.IsSuperuser && !options.IncludeSuperusers && !options.AppRoles.Contains(session.User ?? string.Empty, StringComparer.Ordinal))
         {
             return new SpareVerdict(SpareReason.Superuser, session.User);
         }

@@ -15,6 +15,11 @@ public enum SpareReason
     [JsonStringEnumMemberName("other-database")]
     OtherDatabase,
 
+    /// <summary>A managed service's own administration role (rdsadmin, cloudsqladmin, azuresu, supabase_admin…).</summary>
+    [JsonStringEnumMemberName("platform-role")]
+    PlatformRole,
+
+    /// <summary>A superuser that is not one of the application's roles.</summary>
     [JsonStringEnumMemberName("superuser")]
     Superuser,
 

@@ -9,6 +9,7 @@ internal static class AuditEvents
     public const string Verification = "verification";
     public const string HookFinished = "hook-finished";
     public const string Stopped = "stopped";
+    public const string HealthCheck = "health-check";
 
     public const string Emergency = "emergency";
     public const string PlaybookPlan = "playbook";

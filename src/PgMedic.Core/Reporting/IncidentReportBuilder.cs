@@ -68,6 +68,7 @@ public static class IncidentReportBuilder
         AuditEvents.ActionFinished when record.Action is { } a => [new TimelineEntry(record.Time, "action", $"{a.Action.ToString().ToLowerInvariant()} pid {a.Pid} ({a.Application}, {a.User}@{a.Database}, {a.State}): {record.Result}")],
         AuditEvents.Verification => [new TimelineEntry(record.Time, "verification", $"{record.Command}{(record.Step is null ? string.Empty : "/" + record.Step)}: {record.Detail} — {record.Result}")],
         AuditEvents.HookFinished => [new TimelineEntry(record.Time, "hook", $"{record.Step}: `{record.Detail}` {record.Result} (exit {record.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "?"})")],
+        AuditEvents.HealthCheck => [new TimelineEntry(record.Time, "health-check", $"{record.Command}: {record.Detail} — {record.Result}")],
         AuditEvents.Stopped => [new TimelineEntry(record.Time, "stopped", $"{record.Command} stopped at {record.Step}: {record.Detail}")],
         _ => [],
     };

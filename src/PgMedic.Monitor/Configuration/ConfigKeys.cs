@@ -20,6 +20,7 @@ internal static class ConfigKeys
         ("heal", Node.Of("idleInTransactionFor", "idleFor", "waitingFor")),
         ("guardrails", Node.Of(
             ("includeSuperusers", Node.Leaf),
+            ("appRoles", Node.List(Node.Leaf)),
             ("protectUsers", Node.List(Node.Leaf)),
             ("protectApplications", Node.List(Node.Leaf)),
             ("databases", Node.List(Node.Leaf)),

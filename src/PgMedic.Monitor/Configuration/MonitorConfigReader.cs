@@ -360,6 +360,7 @@ public static partial class MonitorConfigReader
         var guardrails = new GuardrailOptions
         {
             IncludeSuperusers = reader.Bool(g, "includeSuperusers", false),
+            AppRoles = Strings(g.GetSection("appRoles")),
             ProtectedUsers = Strings(g.GetSection("protectUsers")),
             ProtectedApplications = Strings(g.GetSection("protectApplications")),
             Databases = Strings(g.GetSection("databases")),

@@ -30,6 +30,9 @@ public interface IRemediationObserver
     void HookStarted(string name, string command) { }
 
     void Hook(HookResult result) { }
+
+    /// <summary>A health URL answered healthy, or its deadline passed.</summary>
+    void Health(HealthCheckResult result) { }
 }
 
 /// <summary>Why a step did not run.</summary>

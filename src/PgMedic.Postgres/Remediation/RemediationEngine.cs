@@ -8,6 +8,7 @@ using PgMedic.Core.Remediation;
 using PgMedic.Core.Secrets;
 using PgMedic.Core.Snapshots;
 using PgMedic.Postgres.Collection;
+using PgMedic.Postgres.Probing;
 using PgMedic.Postgres.Targets;
 
 namespace PgMedic.Postgres.Remediation;
@@ -67,6 +68,7 @@ public sealed class RemediationEngine(TimeProvider time)
         private Snapshot _snapshot = null!;
         private GuardrailOptions _guardrails = null!;
         private RemediationLockHolder? _holder;
+        private NpgsqlConnection? _reopened;
 
         private TimeProvider Time => engine._time;
 
@@ -77,7 +79,14 @@ public sealed class RemediationEngine(TimeProvider time)
         public async Task CollectAsync(CancellationToken cancellationToken)
         {
             _snapshot = await SnapshotCollector.CollectAsync(connection, request.Timeout, cancellationToken).ConfigureAwait(false);
-            _guardrails = request.Guardrails with { TargetDatabase = Database, OwnPid = _snapshot.CollectorPid };
+            _guardrails = request.Guardrails with
+            {
+                TargetDatabase = Database,
+                OwnPid = _snapshot.CollectorPid,
+
+                // The role PgMedic connects as is, by default, the application's (a DATABASE_URL copied from the app).
+                AppRoles = request.Guardrails.AppRoles.Count > 0 ? request.Guardrails.AppRoles : [_snapshot.Visibility.Role ?? target.User ?? "postgres"],
+            };
             var errors = _guardrails.Validate();
             if (errors.Count > 0)
             {
@@ -151,6 +160,18 @@ public sealed class RemediationEngine(TimeProvider time)
 
                 var report = await ExecuteAsync(name, step.RunbookStep, step.Plan, ExecutionOptions.Direct, diagnosis, cancellationToken).ConfigureAwait(false);
                 healthy = report.Verification!.Healthy;
+
+                // The runbook restarts the API after step 1, so its pool opens fresh connections instead of waiting on dead ones.
+                if (name == HealPlanner.IdleStep && request.Hooks.RestartCommand is { } restart
+                    && await HookAsync("restart-app", restart, HookEnvironment(Database), null, cancellationToken, step.RunbookStep).ConfigureAwait(false) is { } restartFailed)
+                {
+                    return await StoppedAsync("restart-app", "step 1", $"{restartFailed} The idle sessions were terminated: restart the application by hand.", cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (await HealthAsync(cancellationToken).ConfigureAwait(false) is { } unhealthy)
+            {
+                return await StoppedAsync("health-check", "verification", unhealthy, cancellationToken).ConfigureAwait(false);
             }
 
             return Report(RunOutcome.Executed, healthy);
@@ -173,14 +194,7 @@ public sealed class RemediationEngine(TimeProvider time)
                 return Report(ending);
             }
 
-            var environment = new Dictionary<string, string>
-            {
-                ["PGMEDIC_COMMAND"] = _command,
-                ["PGMEDIC_RUN_ID"] = Audit.RunId,
-                ["PGMEDIC_TARGET"] = target.Masked,
-                ["PGMEDIC_DATABASE"] = database,
-                ["PGMEDIC_INCIDENT"] = $"emergency restart of {database}: {_snapshot.ClientBackends.Count()} client connections",
-            };
+            var environment = HookEnvironment(database);
             // What was wrong before the blanket terminate: the report's root cause, which the terminate cannot tell.
             await Audit.FindingsAsync(_command, Diagnoser.Diagnose(_snapshot, request.Thresholds), cancellationToken).ConfigureAwait(false);
             await Audit.PlanAsync(_command, "playbook", plan, cancellationToken).ConfigureAwait(false);
@@ -195,6 +209,19 @@ public sealed class RemediationEngine(TimeProvider time)
             if (terminate.Results.Any(r => r.Result is ActionOutcome.PermissionDenied or ActionOutcome.Failed))
             {
                 return await StoppedAsync("terminate", "step 2", "Some sessions could not be terminated (see above): grant pg_signal_backend or connect as a superuser. Maintenance mode is still ON.", cancellationToken).ConfigureAwait(false);
+            }
+
+            if (hooks.RestartDatabaseCommand is { } restartDatabase)
+            {
+                if (await HookAsync("restart-database", restartDatabase, environment, null, cancellationToken).ConfigureAwait(false) is { } databaseFailed)
+                {
+                    return await StoppedAsync("restart-database", "step 2b", $"{databaseFailed} Check whether PostgreSQL is up (pgmedic probe) and restart it by hand. Maintenance mode is still ON.", cancellationToken).ConfigureAwait(false);
+                }
+
+                if (await WaitForDatabaseAsync(cancellationToken).ConfigureAwait(false) is { } notBack)
+                {
+                    return await StoppedAsync("restart-database", "step 2b", $"{notBack} Maintenance mode is still ON.", cancellationToken).ConfigureAwait(false);
+                }
             }
 
             if (await HookAsync("restart-app", hooks.RestartCommand, environment, null, cancellationToken).ConfigureAwait(false) is { } restartFailed)
@@ -219,6 +246,11 @@ public sealed class RemediationEngine(TimeProvider time)
                 return await StoppedAsync("maintenance-off", "step 5", $"{offFailed} Everything else is done: turn maintenance mode off by hand.", cancellationToken).ConfigureAwait(false);
             }
 
+            if (await HealthAsync(cancellationToken).ConfigureAwait(false) is { } unhealthy)
+            {
+                return await StoppedAsync("health-check", "step 6", unhealthy, cancellationToken).ConfigureAwait(false);
+            }
+
             return Report(RunOutcome.Executed, accepting);
         }
 
@@ -233,6 +265,92 @@ public sealed class RemediationEngine(TimeProvider time)
             {
                 await _audit.DisposeAsync().ConfigureAwait(false);
             }
+
+            if (_reopened is not null)
+            {
+                await _reopened.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        private Dictionary<string, string> HookEnvironment(string database)
+        {
+            var environment = new Dictionary<string, string>(request.Hooks.Environment)
+            {
+                ["PGMEDIC_COMMAND"] = _command,
+                ["PGMEDIC_RUN_ID"] = Audit.RunId,
+                ["PGMEDIC_TARGET"] = target.Masked,
+                ["PGMEDIC_DATABASE"] = database,
+                ["PGMEDIC_INCIDENT"] = $"{_command} on {database}: {_snapshot.ClientBackends.Count()} client connections",
+            };
+            return environment;
+        }
+
+        /// <summary>
+        /// After restart-database: probes until the server accepts connections or the wait is over, then
+        /// reconnects, since the restart ended PgMedic's own session (and with it the remediation lock).
+        /// </summary>
+        /// <returns>Null once the server is back; otherwise what was last seen.</returns>
+        private async Task<string?> WaitForDatabaseAsync(CancellationToken cancellationToken)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            ProbeResult probe;
+            do
+            {
+                probe = await Prober.ProbeAsync(target, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+                if (probe.Outcome == ProbeOutcome.Accepting)
+                {
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500), Time, cancellationToken).ConfigureAwait(false);
+            }
+            while (stopwatch.Elapsed < request.Hooks.DatabaseWait);
+
+            var back = probe.Outcome == ProbeOutcome.Accepting;
+            await Audit.EventAsync("database-wait", _command, "restart-database", back ? "accepting" : "not-accepting", $"probe {ProbeOutcomeName.Of(probe.Outcome)} {probe.Reason}".TrimEnd(), stopwatch.Elapsed.TotalMilliseconds, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!back)
+            {
+                return $"The server did not accept connections within {Duration.Format(request.Hooks.DatabaseWait)} of the restart ({probe.Reason}).";
+            }
+
+            var (reopened, refused) = await Prober.ConnectAsync(target, request.Timeout, ConnectionSettings.Collector, cancellationToken).ConfigureAwait(false);
+            if (reopened is null)
+            {
+                return $"The server accepts connections again but refused PgMedic's ({refused.Reason}).";
+            }
+
+            _reopened = reopened;
+            connection = reopened;
+            return null;
+        }
+
+        /// <summary>The application's health URLs, each polled until healthy or the deadline; recorded whatever they answer.</summary>
+        /// <returns>Null when every URL answered healthy; otherwise which did not, and what next.</returns>
+        private async Task<string?> HealthAsync(CancellationToken cancellationToken)
+        {
+            if (request.HealthUrls.Count == 0)
+            {
+                return null;
+            }
+
+            using var client = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            var failed = new List<string>();
+            foreach (var url in request.HealthUrls)
+            {
+                var checkedUrl = await HealthCheck.WaitAsync(client, url, request.HealthTimeout, request.HealthInterval, Time, cancellationToken).ConfigureAwait(false);
+                var result = checkedUrl with { Body = _scrubber.Scrub(checkedUrl.Body) };
+                var status = result.Status?.ToString(CultureInfo.InvariantCulture) ?? "no answer";
+                await Audit.EventAsync("health-check", _command, "health-check", result.Healthy ? "healthy" : "not-healthy", $"{result.Url}: HTTP {status} after {result.Attempts} attempt(s): {result.Body}", result.Milliseconds, cancellationToken: cancellationToken).ConfigureAwait(false);
+                observer.Health(result);
+                _steps.Add(StepReport.OfHealth(result));
+                if (!result.Healthy)
+                {
+                    failed.Add($"{result.Url} (last HTTP {status}: {result.Body})");
+                }
+            }
+
+            return failed.Count == 0 ? null
+                : $"The application did not answer healthy within {Duration.Format(request.HealthTimeout)}: {string.Join("; ", failed)}. The database side is done: look at the application's logs and restart it.";
         }
 
         /// <summary>
@@ -299,11 +417,11 @@ public sealed class RemediationEngine(TimeProvider time)
         }
 
         /// <returns>Null when the step succeeded or was not configured; otherwise what went wrong.</returns>
-        private async Task<string?> HookAsync(string name, string? command, Dictionary<string, string> environment, string? maintenanceMode, CancellationToken cancellationToken)
+        private async Task<string?> HookAsync(string name, string? command, Dictionary<string, string> environment, string? maintenanceMode, CancellationToken cancellationToken, string? runbookStep = RunbookStep.EmergencyRestart)
         {
             if (command is null)
             {
-                _steps.Add(StepReport.Skipped(name, RunbookStep.EmergencyRestart));
+                _steps.Add(StepReport.Skipped(name, runbookStep));
                 observer.StepSkipped(name, StepSkip.NoHook);
                 return null;
             }
@@ -328,7 +446,7 @@ public sealed class RemediationEngine(TimeProvider time)
             var result = ran with { Command = shownCommand, Output = _scrubber.Scrub(ran.Output) };
             await Audit.EventAsync("hook-finished", _command, name, result.Succeeded ? "succeeded" : result.TimedOut ? "timed-out" : "failed", shownCommand, stopwatch.Elapsed.TotalMilliseconds, result.ExitCode, result.Output, cancellationToken).ConfigureAwait(false);
             observer.Hook(result);
-            _steps.Add(StepReport.OfHook(name, RunbookStep.EmergencyRestart, result));
+            _steps.Add(StepReport.OfHook(name, runbookStep, result));
             return result.Succeeded ? null
                 : result.TimedOut ? $"The hook did not finish within {Duration.Format(request.Hooks.Timeout)}."
                 : $"The hook exited {result.ExitCode.ToString(CultureInfo.InvariantCulture)}.";

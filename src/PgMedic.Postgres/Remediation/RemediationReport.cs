@@ -51,6 +51,13 @@ public sealed record StepReport(
     public static StepReport Verified(string name, string? runbookStep, Verification verification, bool passed) =>
         new(name, runbookStep, null, [], null, verification, passed ? StepStatus.Done : StepStatus.Failed, null);
 
+    /// <summary>The application's health URL, as it last answered.</summary>
+    public HealthCheckResult? Health { get; init; }
+
+    /// <summary>A health URL polled until healthy or its deadline.</summary>
+    public static StepReport OfHealth(HealthCheckResult health) =>
+        new("health-check", null, null, [], null, null, health.Healthy ? StepStatus.Done : StepStatus.Failed, health.Milliseconds) { Health = health };
+
     /// <summary>A hook that ran.</summary>
     public static StepReport OfHook(string name, string? runbookStep, HookResult hook) =>
         new(name, runbookStep, null, [], hook, null, hook.Succeeded ? StepStatus.Done : StepStatus.Failed, hook.Milliseconds);

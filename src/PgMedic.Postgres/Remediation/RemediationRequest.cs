@@ -29,6 +29,15 @@ public sealed record RemediationRequest
     /// <summary>emergency's hooks.</summary>
     public HookSettings Hooks { get; init; } = HookSettings.None;
 
+    /// <summary>heal and emergency: recovery is declared only when each of these answers healthy (runbook Verification 3).</summary>
+    public IReadOnlyList<Uri> HealthUrls { get; init; } = [];
+
+    /// <summary>How long the health URLs may take to turn healthy.</summary>
+    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often a health URL is asked again.</summary>
+    public TimeSpan HealthInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long collecting a snapshot may take.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -120,7 +120,7 @@ public sealed class NarrowTerminalTests(SandboxFixture fixture) : IAsyncLifetime
             AssertFits(pools);
             Assert.Contains(pools.Lines, l => CutValue(l, "http://127.0.0.1:"));
             AssertFits(probe);
-            Assert.Contains(probe.Lines, l => l.StartsWith("ACCEPTING", StringComparison.Ordinal));
+            Assert.Contains(probe.Lines, l => l.StartsWith("accepting", StringComparison.Ordinal));
             AssertFits(advise);
             Assert.Contains(advise.Lines, l => l.Contains("max_connections", StringComparison.Ordinal));
             AssertFits(logs);

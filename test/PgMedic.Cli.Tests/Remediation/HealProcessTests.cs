@@ -38,7 +38,7 @@ public sealed class HealProcessTests : IAsyncLifetime
     {
         using var heal = PgMedicProcess.Start(
             new Dictionary<string, string> { ["DATABASE_URL"] = _sandbox.SuperuserTarget.ToUrl() },
-            "heal", "--idle-for", "1s", "--iit-for", "1s", "--yes", "--audit-log", _auditLog, "--format", "json");
+            "heal", "--idle-for", "1s", "--iit-for", "1s", "--app-role", "app", "--yes", "--audit-log", _auditLog, "--format", "json");
 
         var exitCode = await heal.WaitForExitAsync(TimeSpan.FromSeconds(60));
 

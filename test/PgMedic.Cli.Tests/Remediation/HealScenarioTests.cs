@@ -50,7 +50,7 @@ public sealed class HealScenarioTests : IAsyncLifetime
         var before = await ActivePids.OfAsync(_sandbox);
         var url = _sandbox.SuperuserTarget.WithDatabase("shop").ToUrl();
 
-        var run = await CliRun.InvokeAsync("heal", url, "--idle-for", "1s", "--iit-for", "1s", "--yes", "--audit-log", _auditLog, "--format", "json");
+        var run = await CliRun.InvokeAsync("heal", url, "--idle-for", "1s", "--iit-for", "1s", "--app-role", "app", "--yes", "--audit-log", _auditLog, "--format", "json");
 
         Assert.True(run.ExitCode == 0, run.All);
         var expectedGone = _leaked.Pids.Concat(_idleInTransaction.Pids).ToHashSet();
@@ -78,7 +78,7 @@ public sealed class HealScenarioTests : IAsyncLifetime
     {
         var url = _sandbox.SuperuserTarget.WithDatabase("shop").ToUrl();
 
-        var run = await CliRun.InvokeAsync("heal", url, "--idle-for", "1s", "--iit-for", "1s", "--yes", "--audit-log", _auditLog);
+        var run = await CliRun.InvokeAsync("heal", url, "--idle-for", "1s", "--iit-for", "1s", "--app-role", "app", "--yes", "--audit-log", _auditLog);
 
         Assert.Equal(0, run.ExitCode);
         var lines = await File.ReadAllLinesAsync(_auditLog);
@@ -102,8 +102,8 @@ public sealed class HealScenarioTests : IAsyncLifetime
     {
         var before = await ActivePids.OfAsync(_sandbox);
 
-        var run = await CliRun.InvokeAsync("heal", _sandbox.SuperuserTarget.WithDatabase("shop").ToUrl(), "--idle-for", "1s", "--iit-for", "1s", "--audit-log", _auditLog);
-        var terminate = await CliRun.InvokeAsync("terminate", _sandbox.SuperuserTarget.WithDatabase("shop").ToUrl(), "--state", "idle", "--idle-for", "1s", "--audit-log", _auditLog);
+        var run = await CliRun.InvokeAsync("heal", _sandbox.SuperuserTarget.WithDatabase("shop").ToUrl(), "--idle-for", "1s", "--iit-for", "1s", "--app-role", "app", "--audit-log", _auditLog);
+        var terminate = await CliRun.InvokeAsync("terminate", _sandbox.SuperuserTarget.WithDatabase("shop").ToUrl(), "--state", "idle", "--idle-for", "1s", "--app-role", "app", "--audit-log", _auditLog);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(0, terminate.ExitCode);
@@ -118,7 +118,7 @@ public sealed class HealScenarioTests : IAsyncLifetime
     public async Task Report_AfterHeal_TimelineRootCauseNumbersAndChecklist()
     {
         var url = _sandbox.SuperuserTarget.WithDatabase("shop").ToUrl();
-        var heal = await CliRun.InvokeAsync("heal", url, "--idle-for", "1s", "--iit-for", "1s", "--yes", "--audit-log", _auditLog);
+        var heal = await CliRun.InvokeAsync("heal", url, "--idle-for", "1s", "--iit-for", "1s", "--app-role", "app", "--yes", "--audit-log", _auditLog);
         Assert.Equal(0, heal.ExitCode);
         var file = Path.Combine(Path.GetTempPath(), $"pgmedic-report-{Guid.NewGuid():N}.md");
 

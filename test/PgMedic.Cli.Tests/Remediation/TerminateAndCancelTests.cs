@@ -77,13 +77,13 @@ public sealed class TerminateAndCancelTests : IDisposable
         await using var app = await HeldConnections.OpenAsync(sandbox.SuperuserTarget, 2, "railway-api");
         await Task.Delay(1100);
         var before = await ActivePids.OfAsync(sandbox);
-        string[] args = ["terminate", sandbox.SuperuserTarget.ToUrl(), "--state", "idle", "--idle-for", "1s", "--application", "railway-api", "--yes", "--audit-log", _audit];
+        string[] args = ["terminate", sandbox.SuperuserTarget.ToUrl(), "--state", "idle", "--idle-for", "1s", "--application", "railway-api", "--app-role", "app", "--yes", "--audit-log", _audit];
 
         var table = await CliRun.InvokeAsync(args);
         var json = await CliRun.InvokeAsync([.. args, "--format", "json"]);
 
         Assert.Equal(1, table.ExitCode);
-        Assert.Contains("Nothing done: every matching session was spared (2, superusers' sessions). Next: re-run with --include-superusers", table.Out, StringComparison.Ordinal);
+        Assert.Contains("Nothing done: every matching session was spared (2, superusers' sessions). Next: re-run with --app-role postgres if those superuser sessions are the application's", table.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("Dry run", table.Out, StringComparison.Ordinal);
         using var document = JsonDocument.Parse(json.Out);
         Assert.Equal(("nothing-to-do", false, 1), (document.RootElement.GetProperty("outcome").GetString(), document.RootElement.GetProperty("dryRun").GetBoolean(), document.RootElement.GetProperty("exitCode").GetInt32()));

@@ -29,6 +29,20 @@ public sealed class GuardrailsTests
             { "client", "superuser", d with { IncludeSuperusers = true }, null },
             { "client", "superuser-other-db", d with { IncludeSuperusers = true }, SpareReason.OtherDatabase },
             { "client", "superuser-other-db", d with { AllDatabases = true }, SpareReason.Superuser },
+            { "client", "superuser", d with { AppRoles = ["postgres"] }, null },
+            { "client", "superuser", d with { AppRoles = ["app"] }, SpareReason.Superuser },
+            { "client", "superuser", d with { AppRoles = ["POSTGRES"] }, SpareReason.Superuser },
+            { "client", "superuser-other-db", d with { AppRoles = ["postgres"] }, SpareReason.OtherDatabase },
+            { "client", "superuser", d with { AppRoles = ["postgres"], ProtectedUsers = ["postgres"] }, SpareReason.ProtectedRole },
+            { "client", "superuser", d with { AppRoles = ["postgres"], ProtectedApplications = ["api"] }, SpareReason.ProtectedApplication },
+            { "client", "plain", d with { AppRoles = ["someone-else"] }, null },
+            { "client", "rdsadmin", d, SpareReason.PlatformRole },
+            { "client", "rdsadmin", d with { IncludeSuperusers = true, AllDatabases = true }, SpareReason.PlatformRole },
+            { "client", "cloudsqladmin", d with { IncludeSuperusers = true, AppRoles = ["cloudsqladmin"] }, SpareReason.PlatformRole },
+            { "client", "supabase_admin", d with { IncludeSuperusers = true }, SpareReason.PlatformRole },
+            { "client", "azuresu", d, SpareReason.PlatformRole },
+            { "client", "rdsadmin-other-db", d, SpareReason.OtherDatabase },
+            { "walsender", "rdsadmin", d, SpareReason.NotClientBackend },
             { "client", "protected-user", d with { ProtectedUsers = ["batch"] }, SpareReason.ProtectedRole },
             { "client", "protected-user", d, null },
             { "client", "pg_dump", d, SpareReason.ProtectedApplication },
@@ -92,6 +106,14 @@ public sealed class GuardrailsTests
         Assert.Equal("stale", action.Reason);
     }
 
+    [Fact]
+    public void Validate_PlatformRoleNamedAsAppRole_Refused() =>
+        Assert.Contains("rdsadmin", Assert.Single((Defaults with { AppRoles = ["app", "rdsadmin"] }).Validate()), StringComparison.Ordinal);
+
+    [Fact]
+    public void PlatformAdministrationRoles_NoGroupRoleTheCustomersRolesAreMembersOf() =>
+        Assert.DoesNotContain(GuardrailOptions.PlatformAdministrationRoles, r => r is "rds_superuser" or "cloudsqlsuperuser" or "azure_pg_admin" or "neon_superuser" or "postgres");
+
     [Theory]
     [InlineData(0, false, new string[0], 1)]
     [InlineData(5, true, new[] { "x" }, 1)]
@@ -106,7 +128,9 @@ public sealed class GuardrailsTests
         {
             "own" => session with { Pid = 1 },
             "other-db" => session with { Database = "reports" },
-            "superuser" => session with { IsSuperuser = true, User = "postgres" },
+            "superuser" => session with { IsSuperuser = true, User = "postgres", ApplicationName = "api" },
+            "rdsadmin" or "cloudsqladmin" or "supabase_admin" or "azuresu" => session with { IsSuperuser = true, User = variant },
+            "rdsadmin-other-db" => session with { IsSuperuser = true, User = "rdsadmin", Database = "rdsadmin" },
             "superuser-other-db" => session with { IsSuperuser = true, Database = "reports" },
             "protected-user" => session with { User = "batch" },
             "plain" => session,

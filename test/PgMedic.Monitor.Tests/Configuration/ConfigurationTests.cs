@@ -73,6 +73,16 @@ public sealed class ConfigurationTests : IDisposable
             errors);
     }
 
+    [Fact]
+    public void Read_GuardrailsAppRoles_TheApplicationsRolesReachTheGuardrails()
+    {
+        var path = Write("""{ "targets": [ { "name": "shop", "connection": "postgres://monitor@db/shop", "guardrails": { "appRoles": ["postgres", "worker"] } } ] }""");
+
+        var options = MonitorConfigReader.Read(path, [], _ => null, null);
+
+        Assert.Equal(["postgres", "worker"], options.Targets[0].Guardrails.AppRoles);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Write(string json)
