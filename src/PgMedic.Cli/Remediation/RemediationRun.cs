@@ -54,6 +54,7 @@ internal static class RemediationRun
         await using (connection)
         {
             var writer = new RemediationWriter(context, parseResult.GetValue(options.Format));
+            var ledger = new ActionLedger(writer);
             try
             {
                 var report = await new RemediationEngine(context.Time).RunAsync(
@@ -61,7 +62,7 @@ internal static class RemediationRun
                     target,
                     request,
                     confirm ?? ((question, _) => Task.FromResult(options.Confirm(parseResult, context, question))),
-                    writer,
+                    ledger,
                     cancellationToken);
                 writer.Final(report);
                 return (int)report.ExitCode;
@@ -69,6 +70,10 @@ internal static class RemediationRun
             catch (InvalidRemediationRequestException ex)
             {
                 throw new UsageException(ex.Message);
+            }
+            catch (Exception ex) when (ledger.Done() is { } done && ex is not OperationCanceledException)
+            {
+                throw new ActedException(done, ex);
             }
         }
     }
