@@ -40,6 +40,12 @@ internal static class RemediationRun
             // terminate and cancel are one-shot: --timeout bounds the whole command, the wait for backends included.
             Deadline = verb is RemediationVerb.Terminate or RemediationVerb.Cancel ? started + timeout : null,
         });
+        if (AuditLog.Problem(request.AuditLogPath) is { } auditProblem)
+        {
+            // Bad input is refused before anything connects.
+            throw new UsageException(auditProblem);
+        }
+
         var (connection, probe) = await Prober.ConnectAsync(target, timeout, ConnectionSettings.Collector, cancellationToken);
         if (connection is null)
         {
