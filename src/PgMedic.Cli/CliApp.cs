@@ -16,6 +16,7 @@ using PgMedic.Cli.Serve;
 using PgMedic.Cli.Statements;
 using PgMedic.Cli.Top;
 using PgMedic.Core.Common;
+using PgMedic.Core.Secrets;
 using PgMedic.Postgres.Sandbox;
 using PgMedic.Postgres.Targets;
 
@@ -77,12 +78,12 @@ internal static class CliApp
         }
         catch (Exception ex) when (ex is TargetException or UsageException or SandboxException)
         {
-            await context.Error.WriteLineAsync($"pgmedic: {ex.Message}");
+            await context.Error.WriteLineAsync($"pgmedic: {ex.Message.ReplaceLineEndings(" ")}");
             return (int)ExitCode.Unknown;
         }
         catch (CommandExitException ex)
         {
-            await context.Error.WriteLineAsync($"pgmedic: {ex.Message}");
+            await context.Error.WriteLineAsync($"pgmedic: {ex.Message.ReplaceLineEndings(" ")}");
             return (int)ex.ExitCode;
         }
         catch (Npgsql.NpgsqlException ex)
@@ -96,5 +97,23 @@ internal static class CliApp
             await context.Error.WriteLineAsync("pgmedic: cancelled");
             return (int)ExitCode.Unknown;
         }
+        catch (ActedException ex)
+        {
+            await context.Error.WriteLineAsync($"pgmedic: failed after acting ({ex.Message}): {OneLine(ex.InnerException!)}");
+            return (int)ExitCode.Critical;
+        }
+        catch (Exception ex)
+        {
+            // The last resort: nothing was done, and a .NET trace would tell the user nothing they can act on.
+            await context.Error.WriteLineAsync($"pgmedic: unexpected error, nothing was done: {OneLine(ex)}");
+            return (int)ExitCode.Unknown;
+        }
+    }
+
+    /// <summary>The exception's type and message on one line, scrubbed: a message may quote a connection string.</summary>
+    public static string OneLine(Exception ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        return SecretText.Scrub($"{ex.GetType().Name}: {ex.Message}".ReplaceLineEndings(" "));
     }
 }

@@ -6,7 +6,8 @@ namespace PgMedic.Shared;
 /// <summary>
 /// The one duration grammar, compiled into both PgMedic.Core (the CLI, the monitor's config) and
 /// PgMedic.Guard (the runbook's DATABASE_* variables), which ships without PgMedic's own projects:
-/// <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>1h30m</c>, <c>7d</c>; a bare number is seconds. Values beyond
+/// <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>1h30m</c>, <c>7d</c>; a bare number is seconds; each unit once,
+/// largest first. Values beyond
 /// what a <see cref="TimeSpan"/> holds are refused, never thrown.
 /// </summary>
 internal static class DurationGrammar
@@ -26,6 +27,7 @@ internal static class DurationGrammar
         }
 
         var total = TimeSpan.Zero;
+        var lastScale = double.MaxValue;
         while (!span.IsEmpty)
         {
             var numberLength = 0;
@@ -55,10 +57,13 @@ internal static class DurationGrammar
                 "d" => 86400,
                 _ => null,
             };
-            if (scale is null || !TrySeconds(amount * scale.Value, out var part) || part > MaxValue - total)
+            // Each unit once, largest first (1h30m, not 30m1h or 5s5s): anything else is a typo, not a sum.
+            if (scale is null || scale.Value >= lastScale || !TrySeconds(amount * scale.Value, out var part) || part > MaxValue - total)
             {
                 return false;
             }
+
+            lastScale = scale.Value;
 
             total += part;
             span = span[(numberLength + unitLength)..];

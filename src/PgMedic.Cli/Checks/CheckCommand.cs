@@ -37,13 +37,17 @@ internal static class CheckCommand
             timeout, warning, critical,
         };
         server.AddTo(command);
-        command.SetAction((parseResult, cancellationToken) => RunAsync(
-            context,
-            server.Resolve(parseResult, context),
-            parseResult.GetValue(timeout),
-            "POSTGRES_CONNECTIONS",
-            snapshot => PluginChecks.Connections(snapshot, parseResult.GetValue(warning)!, parseResult.GetValue(critical)!),
-            cancellationToken));
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var (w, c) = (parseResult.GetValue(warning)!, parseResult.GetValue(critical)!);
+            var errors = ConnectionThreshold.ValidatePair(w, c);
+            if (errors.Count > 0)
+            {
+                throw new UsageException($"--warning {w} --critical {c}: {string.Join("; ", errors)}");
+            }
+
+            return RunAsync(context, server.Resolve(parseResult, context), parseResult.GetValue(timeout), "POSTGRES_CONNECTIONS", snapshot => PluginChecks.Connections(snapshot, w, c), cancellationToken);
+        });
         return command;
     }
 
@@ -58,9 +62,13 @@ internal static class CheckCommand
         command.SetAction((parseResult, cancellationToken) =>
         {
             var (w, c) = (parseResult.GetValue(warning), parseResult.GetValue(critical));
-            if (c < w)
+            var errors = new List<string>();
+            ThresholdRules.Duration(errors, "--warning", w);
+            ThresholdRules.Duration(errors, "--critical", c);
+            ThresholdRules.Ordered(errors, name, w, c, rising: true, Duration.Format);
+            if (errors.Count > 0)
             {
-                throw new UsageException($"--critical {Duration.Format(c)} is shorter than --warning {Duration.Format(w)}: the critical age must be the longer one");
+                throw new UsageException(string.Join("; ", errors));
             }
 
             return RunAsync(context, server.Resolve(parseResult, context), parseResult.GetValue(timeout), service, snapshot => check(snapshot, w, c), cancellationToken);

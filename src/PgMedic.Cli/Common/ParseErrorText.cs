@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
+using PgMedic.Core.Common;
 
 namespace PgMedic.Cli.Common;
 
@@ -124,32 +125,12 @@ internal static partial class ParseErrorText
     private static string Suggest(string typed, IEnumerable<string> names, string prefix)
     {
         var best = names
-            .Select(n => (Name: n, Distance: n.StartsWith(typed, StringComparison.OrdinalIgnoreCase) && typed.TrimStart('-').Length >= 3 ? 0 : Distance(typed, n)))
+            .Select(n => (Name: n, Distance: n.StartsWith(typed, StringComparison.OrdinalIgnoreCase) && typed.TrimStart('-').Length >= 3 ? 0 : EditDistance.Between(typed, n)))
             .Where(x => x.Distance <= 2)
             .OrderBy(x => x.Distance)
             .Select(x => x.Name)
             .FirstOrDefault();
         return best is null ? string.Empty : $" — did you mean '{prefix}{best}'?";
-    }
-
-    /// <summary>Levenshtein distance, case-insensitive.</summary>
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
     }
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]{0,40}$")]

@@ -34,18 +34,7 @@ internal sealed class HookOptions
 
     public HookSettings Read(ParseResult parseResult)
     {
-        HooksFile? file = null;
-        if (parseResult.GetValue(FileOption) is { } path)
-        {
-            try
-            {
-                file = JsonSerializer.Deserialize(File.ReadAllText(path), CliJsonContext.Default.HooksFile);
-            }
-            catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
-            {
-                throw new UsageException($"--hooks '{path}' could not be read as JSON ({ex.Message.ReplaceLineEndings(" ")}): write {{\"restartCommand\": \"…\", \"maintenanceOnCommand\": \"…\", \"maintenanceOffCommand\": \"…\", \"hookTimeout\": \"2m\"}}");
-            }
-        }
+        var file = parseResult.GetValue(FileOption) is { } path ? ReadFile(path) : null;
 
         var timeout = parseResult.GetResult(TimeoutOption) is { Implicit: false } || file?.HookTimeout is null
             ? parseResult.GetValue(TimeoutOption)
@@ -57,5 +46,42 @@ internal sealed class HookOptions
             parseResult.GetValue(MaintenanceOnOption) ?? file?.MaintenanceOnCommand,
             parseResult.GetValue(MaintenanceOffOption) ?? file?.MaintenanceOffCommand,
             timeout);
+    }
+
+    private static readonly string[] FileKeys = ["restartCommand", "maintenanceOnCommand", "maintenanceOffCommand", "hookTimeout"];
+
+    private const string FileShape = "write {\"restartCommand\": \"…\", \"maintenanceOnCommand\": \"…\", \"maintenanceOffCommand\": \"…\", \"hookTimeout\": \"2m\"}";
+
+    /// <summary>The hooks file, every unknown key refused by name: a typo'd key would otherwise drop a hook silently.</summary>
+    private static HooksFile? ReadFile(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path);
+            using (var document = JsonDocument.Parse(text))
+            {
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw new UsageException($"--hooks '{path}' is not a JSON object: {FileShape}");
+                }
+
+                var unknown = document.RootElement.EnumerateObject()
+                    .Where(p => !FileKeys.Contains(p.Name, StringComparer.Ordinal))
+                    .Select(p => EditDistance.Nearest(p.Name, FileKeys, Math.Max(2, p.Name.Length / 3)) is { } nearest
+                        ? $"unknown key '{p.Name}' — did you mean '{nearest}'?"
+                        : $"unknown key '{p.Name}': the keys are {string.Join(", ", FileKeys)}")
+                    .ToList();
+                if (unknown.Count > 0)
+                {
+                    throw new UsageException($"--hooks '{path}': {string.Join("; ", unknown)}");
+                }
+            }
+
+            return JsonSerializer.Deserialize(text, CliJsonContext.Default.HooksFile);
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            throw new UsageException($"--hooks '{path}' could not be read as JSON ({ex.Message.ReplaceLineEndings(" ")}): {FileShape}");
+        }
     }
 }

@@ -40,6 +40,12 @@ internal static class RemediationRun
             // terminate and cancel are one-shot: --timeout bounds the whole command, the wait for backends included.
             Deadline = verb is RemediationVerb.Terminate or RemediationVerb.Cancel ? started + timeout : null,
         });
+        if (AuditLog.Problem(request.AuditLogPath) is { } auditProblem)
+        {
+            // Bad input is refused before anything connects.
+            throw new UsageException(auditProblem);
+        }
+
         var (connection, probe) = await Prober.ConnectAsync(target, timeout, ConnectionSettings.Collector, cancellationToken);
         if (connection is null)
         {
@@ -54,6 +60,7 @@ internal static class RemediationRun
         await using (connection)
         {
             var writer = new RemediationWriter(context, parseResult.GetValue(options.Format));
+            var ledger = new ActionLedger(writer);
             try
             {
                 var report = await new RemediationEngine(context.Time).RunAsync(
@@ -61,7 +68,7 @@ internal static class RemediationRun
                     target,
                     request,
                     confirm ?? ((question, _) => Task.FromResult(options.Confirm(parseResult, context, question))),
-                    writer,
+                    ledger,
                     cancellationToken);
                 writer.Final(report);
                 return (int)report.ExitCode;
@@ -69,6 +76,10 @@ internal static class RemediationRun
             catch (InvalidRemediationRequestException ex)
             {
                 throw new UsageException(ex.Message);
+            }
+            catch (Exception ex) when (ledger.Done() is { } done && ex is not OperationCanceledException)
+            {
+                throw new ActedException(done, ex);
             }
         }
     }

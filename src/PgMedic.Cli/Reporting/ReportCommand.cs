@@ -34,6 +34,11 @@ internal static class ReportCommand
         server.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
+            if (parseResult.GetValue(output) is { } outputPath)
+            {
+                OutputFile.Check("--output", outputPath);
+            }
+
             var path = parseResult.GetValue(auditLog) ?? AuditLog.DefaultPath(context.Environment, context.HomeDirectory);
             if (!File.Exists(path))
             {
@@ -52,7 +57,7 @@ internal static class ReportCommand
             var rendered = ReportRenderer.Render(report, parseResult.GetValue(format));
             if (parseResult.GetValue(output) is { } file)
             {
-                await File.WriteAllTextAsync(file, rendered, cancellationToken);
+                await OutputFile.WriteAsync("--output", file, rendered, cancellationToken);
                 await context.Out.WriteLineAsync($"Incident report written to {file}");
             }
             else

@@ -41,14 +41,9 @@ public sealed record AlertRuleOptions
     {
         var errors = new List<string>();
         var s = ConnectionSaturation;
-        if (s.WarningPercent is <= 0 or > 100 || s.CriticalPercent is <= 0 or > 100)
-        {
-            errors.Add($"alerts.connectionSaturation: warningPercent and criticalPercent must be above 0 and at most 100 (were {s.WarningPercent} and {s.CriticalPercent})");
-        }
-        else if (s.CriticalPercent < s.WarningPercent)
-        {
-            errors.Add($"alerts.connectionSaturation: criticalPercent ({s.CriticalPercent}) is below warningPercent ({s.WarningPercent})");
-        }
+        ThresholdRules.Percent(errors, "alerts.connectionSaturation.warningPercent", s.WarningPercent);
+        ThresholdRules.Percent(errors, "alerts.connectionSaturation.criticalPercent", s.CriticalPercent);
+        ThresholdRules.Ordered(errors, "alerts.connectionSaturation", s.WarningPercent, s.CriticalPercent, rising: true, ThresholdRules.Show);
 
         if (s.HysteresisPercent is < 0 or >= 50)
         {

@@ -23,6 +23,12 @@ public static class PluginChecks
         var usage = Usage.From(snapshot);
         var warn = warning.AsConnections(usage.UsableSlots);
         var crit = critical.AsConnections(usage.UsableSlots);
+        if (crit < warn)
+        {
+            // Two kinds (80% and -5, say) can only be ordered once the usable slots are known.
+            return new PluginResult("POSTGRES_CONNECTIONS", ExitCode.Unknown, $"critical {critical} is {Number(crit)} connections and warning {warning} is {Number(warn)} of {usage.UsableSlots} usable slots: warning must come first", []);
+        }
+
         var best = PluginResult.Compare(usage.ClientBackendsMin, warn, crit);
         var worst = PluginResult.Compare(usage.ClientBackends, warn, crit);
         var status = best == worst ? worst : ExitCode.Unknown;

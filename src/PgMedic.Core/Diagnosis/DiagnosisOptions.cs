@@ -1,3 +1,5 @@
+using PgMedic.Core.Common;
+
 namespace PgMedic.Core.Diagnosis;
 
 /// <summary>Every threshold the rules use, with defaults in one place. <see cref="Validate"/> reports every error at once.</summary>
@@ -40,48 +42,32 @@ public sealed record DiagnosisOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        CheckPercent(errors, nameof(SaturationWarningPercent), SaturationWarningPercent);
-        CheckPercent(errors, nameof(SaturationCriticalPercent), SaturationCriticalPercent);
-        CheckPercent(errors, nameof(LimitWarningPercent), LimitWarningPercent);
-        CheckPercent(errors, nameof(HoardingMinPercentOfUsable), HoardingMinPercentOfUsable);
-        if (SaturationCriticalPercent < SaturationWarningPercent)
+        ThresholdRules.Percent(errors, "the saturation warning threshold", SaturationWarningPercent);
+        ThresholdRules.Percent(errors, "the saturation critical threshold", SaturationCriticalPercent);
+        if (errors.Count == 0)
         {
-            errors.Add($"the critical saturation threshold ({SaturationCriticalPercent} %) is below the warning one ({SaturationWarningPercent} %)");
+            ThresholdRules.Ordered(errors, "saturation", SaturationWarningPercent, SaturationCriticalPercent, rising: true, v => $"{ThresholdRules.Show(v)} %");
         }
 
+        ThresholdRules.Percent(errors, "the connection-limit warning threshold", LimitWarningPercent);
+        ThresholdRules.Percent(errors, "the hoarding share of usable slots", HoardingMinPercentOfUsable);
         CheckPair(errors, "idle-in-transaction", IdleInTransactionWarning, IdleInTransactionCritical);
         CheckPair(errors, "long-query", LongQueryWarning, LongQueryCritical);
         CheckPair(errors, "blocking", BlockingWarning, BlockingCritical);
-        if (HoardingIdleFor <= TimeSpan.Zero)
-        {
-            errors.Add("the hoarding idle time must be positive");
-        }
-
-        if (HoardingMinSessions < 1)
-        {
-            errors.Add($"the hoarding minimum must be at least 1 session (was {HoardingMinSessions})");
-        }
-
+        ThresholdRules.Duration(errors, "the hoarding idle time", HoardingIdleFor);
+        ThresholdRules.Duration(errors, "the suggested idle_in_transaction_session_timeout", SuggestedIdleInTransactionTimeout);
+        ThresholdRules.Count(errors, "the hoarding minimum of sessions", HoardingMinSessions);
         return errors;
-    }
-
-    private static void CheckPercent(List<string> errors, string name, double value)
-    {
-        if (value is <= 0 or > 1000 || double.IsNaN(value))
-        {
-            errors.Add($"{name} must be a percentage above 0 (was {value})");
-        }
     }
 
     private static void CheckPair(List<string> errors, string name, TimeSpan warning, TimeSpan critical)
     {
-        if (warning <= TimeSpan.Zero || critical <= TimeSpan.Zero)
+        var before = errors.Count;
+        ThresholdRules.Duration(errors, $"the {name} warning threshold", warning);
+        ThresholdRules.Duration(errors, $"the {name} critical threshold", critical);
+        if (errors.Count == before)
         {
-            errors.Add($"the {name} thresholds must be positive");
-        }
-        else if (critical < warning)
-        {
-            errors.Add($"the {name} critical threshold ({critical}) is below the warning one ({warning})");
+            ThresholdRules.Ordered(errors, name, warning, critical, rising: true, Duration.Format);
         }
     }
 }

@@ -1,3 +1,5 @@
+using PgMedic.Core.Common;
+
 namespace PgMedic.Core.PgBouncer;
 
 /// <summary>Thresholds of the PgBouncer findings and of <c>check pgbouncer-waiting</c>, defaults in one place.</summary>
@@ -24,35 +26,19 @@ public sealed record PgBouncerOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (WaitingWarning < 1)
+        ThresholdRules.Count(errors, "the waiting-clients warning threshold", WaitingWarning);
+        ThresholdRules.Count(errors, "the waiting-clients critical threshold", WaitingCritical);
+        ThresholdRules.Ordered(errors, "waiting-clients", WaitingWarning, WaitingCritical, rising: true, v => v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var before = errors.Count;
+        ThresholdRules.Duration(errors, "the max-wait warning threshold", MaxWaitWarning);
+        ThresholdRules.Duration(errors, "the max-wait critical threshold", MaxWaitCritical);
+        if (errors.Count == before)
         {
-            errors.Add($"the waiting-clients warning threshold must be at least 1 (was {WaitingWarning})");
+            ThresholdRules.Ordered(errors, "max-wait", MaxWaitWarning, MaxWaitCritical, rising: true, Duration.Format);
         }
 
-        if (WaitingCritical < WaitingWarning)
-        {
-            errors.Add($"the waiting-clients critical threshold ({WaitingCritical}) is below the warning one ({WaitingWarning})");
-        }
-
-        if (MaxWaitWarning <= TimeSpan.Zero || MaxWaitCritical <= TimeSpan.Zero)
-        {
-            errors.Add("the max-wait thresholds must be positive");
-        }
-        else if (MaxWaitCritical < MaxWaitWarning)
-        {
-            errors.Add($"the max-wait critical threshold ({MaxWaitCritical}) is below the warning one ({MaxWaitWarning})");
-        }
-
-        if (MaxClientConnWarningPercent is <= 0 or > 100 || double.IsNaN(MaxClientConnWarningPercent))
-        {
-            errors.Add($"the max_client_conn warning percentage must be above 0 and at most 100 (was {MaxClientConnWarningPercent})");
-        }
-
-        if (IdleInTransactionWarning <= TimeSpan.Zero)
-        {
-            errors.Add("the idle-in-transaction threshold must be positive");
-        }
-
+        ThresholdRules.Percent(errors, "the max_client_conn warning percentage", MaxClientConnWarningPercent);
+        ThresholdRules.Duration(errors, "the idle-in-transaction threshold", IdleInTransactionWarning);
         return errors;
     }
 }

@@ -223,6 +223,11 @@ public static partial class MonitorConfigReader
             errors.Add("delivery.maxBackoff is below delivery.initialBackoff");
         }
 
+        if (options.AuditLogPath is { } auditLog && Postgres.Remediation.AuditLog.Problem(auditLog) is { } auditProblem)
+        {
+            errors.Add($"auditLog: {auditProblem}");
+        }
+
         errors.AddRange(alerts.Validate());
         if (errors.Count > 0)
         {
@@ -327,7 +332,10 @@ public static partial class MonitorConfigReader
             BlockingWarning = reader.Duration(t, "blockingWarning", d.BlockingWarning),
             BlockingCritical = reader.Duration(t, "blockingCritical", d.BlockingCritical),
         };
-        errors.AddRange(thresholds.Validate().Select(e => $"{where}.thresholds: {e}"));
+        // Saturation thresholds a target does not set come from alerts.connectionSaturation, whose errors are reported there once.
+        var inherited = t["warningPercent"] is null && t["criticalPercent"] is null;
+        var own = inherited ? thresholds with { SaturationWarningPercent = d.SaturationWarningPercent, SaturationCriticalPercent = d.SaturationCriticalPercent } : thresholds;
+        errors.AddRange(own.Validate().Select(e => $"{where}.thresholds: {e}"));
 
         var endpoints = new List<Uri>();
         foreach (var endpoint in section.GetSection("poolEndpoints").GetChildren())

@@ -26,7 +26,7 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(3, await serve.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         var lines = serve.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.All(lines, l => Assert.StartsWith("pgmedic: config: ", l, StringComparison.Ordinal));
-        string[] expected = ["pollInterval 'soon'", "name 'shop db'", "notaport", "targets[1].name is missing", "targets[1].connection is missing", "criticalPercent (90) is below warningPercent (95)", "'ftp://example'", "'teams'", "no accessToken"];
+        string[] expected = ["pollInterval 'soon'", "name 'shop db'", "notaport", "targets[1].name is missing", "targets[1].connection is missing", "alerts.connectionSaturation critical threshold (90) is below the warning one (95)", "'ftp://example'", "'teams'", "no accessToken"];
         Assert.All(expected, e => Assert.Contains(lines, l => l.Contains(e, StringComparison.Ordinal)));
         Assert.DoesNotContain("s3cret-pw", serve.Output, StringComparison.Ordinal);
     }
