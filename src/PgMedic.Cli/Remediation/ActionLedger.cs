@@ -44,6 +44,8 @@ internal sealed class ActionLedger(IRemediationObserver inner) : IRemediationObs
 
     public void Verification(Verification verification) => inner.Verification(verification);
 
+    public void Health(HealthCheckResult result) => inner.Health(result);
+
     public void HookStarted(string name, string command)
     {
         _hooks.Add($"hook {name} started");

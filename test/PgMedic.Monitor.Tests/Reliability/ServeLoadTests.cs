@@ -5,8 +5,8 @@ using PgMedic.Testing;
 namespace PgMedic.Monitor.Tests.Reliability;
 
 /// <summary>Bounded concurrent GETs against a running <c>serve</c> (the real binary): 8 clients × 250 requests over every read endpoint, 0 errors, p99 recorded.</summary>
-[Collection(MonitorCollection.Name)]
-public sealed class ServeLoadTests(MonitorSandbox fixture) : IDisposable
+/// <remarks>On its own server: what other monitor tests leave behind on the shared one (sessions, a full server) is not this test's load.</remarks>
+public sealed class ServeLoadTests : IDisposable
 {
     private const int Clients = 8;
     private const int RequestsPerClient = 250;
@@ -16,13 +16,14 @@ public sealed class ServeLoadTests(MonitorSandbox fixture) : IDisposable
     [Fact]
     public async Task EightClientsTimes250Gets_NoErrors_P99Recorded()
     {
+        await using var sandbox = await PgMedic.Postgres.Sandbox.PostgresSandbox.StartAsync(new PgMedic.Postgres.Sandbox.SandboxOptions { CreatePgStatStatements = false });
         var config = Path.Combine(_directory, "pgmedic.json");
         await File.WriteAllTextAsync(config, $$"""
             {
               "pollInterval": "250ms",
               "port": 0,
               "history": { "path": "{{Path.Combine(_directory, "history.db")}}" },
-              "targets": [ { "name": "shop", "connection": "{{fixture.Sandbox.SuperuserTarget.ToUrl()}}" } ]
+              "targets": [ { "name": "shop", "connection": "{{sandbox.SuperuserTarget.ToUrl()}}" } ]
             }
             """);
         using var serve = PgMedicProcess.Start("serve", "--config", config);
@@ -73,7 +74,7 @@ public sealed class ServeLoadTests(MonitorSandbox fixture) : IDisposable
             """);
 
         Assert.Equal(Clients * RequestsPerClient, sorted.Count);
-        Assert.Empty(errors);
+        Assert.True(errors.IsEmpty, string.Join("; ", errors.Distinct().Take(10)));
         Assert.False(serve.HasExited, serve.Output);
     }
 
