@@ -121,7 +121,7 @@ internal static partial class PlatformEmitter
         text.Append("# fly.toml").Append(app is null ? string.Empty : $" of app {app}").Append(": [env], not fly secrets. These numbers are not secret; in [env] they stay\n");
         text.Append("# readable (fly config env) and versioned beside the code, where a secret shows only a digest.\n");
         text.Append("# DATABASE_URL, which holds the password, stays a secret. Merge into an existing [env] table;\n");
-        text.Append("# the values take effect with the next fly deploy, which replaces the Machines.\n");
+        text.Append("# the values take effect with the next fly deploy (the Machines restart with them).\n");
         text.Append("[env]\n");
         foreach (var variable in variables)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 using PgMedic.Postgres.Sandbox;
 using PgMedic.Testing;
@@ -127,7 +126,8 @@ public sealed class AdviseCommandTests(SandboxFixture fixture)
                 ["PYTHONPATH"] = Path.Combine(BuildOutput.RepositoryRoot(), "clients", "python", "src"),
                 ["PYTHONDONTWRITEBYTECODE"] = "1",
             };
-            return await RunAsync("/usr/bin/python3", [script], environment);
+            // Only the variables given count: none of the runbook's or libpq's from the machine running the test.
+            return await ExternalProgram.RunAsync("/usr/bin/python3", [script], environment, k => k.StartsWith("DATABASE_", StringComparison.Ordinal) || k.StartsWith("PG", StringComparison.Ordinal) || k == "MAINTENANCE_MODE");
         }
         finally
         {
@@ -147,7 +147,7 @@ public sealed class AdviseCommandTests(SandboxFixture fixture)
             var check = Path.Combine(directory.FullName, "Check.java");
             await File.WriteAllTextAsync(check, "public class Check { public static void main(String[] a) throws Exception { var p = new java.util.Properties(); try (var r = new java.io.FileReader(a[0])) { p.load(r); } System.out.println(p.getProperty(\"jdbcUrl\") + \" \" + p.getProperty(\"maximumPoolSize\") + \" \" + p.getProperty(\"minimumIdle\") + \" \" + p.getProperty(\"connectionTimeout\") + \" \" + p.getProperty(\"dataSource.options\")); } }");
 
-            var (exit, output) = await RunAsync("java", [check, properties], new Dictionary<string, string>());
+            var (exit, output) = await ExternalProgram.RunAsync("java", [check, properties], new Dictionary<string, string>());
 
             Assert.True(exit == 0, output);
             Assert.Contains($"jdbc:postgresql://127.0.0.1:{Sandbox.Port}/postgres 3 2 10000 -c statement_timeout=30000", output, StringComparison.Ordinal);
@@ -169,31 +169,5 @@ public sealed class AdviseCommandTests(SandboxFixture fixture)
         Assert.StartsWith("[pgbouncer]\n", run.Out, StringComparison.Ordinal);
         Assert.Equal(("transaction", 8, 33), (config.PoolMode, config.DefaultPoolSize, config.MaxDbConnections));
         Assert.Equal("30", config.Setting("query_wait_timeout"));
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(string file, string[] args, IReadOnlyDictionary<string, string> environment)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        // Only the variables the test gives: none of the runbook's or libpq's from the machine running it.
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("DATABASE_", StringComparison.Ordinal) || k.StartsWith("PG", StringComparison.Ordinal) || k == "MAINTENANCE_MODE").ToList())
-        {
-            info.Environment.Remove(key);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output + await error);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PgMedic.Postgres.Sandbox;
 using PgMedic.Testing;
 
@@ -31,7 +30,7 @@ public sealed class AdvisePlatformTests(SandboxFixture fixture) : IDisposable
         var emitted = await EmitAsync("railway", "--service", "api");
         var tools = new PlatformStandIns(_work);
 
-        var (exit, output) = await RunAsync("/bin/sh", ["-e", Save(emitted.Out, "railway.sh")], tools.Environment);
+        var (exit, output) = await ExternalProgram.RunAsync("/bin/sh", ["-e", Save(emitted.Out, "railway.sh")], tools.Environment);
 
         Assert.True(exit == 0, output + emitted.Out);
         Assert.Equal(
@@ -47,7 +46,7 @@ public sealed class AdvisePlatformTests(SandboxFixture fixture) : IDisposable
         var emitted = await EmitAsync("railway", "--service", "api");
         var tools = new PlatformStandIns(_work, failOn: "--skip-deploys");
 
-        var (exit, _) = await RunAsync("/bin/sh", ["-e", Save(emitted.Out, "railway.sh")], tools.Environment);
+        var (exit, _) = await ExternalProgram.RunAsync("/bin/sh", ["-e", Save(emitted.Out, "railway.sh")], tools.Environment);
 
         Assert.NotEqual(0, exit);
         Assert.DoesNotContain("redeploy", tools.Calls());
@@ -59,7 +58,7 @@ public sealed class AdvisePlatformTests(SandboxFixture fixture) : IDisposable
         var emitted = await EmitAsync("heroku", "--service", "shop api");
         var tools = new PlatformStandIns(_work);
 
-        var (exit, output) = await RunAsync("/bin/sh", ["-e", Save(emitted.Out, "heroku.sh")], tools.Environment);
+        var (exit, output) = await ExternalProgram.RunAsync("/bin/sh", ["-e", Save(emitted.Out, "heroku.sh")], tools.Environment);
 
         Assert.True(exit == 0, output + emitted.Out);
         Assert.Equal(PlatformStandIns.Expected(["heroku", "config:set", .. Advised, "--app", "shop api"]), tools.Calls());
@@ -118,7 +117,7 @@ public sealed class AdvisePlatformTests(SandboxFixture fixture) : IDisposable
         Directory.CreateDirectory(Path.Combine(units, "api.service.d"));
         await File.WriteAllTextAsync(Path.Combine(units, "api.service.d", "database-pool.conf"), emitted.Out);
 
-        var (_, output) = await RunAsync("systemd-analyze", ["verify", "--man=no", Path.Combine(units, "api.service")], new Dictionary<string, string> { ["SYSTEMD_LOG_LEVEL"] = "debug" });
+        var (_, output) = await ExternalProgram.RunAsync("systemd-analyze", ["verify", "--man=no", Path.Combine(units, "api.service")], new Dictionary<string, string> { ["SYSTEMD_LOG_LEVEL"] = "debug" });
 
         Assert.Contains("/etc/systemd/system/api.service.d/database-pool.conf", emitted.Out, StringComparison.Ordinal);
         Assert.Contains("DropIn Path: " + Path.Combine(units, "api.service.d", "database-pool.conf"), output, StringComparison.Ordinal);
@@ -188,25 +187,5 @@ public sealed class AdvisePlatformTests(SandboxFixture fixture) : IDisposable
     private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     private static Task<(int Exit, string Output)> PythonAsync(string code, string file) =>
-        RunAsync("/usr/bin/python3", ["-c", code, file], new Dictionary<string, string> { ["PYTHONDONTWRITEBYTECODE"] = "1" });
-
-    private static async Task<(int Exit, string Output)> RunAsync(string file, string[] args, IReadOnlyDictionary<string, string> environment)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output + await error);
-    }
+        ExternalProgram.RunAsync("/usr/bin/python3", ["-c", code, file], new Dictionary<string, string> { ["PYTHONDONTWRITEBYTECODE"] = "1" });
 }
