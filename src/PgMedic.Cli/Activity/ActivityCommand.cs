@@ -50,7 +50,7 @@ internal static class ActivityCommand
             var (connection, probe) = await Prober.ConnectAsync(resolved, limit, ConnectionSettings.Collector, cancellationToken);
             if (connection is null)
             {
-                return ConnectFailure.Report(probe, context);
+                return ConnectFailure.Report(probe, "activity", context);
             }
 
             await using (connection)

@@ -71,7 +71,7 @@ internal static class AdviseRenderer
         }
 
         console.WriteLine();
-        console.MarkupLine("[dim]settings ready to paste:[/] pgmedic advise … --emit env|npgsql|sqlalchemy|hikari|pgbouncer");
+        console.MarkupLine("[dim]settings ready to paste:[/] pgmedic advise … --emit env|npgsql|sqlalchemy|hikari|pgbouncer, or a platform's commands: --emit railway|heroku|render|fly|kubernetes|systemd --service NAME");
     }
 
     private static void RenderMarkdown(AdviseReport report, TextWriter output)

@@ -58,6 +58,11 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
     public void Health(HealthCheckResult result) =>
         Line($"Health {result.Url}: {(result.Healthy ? "healthy" : "NOT healthy")} — HTTP {result.Status?.ToString(CultureInfo.InvariantCulture) ?? "no answer"} after {result.Attempts} attempt(s): {result.Body}");
 
+    public void DatabaseWait(ProbeResult probe, TimeSpan elapsed) =>
+        Line(probe.Outcome == ProbeOutcome.Accepting
+            ? $"Database: accepting connections again after {elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s"
+            : $"Database: {ProbeOutcomeName.Of(probe.Outcome)} {probe.Reason} after {elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s — waiting");
+
     public void Step(string name, string? runbookStep, int sessions) =>
         Line($"Step {name}{(runbookStep is null ? string.Empty : $" ({runbookStep})")}: {sessions} session(s)");
 

@@ -70,7 +70,7 @@ internal static class SlowQueriesCommand
             var (connection, probe) = await Prober.ConnectAsync(resolved, wait, ConnectionSettings.Collector, cancellationToken);
             if (connection is null)
             {
-                return ConnectFailure.Report(probe, context);
+                return ConnectFailure.Report(probe, "slow-queries", context);
             }
 
             await using (connection)

@@ -40,7 +40,7 @@ internal static class TopCommand
             var (collector, probe) = await CollectorConnection.OpenAsync(resolved, parseResult.GetValue(timeout), cancellationToken);
             if (collector is null)
             {
-                return ConnectFailure.Report(probe, context);
+                return ConnectFailure.Report(probe, "top", context);
             }
 
             await using (collector)

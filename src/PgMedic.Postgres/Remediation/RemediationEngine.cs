@@ -294,9 +294,20 @@ public sealed class RemediationEngine(TimeProvider time)
         {
             var stopwatch = Stopwatch.StartNew();
             ProbeResult probe;
+            string? seen = null;
             do
             {
                 probe = await Prober.ProbeAsync(target, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+
+                // Each change of what the server answers is recorded: the wait shows it saw the server down, then back.
+                var now = $"{ProbeOutcomeName.Of(probe.Outcome)} {probe.Reason}".TrimEnd();
+                if (now != seen)
+                {
+                    seen = now;
+                    observer.DatabaseWait(probe, stopwatch.Elapsed);
+                    await Audit.EventAsync("database-wait", _command, "restart-database", probe.Outcome == ProbeOutcome.Accepting ? "accepting" : "not-accepting", $"probe {now}", stopwatch.Elapsed.TotalMilliseconds, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
                 if (probe.Outcome == ProbeOutcome.Accepting)
                 {
                     break;
@@ -306,11 +317,11 @@ public sealed class RemediationEngine(TimeProvider time)
             }
             while (stopwatch.Elapsed < request.Hooks.DatabaseWait);
 
-            var back = probe.Outcome == ProbeOutcome.Accepting;
-            await Audit.EventAsync("database-wait", _command, "restart-database", back ? "accepting" : "not-accepting", $"probe {ProbeOutcomeName.Of(probe.Outcome)} {probe.Reason}".TrimEnd(), stopwatch.Elapsed.TotalMilliseconds, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!back)
+            if (probe.Outcome != ProbeOutcome.Accepting)
             {
-                return $"The server did not accept connections within {Duration.Format(request.Hooks.DatabaseWait)} of the restart ({probe.Reason}).";
+                await Audit.EventAsync("database-wait", _command, "restart-database", "gave-up", $"probe {seen} after {Duration.Format(request.Hooks.DatabaseWait)}", stopwatch.Elapsed.TotalMilliseconds, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return $"The server did not accept connections within {Duration.Format(request.Hooks.DatabaseWait)} of the restart (last answer: {seen}{(probe.Message is { } message ? $", {message}" : string.Empty)}). "
+                    + "Start PostgreSQL by hand and read its log for why it is not up (pgmedic probe tells when it accepts); then restart the application and turn maintenance mode off, or re-run emergency.";
             }
 
             var (reopened, refused) = await Prober.ConnectAsync(target, request.Timeout, ConnectionSettings.Collector, cancellationToken).ConfigureAwait(false);
