@@ -8,7 +8,7 @@ namespace PgMedic.Cli.Probing;
 internal static class ProbeRenderer
 {
     public static void Render(ProbeResult result, OutputFormat format, CliContext context) =>
-        Formats.Write(result, format, context, CliJsonContext.Default.ProbeResult, RenderMarkdown, RenderTable);
+        Formats.Write(result, format, context, CliJsonContext.Dialect.ProbeResult, RenderMarkdown, RenderTable);
 
     public static string Verdict(ProbeResult result) => result.Outcome switch
     {
