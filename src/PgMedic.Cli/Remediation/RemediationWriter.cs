@@ -249,10 +249,24 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
             RunOutcome.Stopped => $"Stopped at {report.StoppedAt}. {report.NextStep}",
             _ when report.Command == RemediationVerb.Heal => report.Healthy == true
                 ? $"Healed: verified healthy {report.ElapsedMilliseconds:0} ms after start."
-                : "Not healthy after every step: see the findings above; `pgmedic diagnose` for what is left.",
+                : Spared(report) is { Count: > 0 } left
+                    ? $"Not healthy after every step: {left.Count} session(s) heal may not act on were spared ({string.Join("; ", left.Select(s => s.Reason).Distinct().Select(SpareText.Reason))}). Next: {SpareText.NextStep(left)}"
+                    : "Not healthy after every step: see the findings above; `pgmedic diagnose` for what is left.",
             _ when report.Command == RemediationVerb.Emergency => "Emergency playbook finished: every step succeeded.",
-            _ => report.ExitCode == ExitCode.Ok ? "Done." : "Done, but some actions did not go through (see above).",
+            _ => report.ExitCode == ExitCode.Ok ? $"Done: {Counts(report)}." : $"Done, but some actions did not go through: {Counts(report)} (see above).",
         };
+    }
+
+    /// <summary>"2 terminated, 1 already-gone; 1 spared": what the executed run did, by result, in the audit log's words.</summary>
+    private static string Counts(RemediationReport report)
+    {
+        var results = report.Steps.SelectMany(s => s.Results)
+            .GroupBy(r => r.Result)
+            .OrderBy(g => g.Key)
+            .Select(g => $"{g.Count()} {ActionOutcomeText.Of(g.Key)}")
+            .ToList();
+        var done = results.Count == 0 ? "no action" : string.Join(", ", results);
+        return Spared(report) is { Count: > 0 } spared ? $"{done}; {spared.Count} spared" : done;
     }
 
     /// <summary>"another remediation holds this server's lock — heal from cli on host-1 since 22:50:00 UTC (PID 123)".</summary>

@@ -51,7 +51,7 @@ public static class Prober
         ArgumentNullException.ThrowIfNull(settings);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        var connection = new NpgsqlConnection(settings.ConnectionString(target, timeout));
+        var connection = settings.CreateConnection(target, timeout);
         var stopwatch = Stopwatch.StartNew();
         try
         {
