@@ -56,8 +56,9 @@ internal static class ActivityCommand
             await using (connection)
             {
                 var snapshot = await SnapshotCollector.CollectAsync(connection, limit, cancellationToken);
-                ActivityRenderer.Render(ActivityReport.From(resolved.Masked, snapshot, filter), parseResult.GetValue(format), context);
-                return (int)ExitCode.Ok;
+                var report = ActivityReport.From(resolved.Masked, snapshot, filter);
+                ActivityRenderer.Render(report, parseResult.GetValue(format), context);
+                return (int)report.ExitCode;
             }
         });
         return command;

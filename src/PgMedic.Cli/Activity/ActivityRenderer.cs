@@ -24,7 +24,7 @@ internal static class ActivityRenderer
     ];
 
     public static void Render(ActivityReport report, OutputFormat format, CliContext context) =>
-        Formats.Write(report, format, context, CliJsonContext.Default.ActivityReport, RenderMarkdown, RenderTable);
+        Formats.Write(report, format, context, CliJsonContext.Dialect.ActivityReport, RenderMarkdown, RenderTable);
 
     /// <summary>The line above the listing: how many of how many, which filters, when.</summary>
     public static string Heading(ActivityReport report) =>
@@ -38,7 +38,7 @@ internal static class ActivityRenderer
         row.Pid.ToString(CultureInfo.InvariantCulture),
         ViewCells.Text(row.Database),
         ViewCells.Text(row.User),
-        ViewCells.Text(row.ApplicationName),
+        ViewCells.Text(row.Application),
         ViewCells.Client(row.ClientAddress, row.ClientPort),
         row.State ?? (row.BackendType == BackendTypes.ClientBackend ? "-" : $"({row.BackendType})"),
         ViewCells.Age(row.StateAgeSeconds),

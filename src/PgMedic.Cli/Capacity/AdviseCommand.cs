@@ -116,9 +116,9 @@ internal static class AdviseCommand
                     return (int)ExitCode.Ok;
                 }
 
-                var report = new AdviseReport(advice.CanExhaust ? DiagnosisStatus.Warning : DiagnosisStatus.Ok, resolved.Masked, advice);
+                var report = AdviseReport.Of(resolved.Masked, advice);
                 AdviseRenderer.Render(report, parseResult.GetValue(format), context);
-                return (int)(advice.CanExhaust ? ExitCode.Warning : ExitCode.Ok);
+                return (int)report.ExitCode;
             }
         });
         return command;
@@ -137,4 +137,10 @@ internal static class AdviseCommand
 internal sealed record EmitChoice(EmitFormat? Format, Platform? Platform);
 
 /// <summary>The JSON document of <c>pgmedic advise --format json</c>.</summary>
-internal sealed record AdviseReport(DiagnosisStatus Status, string Target, CapacityAdvice Advice);
+/// <param name="ExitCode">1 when the pools can exhaust the server, else 0.</param>
+internal sealed record AdviseReport(DiagnosisStatus Status, string Target, CapacityAdvice Advice, ExitCode ExitCode)
+{
+    public static AdviseReport Of(string target, CapacityAdvice advice) => advice.CanExhaust
+        ? new(DiagnosisStatus.Warning, target, advice, ExitCode.Warning)
+        : new(DiagnosisStatus.Ok, target, advice, ExitCode.Ok);
+}

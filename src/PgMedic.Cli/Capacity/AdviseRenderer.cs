@@ -8,7 +8,7 @@ namespace PgMedic.Cli.Capacity;
 internal static class AdviseRenderer
 {
     public static void Render(AdviseReport report, OutputFormat format, CliContext context) =>
-        Formats.Write(report, format, context, CliJsonContext.Default.AdviseReport, RenderMarkdown, RenderTable);
+        Formats.Write(report, format, context, CliJsonContext.Dialect.AdviseReport, RenderMarkdown, RenderTable);
 
     /// <summary>The first line: do the pools fit, in numbers.</summary>
     public static string Verdict(CapacityAdvice advice)

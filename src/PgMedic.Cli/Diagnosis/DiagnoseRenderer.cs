@@ -12,7 +12,7 @@ internal static class DiagnoseRenderer
     private const int BarWidth = 40;
 
     public static void Render(DiagnosisReport report, OutputFormat format, CliContext context) =>
-        Formats.Write(report, format, context, CliJsonContext.Default.DiagnosisReport, RenderMarkdown, RenderTable);
+        Formats.Write(report, format, context, CliJsonContext.Dialect.DiagnosisReport, RenderMarkdown, RenderTable);
 
     /// <summary>The one line an on-call engineer reads first.</summary>
     public static string Verdict(DiagnosisReport report)

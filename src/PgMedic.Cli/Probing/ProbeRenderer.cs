@@ -9,7 +9,7 @@ namespace PgMedic.Cli.Probing;
 internal static class ProbeRenderer
 {
     public static void Render(ProbeResult result, OutputFormat format, CliContext context) =>
-        Formats.Write(result, format, context, CliJsonContext.Default.ProbeResult, RenderMarkdown, RenderTable);
+        Formats.Write(result, format, context, CliJsonContext.Dialect.ProbeResult, RenderMarkdown, RenderTable);
 
     /// <summary>The next step in this door's words: for a platform's private host name, that platform's commands.</summary>
     /// <param name="verb">The pgmedic verb that probed, repeated in the commands the advice shows.</param>

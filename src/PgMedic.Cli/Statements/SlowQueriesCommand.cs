@@ -78,7 +78,7 @@ internal static class SlowQueriesCommand
                 var report = await StatementsReader.ReadAsync(
                     connection, resolved.Masked, parseResult.GetValue(order), parseResult.GetValue(limit), parseResult.GetValue(allDatabases), parseResult.GetValue(all), wait, cancellationToken);
                 SlowQueriesRenderer.Render(report, parseResult.GetValue(format), context);
-                return (int)(report.IsAvailable ? ExitCode.Ok : ExitCode.Unknown);
+                return (int)report.ExitCode;
             }
         });
         return command;

@@ -8,6 +8,8 @@ namespace PgMedic.Core.Probing;
 /// <param name="Reason">One of <see cref="ProbeReason"/>; null when accepting.</param>
 /// <param name="SqlState">The server's SQLSTATE for a rejection.</param>
 /// <param name="Message">One line, password-free: the server's or the network's own words.</param>
+/// <param name="ConnectMilliseconds">Opening the connection: TCP, TLS, authentication, up to the server's ready-for-query.</param>
+/// <param name="QueryMilliseconds">The <c>SELECT 1</c> round trip after it; null when none ran (diagnose's connection runs the collector instead).</param>
 public sealed record ProbeResult(
     string Target,
     ProbeOutcome Outcome,
