@@ -63,7 +63,8 @@ internal static class ActivityCommand
         return command;
     }
 
-    private static Option<string[]> StateOption() => new("--state", "-s")
+    /// <summary>activity's and top's <c>--state</c>: repeatable, as pg_stat_activity spells the states or with dashes.</summary>
+    public static Option<string[]> StateOption() => new("--state", "-s")
     {
         Description = $"Only sessions in this state: {ActivityFilter.StateChoices} (also as pg_stat_activity spells them, e.g. \"idle in transaction\"); repeat for several",
         HelpName = "state",

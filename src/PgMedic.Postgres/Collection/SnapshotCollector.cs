@@ -38,37 +38,63 @@ public static class SnapshotCollector
                current_user::text
         """;
 
-    private const string ActivitySql = StatementSources.Marker + """
-        SELECT a.pid, coalesce(a.backend_type, ''), a.state, a.datname, a.usename, coalesce(r.rolsuper, false),
-               a.application_name, host(a.client_addr), a.client_port,
-               a.backend_start, a.xact_start, a.query_start, a.state_change,
-               a.wait_event_type, a.wait_event, left(a.query, $1), a.leader_pid,
-               CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END,
-               coalesce(r.rolsuper OR r.rolreplication, false)
-        FROM pg_stat_activity a
-        LEFT JOIN pg_roles r ON r.oid = a.usesysid
-        WHERE a.pid <> pg_backend_pid()
-        """;
+    // Query text is the bulk of a row: top asks for it only where it can be drawn (see SnapshotScope).
+    private const string AllQueries = "left(a.query, $1)";
+    private const string NotIdleQueries = "CASE WHEN a.state <> 'idle' AND a.backend_type = 'client backend' THEN left(a.query, $1) END";
+
+    // pg_locks.waitstart (PostgreSQL 14+) says when a lock wait began; query_start overstates it by whatever
+    // the statement did first. The CTE is read only from the CASE of a session waiting on a lock, so a
+    // server with no lock waits never scans pg_locks (it takes the lock manager's partition locks).
+    private const string WaitStartCte = "WITH waits AS MATERIALIZED (SELECT pid, min(waitstart) AS waitstart FROM pg_locks WHERE NOT granted GROUP BY pid)\n";
+    private const string WaitStartColumn = "CASE WHEN a.wait_event_type = 'Lock' THEN (SELECT w.waitstart FROM waits w WHERE w.pid = a.pid) END";
+
+    private static readonly string[] ActivitySqls =
+    [
+        Activity(LockWaitClock.WaitStart, QueryTextScope.All),
+        Activity(LockWaitClock.WaitStart, QueryTextScope.NotIdle),
+        Activity(LockWaitClock.QueryStart, QueryTextScope.All),
+        Activity(LockWaitClock.QueryStart, QueryTextScope.NotIdle),
+    ];
+
+    private const string CountersSql = StatementSources.Marker + "SELECT (SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database)::bigint, pg_postmaster_start_time()";
 
     private const string DatabasesSql = StatementSources.Marker + "SELECT datname, datconnlimit FROM pg_database WHERE datallowconn AND datconnlimit >= 0";
 
     private const string RolesSql = StatementSources.Marker + "SELECT rolname, rolconnlimit, rolsuper FROM pg_roles WHERE rolcanlogin AND rolconnlimit >= 0";
 
-    public static async Task<Snapshot> CollectAsync(NpgsqlConnection connection, TimeSpan statementTimeout, CancellationToken cancellationToken, int maxQueryLength = DefaultMaxQueryLength)
+    public static Task<Snapshot> CollectAsync(NpgsqlConnection connection, TimeSpan statementTimeout, CancellationToken cancellationToken, int maxQueryLength = DefaultMaxQueryLength) =>
+        CollectAsync(connection, statementTimeout, SnapshotScope.Full with { MaxQueryLength = maxQueryLength }, cancellationToken);
+
+    /// <param name="scope">What to read beyond the sessions: query text for which sessions, limits, top's counters.</param>
+    public static async Task<Snapshot> CollectAsync(NpgsqlConnection connection, TimeSpan statementTimeout, SnapshotScope scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(scope);
         var stopwatch = Stopwatch.StartNew();
+        var clock = LockWaitClocks.For(VersionNumber(connection.PostgreSqlVersion));
         await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
                 new NpgsqlBatchCommand($"{StatementSources.Marker}SET statement_timeout = {(int)statementTimeout.TotalMilliseconds}"),
                 new NpgsqlBatchCommand(SettingsSql),
-                new NpgsqlBatchCommand(ActivitySql) { Parameters = { new NpgsqlParameter<int> { TypedValue = maxQueryLength } } },
-                new NpgsqlBatchCommand(DatabasesSql),
-                new NpgsqlBatchCommand(RolesSql),
+                new NpgsqlBatchCommand(ActivitySqls[((clock == LockWaitClock.WaitStart ? 0 : 1) * 2) + (scope.QueryText == QueryTextScope.All ? 0 : 1)])
+                {
+                    Parameters = { new NpgsqlParameter<int> { TypedValue = Math.Max(1, scope.MaxQueryLength) } },
+                },
             },
         };
+        if (scope.Limits)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(DatabasesSql));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(RolesSql));
+        }
+
+        if (scope.Counters)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(CountersSql));
+        }
+
         batch.Timeout = Math.Max(1, (int)Math.Ceiling(statementTimeout.TotalSeconds) + 1);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
 
@@ -96,18 +122,29 @@ public static class SnapshotCollector
             sessions.Add(ReadSession(reader));
         }
 
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var databases = new List<DatabaseLimit>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var roles = new List<RoleLimit>();
+        if (scope.Limits)
         {
-            databases.Add(new DatabaseLimit(reader.GetString(0), reader.GetInt32(1)));
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                databases.Add(new DatabaseLimit(reader.GetString(0), reader.GetInt32(1)));
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                roles.Add(new RoleLimit(reader.GetString(0), reader.GetInt32(1), reader.GetBoolean(2)));
+            }
         }
 
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var roles = new List<RoleLimit>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        ServerCounters? counters = null;
+        if (scope.Counters)
         {
-            roles.Add(new RoleLimit(reader.GetString(0), reader.GetInt32(1), reader.GetBoolean(2)));
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            counters = new ServerCounters(reader.IsDBNull(0) ? 0 : reader.GetInt64(0), Timestamp(reader, 1)!.Value);
         }
 
         return new Snapshot
@@ -122,8 +159,34 @@ public static class SnapshotCollector
             TargetDatabase = database,
             Visibility = VisibilityOf(isSuperuser, readsAllStats) with { Role = role },
             CollectMilliseconds = stopwatch.Elapsed.TotalMilliseconds,
+            LockWaitClock = clock,
+            Counters = counters,
         };
     }
+
+    /// <summary><c>server_version_num</c> from the version the server announced at login (15.4 → 150004, 9.6.24 → 90624).</summary>
+    public static int VersionNumber(Version version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return version.Major >= 10
+            ? (version.Major * 10000) + Math.Max(0, version.Minor)
+            : (version.Major * 10000) + (Math.Max(0, version.Minor) * 100) + Math.Max(0, version.Build);
+    }
+
+    /// <summary>The statement that reads every session, for a server whose lock waits are measured by <paramref name="clock"/>.</summary>
+    public static string Activity(LockWaitClock clock, QueryTextScope queryText) =>
+        StatementSources.Marker + (clock == LockWaitClock.WaitStart ? WaitStartCte : string.Empty) + $"""
+        SELECT a.pid, coalesce(a.backend_type, ''), a.state, a.datname, a.usename, coalesce(r.rolsuper, false),
+               a.application_name, host(a.client_addr), a.client_port,
+               a.backend_start, a.xact_start, a.query_start, a.state_change,
+               a.wait_event_type, a.wait_event, {(queryText == QueryTextScope.All ? AllQueries : NotIdleQueries)}, a.leader_pid,
+               CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END,
+               coalesce(r.rolsuper OR r.rolreplication, false),
+               {(clock == LockWaitClock.WaitStart ? WaitStartColumn : "NULL::timestamptz")}
+        FROM pg_stat_activity a
+        LEFT JOIN pg_roles r ON r.oid = a.usesysid
+        WHERE a.pid <> pg_backend_pid()
+        """;
 
     private static SessionInfo ReadSession(NpgsqlDataReader reader) => new()
     {
@@ -146,6 +209,7 @@ public static class SnapshotCollector
         LeaderPid = reader.IsDBNull(16) ? null : reader.GetInt32(16),
         BlockedBy = reader.IsDBNull(17) ? [] : reader.GetFieldValue<int[]>(17),
         CanReplicate = reader.GetBoolean(18),
+        WaitStart = Timestamp(reader, 19),
     };
 
     private static Visibility VisibilityOf(bool isSuperuser, bool readsAllStats) =>
