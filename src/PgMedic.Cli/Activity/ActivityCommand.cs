@@ -20,6 +20,7 @@ internal static class ActivityCommand
         var application = new Option<string?>("--application", "-a") { Description = "Only sessions with this application_name (exact)", HelpName = "name" };
         var user = new Option<string?>("--user") { Description = "Only sessions of this role (exact; the login is -U/--username)", HelpName = "role" };
         var idleFor = IdleForOption();
+        var tree = new Option<bool>("--tree") { Description = "Draw the lock chains as trees instead of the listing: each head blocker, then every waiter under the session it waits for, with how long it has waited (pg_locks.waitstart)" };
         var allBackends = new Option<bool>("--all-backends") { Description = "Include background processes (autovacuum, walsenders, parallel workers…); client backends only by default" };
         var command = new Command("activity", "Every session with its state, ages, wait event and query, oldest state_change first (the runbook's step 3 listing). Uses one connection; exit 0 when listed, 3 on bad input, the probe's code (1 rejected, 2 no response) when it cannot connect.")
         {
@@ -29,6 +30,7 @@ internal static class ActivityCommand
             user,
             idleFor,
             allBackends,
+            tree,
             format,
             timeout,
             CommonOptions.Renamed("--database", "--in-database", "-d is the database to connect to, as in psql"),
@@ -56,7 +58,7 @@ internal static class ActivityCommand
             await using (connection)
             {
                 var snapshot = await SnapshotCollector.CollectAsync(connection, limit, cancellationToken);
-                ActivityRenderer.Render(ActivityReport.From(resolved.Masked, snapshot, filter), parseResult.GetValue(format), context);
+                ActivityRenderer.Render(ActivityReport.From(resolved.Masked, snapshot, filter), parseResult.GetValue(format), context, parseResult.GetValue(tree));
                 return (int)ExitCode.Ok;
             }
         });
