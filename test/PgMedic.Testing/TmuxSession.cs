@@ -91,6 +91,18 @@ public sealed class TmuxSession : IDisposable
         {
             // Already gone.
         }
+
+        // tmux leaves its socket file behind when its server is killed.
+        var directory = Environment.GetEnvironmentVariable("TMUX_TMPDIR") is { Length: > 0 } tmp ? tmp : "/tmp";
+        File.Delete(Path.Combine(directory, $"tmux-{Uid()}", _socket));
+    }
+
+    private static string Uid()
+    {
+        using var id = Process.Start(new ProcessStartInfo("id", "-u") { RedirectStandardOutput = true, UseShellExecute = false })!;
+        var uid = id.StandardOutput.ReadToEnd().Trim();
+        id.WaitForExit();
+        return uid;
     }
 
     private static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
@@ -114,8 +126,13 @@ public sealed class TmuxSession : IDisposable
     {
         using var process = Process.Start(info) ?? throw new InvalidOperationException("tmux did not start");
         var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output.Result : throw new InvalidOperationException($"tmux {string.Join(' ', info.ArgumentList.Skip(2))} failed ({process.ExitCode}): {error}");
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
+        {
+            process.Kill();
+            throw new InvalidOperationException($"tmux {string.Join(' ', info.ArgumentList.Skip(2))} did not finish within 10s");
+        }
+
+        return process.ExitCode == 0 ? output.Result : throw new InvalidOperationException($"tmux {string.Join(' ', info.ArgumentList.Skip(2))} failed ({process.ExitCode}): {error.Result}");
     }
 }

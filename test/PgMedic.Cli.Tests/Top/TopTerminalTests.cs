@@ -33,7 +33,7 @@ public sealed partial class TopTerminalTests(SandboxFixture fixture) : IDisposab
         Assert.Contains(screen, l => l.Contains("lock tree (1 chain, 3 waiting)", StringComparison.Ordinal));
         var children = screen.Where(l => Child().IsMatch(l)).ToList();
         Assert.Equal(waiters.Pids.Order().Select(p => p.ToString(CultureInfo.InvariantCulture)), children.Select(l => Child().Match(l).Groups["pid"].Value));
-        Assert.All(children, l => Assert.Matches(@"waited \d+(ms|s)", l));
+        Assert.All(children, l => Assert.Matches(@"waited [\d.]+(ms|s)", l));
         Assert.Equal("└─", Child().Match(children[^1]).Groups["branch"].Value);
         Assert.Contains(screen, l => l.StartsWith('>') && Root(l, headPid));
 
@@ -113,31 +113,37 @@ public sealed partial class TopTerminalTests(SandboxFixture fixture) : IDisposab
     public async Task Top_At80x24_EveryPaneOnScreenNoRowWrapsAndAfterResizeTo200x50ThePanesGrow()
     {
         await using var running = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 8, "top-layout-checkout-service-eu-west-1");
-        var sleeps = running.Connections.Select(c => new NpgsqlCommand("SELECT pg_sleep(30) /* a long report query that does not fit in eighty columns */", c).ExecuteNonQueryAsync()).ToList();
+        var sleeps = running.Connections.Select(c => new NpgsqlCommand("SELECT pg_sleep(60) /* a long report query that does not fit in eighty columns */", c).ExecuteNonQueryAsync()).ToList();
         await using var idle = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 8, "top-layout-reporting-dashboard");
-        await idle.ExecuteOnEachAsync("BEGIN; SELECT 1");
-        await ServerState.WaitUntilAsync(Sandbox, "(SELECT count(*) FROM pg_stat_activity WHERE application_name = 'top-layout-checkout-service-eu-west-1' AND wait_event = 'PgSleep') = 8");
-        using var top = StartTop(80, 24, "--interval", "500ms");
-
-        var small = await top.WaitForAsync(lines => Title(lines, "running (") is not null && Title(lines, "idle in transaction (") is not null && Title(lines, "lock tree (") is not null, "the three pane titles");
-        Assert.Equal(24, small.Count);
-        Assert.All(small, l => Assert.True(l.Length <= 80, l));
-        var smallRows = RowsUnder(small, "running (");
-        AssertWholeRows(small, "running (");
-        AssertWholeRows(small, "idle in transaction (");
-        Assert.Contains(small, l => l.StartsWith("q quit", StringComparison.Ordinal));
-
-        top.Resize(200, 50);
-        var large = await top.WaitForAsync(lines => lines.Count == 50 && RowsUnder(lines, "running (") > smallRows && RowsUnder(lines, "idle in transaction (") > RowsUnder(small, "idle in transaction ("), "larger panes");
-        AssertWholeRows(large, "running (");
-        Assert.Contains(large, l => l.Contains("top-layout-checkout-service-eu-west-1", StringComparison.Ordinal));
-        await QuitAsync(top);
-        foreach (var pid in running.Pids)
+        try
         {
-            await Sandbox.ExecuteAsync($"SELECT pg_cancel_backend({pid})");
-        }
+            await idle.ExecuteOnEachAsync("BEGIN; SELECT 1");
+            await ServerState.WaitUntilAsync(Sandbox, "(SELECT count(*) FROM pg_stat_activity WHERE application_name = 'top-layout-checkout-service-eu-west-1' AND wait_event = 'PgSleep') = 8");
+            using var top = StartTop(80, 24, "--interval", "500ms");
 
-        await Task.WhenAll(sleeps.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default)));
+            var small = await top.WaitForAsync(lines => Title(lines, "running (") is not null && Title(lines, "idle in transaction (") is not null && Title(lines, "lock tree (") is not null, "the three pane titles");
+            Assert.Equal(24, small.Count);
+            Assert.All(small, l => Assert.True(l.Length <= 80, l));
+            var smallRows = RowsUnder(small, "running (");
+            AssertWholeRows(small, "running (");
+            AssertWholeRows(small, "idle in transaction (");
+            Assert.Contains(small, l => l.StartsWith("q quit", StringComparison.Ordinal));
+
+            top.Resize(200, 50);
+            var large = await top.WaitForAsync(lines => lines.Count == 50 && RowsUnder(lines, "running (") > smallRows && RowsUnder(lines, "idle in transaction (") > RowsUnder(small, "idle in transaction ("), "larger panes");
+            AssertWholeRows(large, "running (");
+            Assert.Contains(large, l => l.Contains("top-layout-checkout-service-eu-west-1", StringComparison.Ordinal));
+            await QuitAsync(top);
+        }
+        finally
+        {
+            foreach (var pid in running.Pids)
+            {
+                await Sandbox.ExecuteAsync($"SELECT pg_cancel_backend({pid})");
+            }
+
+            await Task.WhenAll(sleeps.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default))).WaitAsync(TimeSpan.FromSeconds(10));
+        }
     }
 
     [Fact]
@@ -145,43 +151,49 @@ public sealed partial class TopTerminalTests(SandboxFixture fixture) : IDisposab
     {
         await using var alpha = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 1, "top-sort-alpha");
         await using var beta = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 1, "top-sort-beta");
-        var sleeps = new[] { alpha, beta }.Select(h => new NpgsqlCommand("SELECT pg_sleep(30)", h.Connections[0]).ExecuteNonQueryAsync()).ToList();
-        await ServerState.WaitUntilAsync(Sandbox, "(SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'top-sort-%' AND wait_event = 'PgSleep') = 2");
-        using var top = StartTop(120, 30, "--view", "running", "--interval", "500ms");
-        await top.WaitForAsync(lines => lines.Any(l => l.Contains("top-sort-alpha", StringComparison.Ordinal)) && lines.Any(l => l.Contains("top-sort-beta", StringComparison.Ordinal)), "both sessions");
-
-        top.SendKeys("/");
-        await top.WaitForTextAsync("filter (db: app: user: state:");
-        top.SendKeys("app:top-sort-beta", literal: true);
-        top.SendKeys("Enter");
-        var filtered = await top.WaitForAsync(lines => lines.Any(l => l.Contains("filter app:top-sort-beta", StringComparison.Ordinal)), "the filter applied");
-        Assert.Contains(filtered, l => l.Contains("top-sort-beta", StringComparison.Ordinal) && l.Contains(beta.Pids[0].ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
-        Assert.DoesNotContain(filtered, l => l.Contains("top-sort-alpha", StringComparison.Ordinal));
-        Assert.Contains(filtered, l => l.StartsWith("running (1)", StringComparison.Ordinal));
-
-        top.SendKeys("/");
-        await top.WaitForTextAsync("filter (db: app: user: state:");
-        top.SendKeys("C-u");
-        for (var i = 0; i < 20; i++)
+        var sleeps = new[] { alpha, beta }.Select(h => new NpgsqlCommand("SELECT pg_sleep(60)", h.Connections[0]).ExecuteNonQueryAsync()).ToList();
+        try
         {
-            top.SendKeys("BSpace");
-        }
+            await ServerState.WaitUntilAsync(Sandbox, "(SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'top-sort-%' AND wait_event = 'PgSleep') = 2");
+            using var top = StartTop(120, 30, "--view", "running", "--interval", "500ms");
+            await top.WaitForAsync(lines => lines.Any(l => l.Contains("top-sort-alpha", StringComparison.Ordinal)) && lines.Any(l => l.Contains("top-sort-beta", StringComparison.Ordinal)), "both sessions");
 
-        top.SendKeys("Enter");
-        top.SendKeys("a");
-        var byName = await top.WaitForAsync(lines => lines.Any(l => l.Contains("sort application", StringComparison.Ordinal) && !l.Contains("reversed", StringComparison.Ordinal)) && Order(lines) is [..] o && o.Contains("top-sort-alpha") && o.Contains("top-sort-beta"), "sorted by application");
-        Assert.True(Order(byName).IndexOf("top-sort-alpha") < Order(byName).IndexOf("top-sort-beta"), string.Join('\n', byName));
-        top.SendKeys("a");
-        var reversed = await top.WaitForTextAsync("sort application (reversed)");
-        reversed = await top.WaitForAsync(lines => lines.Any(l => l.Contains("(reversed)", StringComparison.Ordinal)) && Order(lines).Contains("top-sort-alpha"), "reversed order");
-        Assert.True(Order(reversed).IndexOf("top-sort-beta") < Order(reversed).IndexOf("top-sort-alpha"), string.Join('\n', reversed));
-        await QuitAsync(top);
-        foreach (var pid in alpha.Pids.Concat(beta.Pids))
+            top.SendKeys("/");
+            await top.WaitForTextAsync("filter (db: app: user: state:");
+            top.SendKeys("app:top-sort-beta", literal: true);
+            top.SendKeys("Enter");
+            var filtered = await top.WaitForAsync(lines => lines.Any(l => l.Contains("filter app:top-sort-beta", StringComparison.Ordinal)), "the filter applied");
+            Assert.Contains(filtered, l => l.Contains("top-sort-beta", StringComparison.Ordinal) && l.Contains(beta.Pids[0].ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+            Assert.DoesNotContain(filtered, l => l.Contains("top-sort-alpha", StringComparison.Ordinal));
+            Assert.Contains(filtered, l => l.StartsWith("running (1)", StringComparison.Ordinal));
+
+            top.SendKeys("/");
+            await top.WaitForTextAsync("filter (db: app: user: state:");
+            top.SendKeys("C-u");
+            for (var i = 0; i < 20; i++)
+            {
+                top.SendKeys("BSpace");
+            }
+
+            top.SendKeys("Enter");
+            top.SendKeys("a");
+            var byName = await top.WaitForAsync(lines => lines.Any(l => l.Contains("sort application", StringComparison.Ordinal) && !l.Contains("reversed", StringComparison.Ordinal)) && Order(lines) is [..] o && o.Contains("top-sort-alpha") && o.Contains("top-sort-beta"), "sorted by application");
+            Assert.True(Order(byName).IndexOf("top-sort-alpha") < Order(byName).IndexOf("top-sort-beta"), string.Join('\n', byName));
+            top.SendKeys("a");
+            var reversed = await top.WaitForTextAsync("sort application (reversed)");
+            reversed = await top.WaitForAsync(lines => lines.Any(l => l.Contains("(reversed)", StringComparison.Ordinal)) && Order(lines).Contains("top-sort-alpha"), "reversed order");
+            Assert.True(Order(reversed).IndexOf("top-sort-beta") < Order(reversed).IndexOf("top-sort-alpha"), string.Join('\n', reversed));
+            await QuitAsync(top);
+        }
+        finally
         {
-            await Sandbox.ExecuteAsync($"SELECT pg_cancel_backend({pid})");
-        }
+            foreach (var pid in alpha.Pids.Concat(beta.Pids))
+            {
+                await Sandbox.ExecuteAsync($"SELECT pg_cancel_backend({pid})");
+            }
 
-        await Task.WhenAll(sleeps.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default)));
+            await Task.WhenAll(sleeps.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default))).WaitAsync(TimeSpan.FromSeconds(10));
+        }
     }
 
     [Fact]
@@ -241,7 +253,7 @@ public sealed partial class TopTerminalTests(SandboxFixture fixture) : IDisposab
             ? File.ReadAllLines(_audit).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList()
             : [];
 
-    private static bool Root(string line, string pid) => Regex.IsMatch(line, $@"^[> ][* ] {pid} ");
+    private static bool Root(string line, string pid) => Regex.IsMatch(line, $@"^[> ][* ]{pid} ");
 
     private static string? Title(IReadOnlyList<string> lines, string start) => lines.FirstOrDefault(l => l.StartsWith(start, StringComparison.Ordinal));
 
@@ -270,6 +282,6 @@ public sealed partial class TopTerminalTests(SandboxFixture fixture) : IDisposab
     [GeneratedRegex(@"^[> ][* ]\s*\d+ ")]
     private static partial Regex SessionRow();
 
-    [GeneratedRegex(@"^[> ][* ] (?<branch>├─|└─) (?<pid>\d+) ")]
+    [GeneratedRegex(@"^[> ][* ](?<branch>├─|└─) (?<pid>\d+) ")]
     private static partial Regex Child();
 }
