@@ -27,9 +27,11 @@ internal sealed class ConsoleTerminal : ITopTerminal, IDisposable
     {
         get
         {
+            // A pseudo-terminal nobody sized (script(1) without a terminal of its own) reports 0×0: lay out for 80×24.
             try
             {
-                return (Math.Max(20, Console.WindowWidth), Math.Max(5, Console.WindowHeight));
+                var (width, height) = (Console.WindowWidth, Console.WindowHeight);
+                return width <= 0 || height <= 0 ? (80, 24) : (Math.Max(20, width), Math.Max(5, height));
             }
             catch (IOException)
             {

@@ -64,17 +64,16 @@ internal static class TopLayout
             var rows = Budget(panes, room, view.Live);
             budgets.AddRange(rows);
             var single = panes.Count == 1;
+            var body = new List<ScreenLine>();
+            var bodyPids = new List<(int Line, int Pid)>();
             for (var i = 0; i < panes.Count; i++)
             {
-                DrawPane(panes[i], rows[i], state, width, single, lines, pids);
+                DrawPane(panes[i], rows[i], state, width, single, body, bodyPids);
             }
 
-            if (single)
-            {
-                // In one pane the cursor moves over every session, scrolling; in the overview over those drawn.
-                pids.Clear();
-                pids.AddRange(panes[0].Pids);
-            }
+            // On a screen too short for every pane's title, the panes give way to the header and the key line.
+            lines.AddRange(body.Take(room));
+            pids.AddRange(single ? panes[0].Pids : bodyPids.Where(p => p.Line < room).Select(p => p.Pid));
         }
 
         while (lines.Count < height - bottom.Count)
@@ -462,7 +461,7 @@ internal static class TopLayout
         return rows;
     }
 
-    private static void DrawPane(Pane pane, int rows, TopState state, int width, bool single, List<ScreenLine> lines, List<int> pids)
+    private static void DrawPane(Pane pane, int rows, TopState state, int width, bool single, List<ScreenLine> lines, List<(int Line, int Pid)> pids)
     {
         var shown = Math.Min(rows, pane.Count);
         var title = shown < pane.Count && shown > 0
@@ -502,8 +501,8 @@ internal static class TopLayout
             line.Append(isCursor ? '>' : ' ').Append(tagged ? '*' : ' ');
             AppendCells(line, columns.Select(c => row.Cells[c]).ToArray(), columns, widths, pane.Columns);
             var style = isCursor ? (tagged ? LineStyle.CursorTagged : LineStyle.Cursor) : tagged ? LineStyle.Tagged : row.Root ? LineStyle.Root : LineStyle.Plain;
+            pids.Add((lines.Count, row.Pid));
             lines.Add(new ScreenLine(Clip(line.ToString().TrimEnd(), width), style));
-            pids.Add(row.Pid);
         }
     }
 

@@ -84,6 +84,17 @@ public sealed class TopLayoutTests
     }
 
     [Fact]
+    public void Build_ScreenTooShortForThePanes_HeaderAndKeyLineStayAndNothingRunsOver()
+    {
+        var screen = TopLayout.Build(TopFrame.From(PileUp), State(TopViewKind.Overview), Live, 40, 7);
+
+        Assert.Equal(7, screen.Lines.Count);
+        Assert.StartsWith("pgmedic top", screen.Lines[0].Text, StringComparison.Ordinal);
+        Assert.StartsWith("q quit", screen.Lines[^1].Text, StringComparison.Ordinal);
+        Assert.All(screen.Lines, l => Assert.True(CellText.Width(l.Text) <= 40, l.Text));
+    }
+
+    [Fact]
     public void Build_Cursor_MarkedLineAndTaggedSessionsStarred()
     {
         var state = State(TopViewKind.Running);

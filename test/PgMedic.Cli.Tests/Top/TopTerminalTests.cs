@@ -271,7 +271,7 @@ public sealed partial class TopTerminalTests(SandboxFixture fixture) : IDisposab
         var shown = Regex.Match(heading, @"\((\d+)(, (\d+) shown)?\)");
         var expected = int.Parse(shown.Groups[3].Success ? shown.Groups[3].Value : shown.Groups[1].Value, CultureInfo.InvariantCulture);
         var at = lines.ToList().IndexOf(heading);
-        Assert.StartsWith("  pid ", lines[at + 1], StringComparison.Ordinal);
+        Assert.Matches(@"^\s+pid ", lines[at + 1]);
         Assert.Equal(expected, RowsUnder(lines, title));
         Assert.False(SessionRow().IsMatch(lines[at + 2 + expected]) , $"a row more than the title says under '{heading}'");
     }
