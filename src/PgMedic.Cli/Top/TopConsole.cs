@@ -22,7 +22,6 @@ internal sealed class TopConsole(
     ITopTerminal terminal,
     TimeProvider time)
 {
-    private static readonly TimeSpan KeyPoll = TimeSpan.FromMilliseconds(40);
     private static readonly TimeSpan[] Intervals = [.. new[] { 0.5, 1, 2, 3, 4, 5 }.Select(TimeSpan.FromSeconds)];
 
     private Snapshot? _snapshot;
@@ -155,24 +154,22 @@ internal sealed class TopConsole(
     {
         while (true)
         {
-            if (terminal.ReadKey() is { } key)
-            {
-                return key;
-            }
-
-            if (terminal.Size != _size)
-            {
-                Draw();
-            }
-
-            var now = time.GetUtcNow();
-            if (until is { } end && now >= end)
+            TimeSpan? left = until is { } end ? end - time.GetUtcNow() : null;
+            if (left is { } l && l <= TimeSpan.Zero)
             {
                 return null;
             }
 
-            var wait = until is { } e && e - now < KeyPoll ? e - now : KeyPoll;
-            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+            switch (await terminal.NextAsync(left, cancellationToken).ConfigureAwait(false))
+            {
+                case null:
+                    return null;
+                case { Key: { } key }:
+                    return key;
+                default:
+                    Draw();
+                    break;
+            }
         }
     }
 

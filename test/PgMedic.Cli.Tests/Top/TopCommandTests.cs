@@ -269,7 +269,16 @@ public sealed partial class TopCommandTests(SandboxFixture fixture)
 
         public (int Width, int Height) Size => (120, 40);
 
-        public ConsoleKeyInfo? ReadKey() => key() is { } c ? new ConsoleKeyInfo(c, ConsoleKey.NoName, false, false, false) : null;
+        public async Task<TerminalInput?> NextAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            if (key() is { } c)
+            {
+                return new TerminalInput(new ConsoleKeyInfo(c, ConsoleKey.NoName, false, false, false), Resized: false);
+            }
+
+            await Task.Delay(timeout is { } t && t < TimeSpan.FromMilliseconds(20) ? t : TimeSpan.FromMilliseconds(20), cancellationToken);
+            return null;
+        }
 
         public void Draw(TopScreen screen, int width, int height) => Screens.Add(screen);
     }
