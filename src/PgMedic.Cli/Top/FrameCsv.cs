@@ -32,12 +32,21 @@ internal sealed class FrameCsv : IDisposable
         return new FrameCsv(writer);
     }
 
-    /// <summary>Why the file cannot be appended to, in one line; null when it can.</summary>
+    /// <summary>Why the file cannot be appended to, in one line; null when it can. Leaves no file behind.</summary>
     public static string? Problem(string path)
     {
+        var existed = File.Exists(path);
         try
         {
-            using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            using (new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+            {
+            }
+
+            if (!existed)
+            {
+                File.Delete(path);
+            }
+
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)

@@ -215,6 +215,40 @@ public sealed partial class TopTerminalTests(SandboxFixture fixture) : IDisposab
         await QuitAsync(top);
     }
 
+    [Fact]
+    public async Task Top_OutputCsv_EachFrameAppendsItsSessionsUnderOneHeader()
+    {
+        var csv = Path.Combine(Path.GetTempPath(), $"pgmedic-top-{Guid.NewGuid():N}.csv");
+        await using var held = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 2, "top-csv, \"quoted\"");
+        try
+        {
+            using (var top = StartTop(100, 24, "--output", csv, "--application", "top-csv, \"quoted\"", "--interval", "500ms"))
+            {
+                await top.WaitForTextAsync("top-csv");
+                var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+                while (File.ReadAllLines(csv).Length < 1 + (2 * 3) && stopwatch.Elapsed < TimeSpan.FromSeconds(10))
+                {
+                    await Task.Delay(100);
+                }
+
+                await QuitAsync(top);
+            }
+
+            var lines = File.ReadAllLines(csv);
+            Assert.Equal(Cli.Top.FrameCsv.Header, lines[0]);
+            Assert.Single(lines, l => l == Cli.Top.FrameCsv.Header);
+            var rows = lines.Skip(1).ToList();
+            Assert.True(rows.Count >= 6 && rows.Count % 2 == 0, string.Join('\n', lines));
+            Assert.All(rows, r => Assert.Contains(",\"top-csv, \"\"quoted\"\"\",", r, StringComparison.Ordinal));
+            Assert.Equal(held.Pids.Order(), rows.Take(2).Select(r => int.Parse(r.Split(',')[1], CultureInfo.InvariantCulture)).Order());
+            Assert.True(rows.Select(r => r[..r.IndexOf(',', StringComparison.Ordinal)]).Distinct().Count() >= 3, "one taken_at per frame");
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+    }
+
     public void Dispose() => File.Delete(_audit);
 
     private TmuxSession StartTop(int width, int height, params string[] args) =>
