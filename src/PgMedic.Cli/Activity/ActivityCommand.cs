@@ -52,14 +52,15 @@ internal static class ActivityCommand
             var (connection, probe) = await Prober.ConnectAsync(resolved, limit, ConnectionSettings.Collector, cancellationToken);
             if (connection is null)
             {
-                return ConnectFailure.Report(probe, context);
+                return ConnectFailure.Report(probe, "activity", context);
             }
 
             await using (connection)
             {
                 var snapshot = await SnapshotCollector.CollectAsync(connection, limit, cancellationToken);
-                ActivityRenderer.Render(ActivityReport.From(resolved.Masked, snapshot, filter), parseResult.GetValue(format), context, parseResult.GetValue(tree));
-                return (int)ExitCode.Ok;
+                var report = ActivityReport.From(resolved.Masked, snapshot, filter);
+                ActivityRenderer.Render(report, parseResult.GetValue(format), context, parseResult.GetValue(tree));
+                return (int)report.ExitCode;
             }
         });
         return command;

@@ -25,7 +25,7 @@ internal static class ActivityRenderer
 
     /// <param name="tree">Table and markdown draw the lock trees (blocker → waiters) instead of the listing; JSON always has them.</param>
     public static void Render(ActivityReport report, OutputFormat format, CliContext context, bool tree = false) =>
-        Formats.Write(report, format, context, CliJsonContext.Default.ActivityReport, tree ? RenderTreeMarkdown : RenderMarkdown, tree ? RenderTreeTable : RenderTable);
+        Formats.Write(report, format, context, CliJsonContext.Dialect.ActivityReport, tree ? RenderTreeMarkdown : RenderMarkdown, tree ? RenderTreeTable : RenderTable);
 
     /// <summary>
     /// The lock trees as lines: the head with its state, age, transaction age and how many wait behind it, then
@@ -46,8 +46,8 @@ internal static class ActivityRenderer
                 lines.Add(row is null
                     ? $"{line.Prefix}{pid} (filtered out or not visible){behind}"
                     : line.Depth == 0
-                        ? $"{line.Prefix}{pid} {ViewCells.Text(row.ApplicationName)} ({ViewCells.Text(row.User)}@{ViewCells.Text(row.Database)}) {row.State ?? "-"} for {ViewCells.Age(row.StateAgeSeconds)}, transaction open {ViewCells.Age(row.TransactionAgeSeconds)}{behind} · {ViewCells.Query(row.Query)}"
-                        : $"{line.Prefix}{pid} {ViewCells.Text(row.ApplicationName)} ({ViewCells.Text(row.User)}@{ViewCells.Text(row.Database)}) waiting {ViewCells.Age(row.LockWaitAgeSeconds)} on {ViewCells.Text(row.WaitEvent)}{behind} · {ViewCells.Query(row.Query)}");
+                        ? $"{line.Prefix}{pid} {ViewCells.Text(row.Application)} ({ViewCells.Text(row.User)}@{ViewCells.Text(row.Database)}) {row.State ?? "-"} for {ViewCells.Age(row.StateAgeSeconds)}, transaction open {ViewCells.Age(row.TransactionAgeSeconds)}{behind} · {ViewCells.Query(row.Query)}"
+                        : $"{line.Prefix}{pid} {ViewCells.Text(row.Application)} ({ViewCells.Text(row.User)}@{ViewCells.Text(row.Database)}) waiting {ViewCells.Age(row.LockWaitAgeSeconds)} on {ViewCells.Text(row.WaitEvent)}{behind} · {ViewCells.Query(row.Query)}");
             }
         }
 
@@ -121,7 +121,7 @@ internal static class ActivityRenderer
         row.Pid.ToString(CultureInfo.InvariantCulture),
         ViewCells.Text(row.Database),
         ViewCells.Text(row.User),
-        ViewCells.Text(row.ApplicationName),
+        ViewCells.Text(row.Application),
         ViewCells.Client(row.ClientAddress, row.ClientPort),
         row.State ?? (row.BackendType == BackendTypes.ClientBackend ? "-" : $"({row.BackendType})"),
         ViewCells.Age(row.StateAgeSeconds),

@@ -18,7 +18,7 @@ internal static class LogsRenderer
         switch (format)
         {
             case Output.OutputFormat.Json:
-                context.Out.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.LogReport));
+                context.Out.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Dialect.LogReport));
                 break;
             case Output.OutputFormat.Markdown:
                 RenderMarkdown(report, context.Out);

@@ -87,7 +87,7 @@ internal static class TopCommand
             var (collector, probe) = await CollectorConnection.OpenAsync(target, timeout, cancellationToken);
             if (collector is null)
             {
-                return ConnectFailure.Report(probe, context);
+                return ConnectFailure.Report(probe, "top", context);
             }
 
             await using (collector)
@@ -96,7 +96,7 @@ internal static class TopCommand
                 var viewContext = new TopViewContext(target.Masked, context.IsTerminal);
                 if (!context.IsTerminal)
                 {
-                    var snapshot = await collector.CollectAsync(new SnapshotScope { Limits = false }, cancellationToken);
+                    var snapshot = await collector.CollectAsync(SnapshotScope.Full, cancellationToken);
                     var frame = TopFrame.From(snapshot, query);
                     var screen = TopLayout.Build(frame, topState, viewContext, context.Width ?? OneFrameWidth, TopLayout.OneFrameHeight(frame, topState));
                     foreach (var line in screen.Lines)

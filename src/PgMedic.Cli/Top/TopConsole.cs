@@ -77,7 +77,6 @@ internal sealed class TopConsole(
             {
                 QueryText = csv is null ? QueryTextScope.NotIdle : QueryTextScope.All,
                 MaxQueryLength = csv is null ? Math.Max(_size.Width, terminal.Size.Width) : SnapshotCollector.DefaultMaxQueryLength,
-                Limits = false,
                 Counters = true,
             };
             _snapshot = await collect(scope, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Snapshots;
 
@@ -22,6 +23,9 @@ public sealed record ActivityReport(
     LockWaitClock LockWaitClock,
     IReadOnlyList<LockTreeNode> LockTrees)
 {
+    /// <summary>The command's exit code: a listing always exits 0 (a connection failure prints no report).</summary>
+    public ExitCode ExitCode => ExitCode.Ok;
+
     /// <summary>The sessions of <paramref name="snapshot"/> that match, oldest <c>state_change</c> first (no state_change last).</summary>
     public static ActivityReport From(string target, Snapshot snapshot, ActivityFilter filter)
     {
@@ -64,7 +68,7 @@ public sealed record ActivityRow(
     string BackendType,
     string? Database,
     string? User,
-    string? ApplicationName,
+    string? Application,
     string? ClientAddress,
     int? ClientPort,
     string? State,

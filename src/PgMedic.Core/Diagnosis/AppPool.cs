@@ -1,3 +1,5 @@
+using PgMedic.Core.Diagnosis.Rules;
+
 namespace PgMedic.Core.Diagnosis;
 
 /// <summary>Where in the application a connection was checked out (PgMedic.Guard records it for free).</summary>
@@ -106,5 +108,50 @@ public static class HolderJoin
                 Holders = holders,
             };
         }).ToList();
+    }
+
+    /// <summary>
+    /// The leaks the services themselves report (held past their leak threshold) that no server-side finding
+    /// explains yet: one connection checked out and forgotten is too few for the hoarding rule, but its pool
+    /// knows. One warning per call site, naming exactly its backend PIDs.
+    /// </summary>
+    private const string LeakAdvice = "make the code at that call site return its connection (a using block, a context manager); until then terminating the session frees its slot";
+
+    public static IReadOnlyList<Finding> WithReportedLeaks(IReadOnlyList<Finding> findings, IReadOnlyList<AppPool> pools, IReadOnlyCollection<int> clientBackendPids)
+    {
+        ArgumentNullException.ThrowIfNull(findings);
+        ArgumentNullException.ThrowIfNull(pools);
+        ArgumentNullException.ThrowIfNull(clientBackendPids);
+        var explained = findings.SelectMany(f => f.Pids).ToHashSet();
+        var leaks = pools.SelectMany(p => p.Holders)
+            .Where(h => h.Leaked && h.BackendPid > 0 && clientBackendPids.Contains(h.BackendPid) && !explained.Contains(h.BackendPid))
+            .GroupBy(h => (h.Service, h.CallSite))
+            .OrderByDescending(g => g.Max(h => h.AgeSeconds))
+            .Select(g =>
+            {
+                var holders = g.OrderByDescending(h => h.AgeSeconds).ToList();
+                var pids = holders.Select(h => h.BackendPid).ToList();
+                var states = holders.Select(h => h.State).OfType<string>().Distinct().ToList();
+                return new Finding(
+                    FindingCodes.ApplicationLeak,
+                    Severity.Warning,
+                    $"leak reported by {g.Key.Service}: {holders.Count} connection(s) checked out at {g.Key.CallSite} past its leak threshold, oldest {Text.Age(TimeSpan.FromSeconds(holders[0].AgeSeconds))}",
+                    [
+                        $"pids: {Text.Pids(pids)}",
+                        states.Count == 0 ? "state: not reported by the pool" : $"state: {string.Join(", ", states)}",
+                        "the code at that call site never returned the connection to its pool",
+                    ],
+                    pids,
+                    RunbookStep.IdentifyConnectionLeaks,
+                    pids.Count == 1
+                        ? Fix.Run(FixVerb.Terminate, new FixOptions { Pid = pids[0] }, LeakAdvice)
+                        : Fix.Say($"{LeakAdvice}; terminate PIDs {Text.Pids(pids)} to free their slots now"),
+                    g.Key.Service)
+                {
+                    Holders = holders,
+                };
+            })
+            .ToList();
+        return leaks.Count == 0 ? findings : [.. findings, .. leaks];
     }
 }

@@ -38,7 +38,10 @@ public sealed record DiagnosisReport(
     {
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(snapshot);
-        var findings = HolderJoin.Annotate(Diagnoser.Diagnose(snapshot, options), pools ?? []);
+        var findings = HolderJoin.WithReportedLeaks(
+            HolderJoin.Annotate(Diagnoser.Diagnose(snapshot, options), pools ?? []),
+            pools ?? [],
+            snapshot.ClientBackends.Select(s => s.Pid).ToHashSet());
         return new DiagnosisReport(
             Diagnoser.StatusOf(findings),
             probe.Target,

@@ -8,6 +8,7 @@ public static class FindingCodes
     public const string RoleLimit = "role-limit";
     public const string IdleInTransaction = "idle-in-transaction";
     public const string IdleConnectionHoarding = "idle-connection-hoarding";
+    public const string ApplicationLeak = "application-leak";
     public const string LongRunningQuery = "long-running-query";
     public const string BlockingChain = "blocking-chain";
     public const string MissingTimeouts = "missing-timeouts";

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using PgMedic.Core.Diagnosis;
 
 namespace PgMedic.Core.Logs;
@@ -5,6 +6,7 @@ namespace PgMedic.Core.Logs;
 /// <summary>What <c>pgmedic logs</c> found (JSON contract, docs/commands/logs.md).</summary>
 /// <param name="Kinds">Only the kinds that were seen, most frequent first.</param>
 /// <param name="PerMinute">Minutes with at least one hit, in time order.</param>
+/// <param name="Seconds">How long the reading took (<c>elapsedSeconds</c>).</param>
 /// <param name="Untimed">Hits on lines without a time PgMedic could read (they count, but are not in the histogram).</param>
 public sealed record LogReport(
     DiagnosisStatus Status,
@@ -17,7 +19,7 @@ public sealed record LogReport(
     DateTimeOffset? LastSeen,
     IReadOnlyList<LogKindSummary> Kinds,
     IReadOnlyList<LogMinute> PerMinute,
-    double Seconds)
+    [property: JsonPropertyName("elapsedSeconds")] double Seconds)
 {
     public int ExitCode => Status switch
     {

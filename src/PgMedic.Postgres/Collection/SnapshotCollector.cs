@@ -8,7 +8,7 @@ namespace PgMedic.Postgres.Collection;
 
 /// <summary>
 /// Reads a <see cref="Snapshot"/> in one round trip (one batch) over a connection the caller owns:
-/// settings, every <c>pg_stat_activity</c> row with its role's superuser flag, lock edges (asking
+/// settings, every row of the activity statistics (what <c>pg_stat_activity</c> shows) with its role's superuser flag, lock edges (asking
 /// <c>pg_blocking_pids()</c> only for sessions waiting on a lock, since it takes the lock manager's
 /// locks — pgwatch calls it for every backend), and connection limits. It runs in autocommit, so it
 /// never leaves a transaction open, and under its own <c>statement_timeout</c>.
@@ -38,15 +38,18 @@ public static class SnapshotCollector
                current_user::text
         """;
 
+    // The statistics function itself rather than the pg_stat_activity view: the view joins pg_database and
+    // pg_authid for every row (and pg_roles would join again for rolsuper); the names come from the two
+    // small catalogue reads below, joined in memory. Half the server time of the view at 500 sessions.
     // Query text is the bulk of a row: top asks for it only where it can be drawn (see SnapshotScope).
-    private const string AllQueries = "left(a.query, $1)";
-    private const string NotIdleQueries = "CASE WHEN a.state <> 'idle' AND a.backend_type = 'client backend' THEN left(a.query, $1) END";
+    private const string AllQueries = "left(s.query, $1)";
+    private const string NotIdleQueries = "CASE WHEN s.state <> 'idle' AND s.backend_type = 'client backend' THEN left(s.query, $1) END";
 
     // pg_locks.waitstart (PostgreSQL 14+) says when a lock wait began; query_start overstates it by whatever
     // the statement did first. The CTE is read only from the CASE of a session waiting on a lock, so a
     // server with no lock waits never scans pg_locks (it takes the lock manager's partition locks).
     private const string WaitStartCte = "WITH waits AS MATERIALIZED (SELECT pid, min(waitstart) AS waitstart FROM pg_locks WHERE NOT granted GROUP BY pid)\n";
-    private const string WaitStartColumn = "CASE WHEN a.wait_event_type = 'Lock' THEN (SELECT w.waitstart FROM waits w WHERE w.pid = a.pid) END";
+    private const string WaitStartColumn = "CASE WHEN s.wait_event_type = 'Lock' THEN (SELECT w.waitstart FROM waits w WHERE w.pid = s.pid) END";
 
     private static readonly string[] ActivitySqls =
     [
@@ -58,14 +61,14 @@ public static class SnapshotCollector
 
     private const string CountersSql = StatementSources.Marker + "SELECT (SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database)::bigint, pg_postmaster_start_time()";
 
-    private const string DatabasesSql = StatementSources.Marker + "SELECT datname, datconnlimit FROM pg_database WHERE datallowconn AND datconnlimit >= 0";
+    private const string DatabasesSql = StatementSources.Marker + "SELECT oid, datname, datconnlimit, datallowconn FROM pg_database";
 
-    private const string RolesSql = StatementSources.Marker + "SELECT rolname, rolconnlimit, rolsuper FROM pg_roles WHERE rolcanlogin AND rolconnlimit >= 0";
+    private const string RolesSql = StatementSources.Marker + "SELECT oid, rolname, rolconnlimit, rolsuper, rolreplication, rolcanlogin FROM pg_roles";
 
     public static Task<Snapshot> CollectAsync(NpgsqlConnection connection, TimeSpan statementTimeout, CancellationToken cancellationToken, int maxQueryLength = DefaultMaxQueryLength) =>
         CollectAsync(connection, statementTimeout, SnapshotScope.Full with { MaxQueryLength = maxQueryLength }, cancellationToken);
 
-    /// <param name="scope">What to read beyond the sessions: query text for which sessions, limits, top's counters.</param>
+    /// <param name="scope">What to read beyond the sessions: query text for which sessions, top's counters.</param>
     public static async Task<Snapshot> CollectAsync(NpgsqlConnection connection, TimeSpan statementTimeout, SnapshotScope scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -78,18 +81,14 @@ public static class SnapshotCollector
             {
                 new NpgsqlBatchCommand($"{StatementSources.Marker}SET statement_timeout = {(int)statementTimeout.TotalMilliseconds}"),
                 new NpgsqlBatchCommand(SettingsSql),
+                new NpgsqlBatchCommand(DatabasesSql),
+                new NpgsqlBatchCommand(RolesSql),
                 new NpgsqlBatchCommand(ActivitySqls[((clock == LockWaitClock.WaitStart ? 0 : 1) * 2) + (scope.QueryText == QueryTextScope.All ? 0 : 1)])
                 {
                     Parameters = { new NpgsqlParameter<int> { TypedValue = Math.Max(1, scope.MaxQueryLength) } },
                 },
             },
         };
-        if (scope.Limits)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(DatabasesSql));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(RolesSql));
-        }
-
         if (scope.Counters)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(CountersSql));
@@ -116,27 +115,36 @@ public static class SnapshotCollector
         var role = reader.GetString(15);
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var databaseNames = new Dictionary<uint, string>();
+        var databases = new List<DatabaseLimit>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var name = reader.GetString(1);
+            databaseNames[reader.GetFieldValue<uint>(0)] = name;
+            if (reader.GetInt32(2) >= 0 && reader.GetBoolean(3))
+            {
+                databases.Add(new DatabaseLimit(name, reader.GetInt32(2)));
+            }
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var roleNames = new Dictionary<uint, RoleFacts>();
+        var roles = new List<RoleLimit>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var facts = new RoleFacts(reader.GetString(1), reader.GetBoolean(3), reader.GetBoolean(3) || reader.GetBoolean(4));
+            roleNames[reader.GetFieldValue<uint>(0)] = facts;
+            if (reader.GetInt32(2) >= 0 && reader.GetBoolean(5))
+            {
+                roles.Add(new RoleLimit(facts.Name, reader.GetInt32(2), facts.IsSuperuser));
+            }
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var sessions = new List<SessionInfo>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            sessions.Add(ReadSession(reader));
-        }
-
-        var databases = new List<DatabaseLimit>();
-        var roles = new List<RoleLimit>();
-        if (scope.Limits)
-        {
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                databases.Add(new DatabaseLimit(reader.GetString(0), reader.GetInt32(1)));
-            }
-
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                roles.Add(new RoleLimit(reader.GetString(0), reader.GetInt32(1), reader.GetBoolean(2)));
-            }
+            sessions.Add(ReadSession(reader, databaseNames, roleNames));
         }
 
         ServerCounters? counters = null;
@@ -176,41 +184,46 @@ public static class SnapshotCollector
     /// <summary>The statement that reads every session, for a server whose lock waits are measured by <paramref name="clock"/>.</summary>
     public static string Activity(LockWaitClock clock, QueryTextScope queryText) =>
         StatementSources.Marker + (clock == LockWaitClock.WaitStart ? WaitStartCte : string.Empty) + $"""
-        SELECT a.pid, coalesce(a.backend_type, ''), a.state, a.datname, a.usename, coalesce(r.rolsuper, false),
-               a.application_name, host(a.client_addr), a.client_port,
-               a.backend_start, a.xact_start, a.query_start, a.state_change,
-               a.wait_event_type, a.wait_event, {(queryText == QueryTextScope.All ? AllQueries : NotIdleQueries)}, a.leader_pid,
-               CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END,
-               coalesce(r.rolsuper OR r.rolreplication, false),
+        SELECT s.pid, coalesce(s.backend_type, ''), s.state, s.datid, s.usesysid,
+               s.application_name, host(s.client_addr), s.client_port,
+               s.backend_start, s.xact_start, s.query_start, s.state_change,
+               s.wait_event_type, s.wait_event, {(queryText == QueryTextScope.All ? AllQueries : NotIdleQueries)}, s.leader_pid,
+               CASE WHEN s.wait_event_type = 'Lock' THEN pg_blocking_pids(s.pid) END,
                {(clock == LockWaitClock.WaitStart ? WaitStartColumn : "NULL::timestamptz")}
-        FROM pg_stat_activity a
-        LEFT JOIN pg_roles r ON r.oid = a.usesysid
-        WHERE a.pid <> pg_backend_pid()
+        FROM pg_stat_get_activity(NULL) s
+        WHERE s.pid <> pg_backend_pid()
         """;
 
-    private static SessionInfo ReadSession(NpgsqlDataReader reader) => new()
+    private static SessionInfo ReadSession(NpgsqlDataReader reader, Dictionary<uint, string> databases, Dictionary<uint, RoleFacts> roles)
     {
-        Pid = reader.GetInt32(0),
-        BackendType = reader.GetString(1),
-        State = NullableString(reader, 2),
-        Database = NullableString(reader, 3),
-        User = NullableString(reader, 4),
-        IsSuperuser = reader.GetBoolean(5),
-        ApplicationName = NullableString(reader, 6),
-        ClientAddress = NullableString(reader, 7),
-        ClientPort = reader.IsDBNull(8) ? null : reader.GetInt32(8),
-        BackendStart = Timestamp(reader, 9),
-        TransactionStart = Timestamp(reader, 10),
-        QueryStart = Timestamp(reader, 11),
-        StateChange = Timestamp(reader, 12),
-        WaitEventType = NullableString(reader, 13),
-        WaitEvent = NullableString(reader, 14),
-        Query = SecretText.ScrubOrNull(NullableString(reader, 15)),
-        LeaderPid = reader.IsDBNull(16) ? null : reader.GetInt32(16),
-        BlockedBy = reader.IsDBNull(17) ? [] : reader.GetFieldValue<int[]>(17),
-        CanReplicate = reader.GetBoolean(18),
-        WaitStart = Timestamp(reader, 19),
-    };
+        var role = reader.IsDBNull(4) ? null : roles.GetValueOrDefault(reader.GetFieldValue<uint>(4));
+        return new SessionInfo
+        {
+            Pid = reader.GetInt32(0),
+            BackendType = reader.GetString(1),
+            State = NullableString(reader, 2),
+            Database = reader.IsDBNull(3) ? null : databases.GetValueOrDefault(reader.GetFieldValue<uint>(3)),
+            User = role?.Name,
+            IsSuperuser = role?.IsSuperuser ?? false,
+            ApplicationName = NullableString(reader, 5),
+            ClientAddress = NullableString(reader, 6),
+            ClientPort = reader.IsDBNull(7) ? null : reader.GetInt32(7),
+            BackendStart = Timestamp(reader, 8),
+            TransactionStart = Timestamp(reader, 9),
+            QueryStart = Timestamp(reader, 10),
+            StateChange = Timestamp(reader, 11),
+            WaitEventType = NullableString(reader, 12),
+            WaitEvent = NullableString(reader, 13),
+            Query = SecretText.ScrubOrNull(NullableString(reader, 14)),
+            LeaderPid = reader.IsDBNull(15) ? null : reader.GetInt32(15),
+            BlockedBy = reader.IsDBNull(16) ? [] : reader.GetFieldValue<int[]>(16),
+            CanReplicate = role?.CanReplicate ?? false,
+            WaitStart = Timestamp(reader, 17),
+        };
+    }
+
+    /// <summary>What a session's role says about it: its name, and whether it is a superuser or may replicate.</summary>
+    private sealed record RoleFacts(string Name, bool IsSuperuser, bool CanReplicate);
 
     private static Visibility VisibilityOf(bool isSuperuser, bool readsAllStats) =>
         isSuperuser || readsAllStats

@@ -13,16 +13,13 @@ public enum QueryTextScope
 /// <summary>What a snapshot reads besides every session's row.</summary>
 public sealed record SnapshotScope
 {
-    /// <summary>Everything diagnose reads: every query text, database and role limits, no counters.</summary>
+    /// <summary>Everything diagnose reads: every query text, no counters.</summary>
     public static SnapshotScope Full { get; } = new();
 
     public QueryTextScope QueryText { get; init; } = QueryTextScope.All;
 
     /// <summary>Query text is cut to this many characters on the server.</summary>
     public int MaxQueryLength { get; init; } = SnapshotCollector.DefaultMaxQueryLength;
-
-    /// <summary>Read <c>datconnlimit</c> and <c>rolconnlimit</c> (the diagnosis's per-database and per-role limits).</summary>
-    public bool Limits { get; init; } = true;
 
     /// <summary>Read the transaction counter and the server's start time (top's tps and uptime).</summary>
     public bool Counters { get; init; }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Npgsql;
 using PgMedic.Postgres.Targets;
@@ -12,6 +13,9 @@ namespace PgMedic.Postgres.Probing;
 public sealed record ConnectionSettings(string ApplicationName, TimeSpan? LockTimeout)
 {
     public const string PgMedicApplicationName = "pgmedic";
+
+    // One data source per connection string, as Npgsql intends: building one per connection would redo its setup.
+    private static readonly ConcurrentDictionary<string, NpgsqlDataSource> DataSources = new(StringComparer.Ordinal);
 
     public static ConnectionSettings Probe { get; } = new(PgMedicApplicationName, null);
 
@@ -32,4 +36,18 @@ public sealed record ConnectionSettings(string ApplicationName, TimeSpan? LockTi
 
         return builder.ConnectionString;
     }
+
+    /// <summary>
+    /// A new, unopened connection for <paramref name="target"/>. Its data source loads no types: Npgsql otherwise
+    /// reads the server's whole type catalogue on every new process's first connection, a query larger than
+    /// anything PgMedic asks, paid by every probe and check. PgMedic reads only built-in types (text, integers,
+    /// oids, timestamps, arrays of int), which need no loading.
+    /// </summary>
+    public NpgsqlConnection CreateConnection(ConnectionTarget target, TimeSpan timeout) =>
+        DataSources.GetOrAdd(ConnectionString(target, timeout), static connectionString =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            builder.ConfigureTypeLoading(options => options.EnableTypeLoading(false));
+            return builder.Build();
+        }).CreateConnection();
 }

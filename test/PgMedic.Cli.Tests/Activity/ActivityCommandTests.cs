@@ -61,7 +61,7 @@ public sealed class ActivityCommandTests(SandboxFixture fixture)
         var sessions = await SessionsAsync("--application", "filter-worker");
 
         Assert.Equal(worker.Pids.Order(), sessions.Select(s => s.GetProperty("pid").GetInt32()).Order());
-        Assert.All(sessions, s => Assert.Equal("filter-worker", s.GetProperty("applicationName").GetString()));
+        Assert.All(sessions, s => Assert.Equal("filter-worker", s.GetProperty("application").GetString()));
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class ActivityCommandTests(SandboxFixture fixture)
         var row = root.GetProperty("sessions")[0];
         string[] fields =
         [
-            "pid", "backendType", "database", "user", "applicationName", "clientAddress", "clientPort", "state", "stateChange", "stateAgeSeconds",
+            "pid", "backendType", "database", "user", "application", "clientAddress", "clientPort", "state", "stateChange", "stateAgeSeconds",
             "transactionStart", "transactionAgeSeconds", "queryStart", "queryAgeSeconds", "waitEventType", "waitEvent", "blockedBy", "query",
         ];
         Assert.Equal(fields, row.EnumerateObject().Select(p => p.Name));

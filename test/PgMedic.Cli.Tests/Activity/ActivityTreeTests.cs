@@ -53,7 +53,7 @@ public sealed class ActivityTreeTests(SandboxFixture fixture)
         var trees = document.RootElement.GetProperty("lockTrees");
         Assert.Equal(head.ProcessID, trees[0].GetProperty("pid").GetInt32());
         Assert.Equal(2, trees[0].GetProperty("behind").GetInt32());
-        foreach (var session in document.RootElement.GetProperty("sessions").EnumerateArray().Where(s => s.GetProperty("applicationName").GetString() == "tree-waiter"))
+        foreach (var session in document.RootElement.GetProperty("sessions").EnumerateArray().Where(s => s.GetProperty("application").GetString() == "tree-waiter"))
         {
             var waited = session.GetProperty("lockWaitAgeSeconds").GetDouble();
             var running = session.GetProperty("queryAgeSeconds").GetDouble();

@@ -52,6 +52,14 @@ public sealed partial class PythonServiceTests(SandboxFixture fixture)
         var inTransactionPid = holders.Single(h => h.GetProperty("callSite").GetProperty("member").GetString() == "leak_in_transaction").GetProperty("backendPid").GetInt32();
         Assert.Equal([inTransactionPid], finding.GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()).Where(serverPids.Contains));
         Assert.Contains($"held at leaky_service.py:{inTransactionLine} (leak_in_transaction)", finding.GetProperty("summary").GetString(), StringComparison.Ordinal);
+
+        // The connection checked out and left idle: one is too few for the hoarding rule, but its pool reports it.
+        var checkedOutPid = holders.Single(h => h.GetProperty("callSite").GetProperty("member").GetString() == "leak_checked_out").GetProperty("backendPid").GetInt32();
+        var leak = diagnosis.RootElement.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("code").GetString() == "application-leak");
+        Assert.Equal([checkedOutPid], leak.GetProperty("pids").EnumerateArray().Select(p => p.GetInt32()));
+        Assert.Equal(("leaky_service.py", checkedOutLine, "leak_checked_out"), CallSite(Assert.Single(leak.GetProperty("holders").EnumerateArray())));
+        Assert.Contains($"checked out at leaky_service.py:{checkedOutLine} (leak_checked_out) past its leak threshold", leak.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.Equal(checkedOutPid, leak.GetProperty("fix").GetProperty("options").GetProperty("pid").GetInt32());
     }
 
     [Fact]

@@ -45,6 +45,29 @@ public sealed class PoolEndpointJoinTests(SandboxFixture fixture)
     }
 
     [Fact]
+    public async Task Pools_GuardServiceLeaking_NumbersAndHoldersAsFromAPythonService()
+    {
+        var role = await Sandbox.CreateRoleAsync("sample_pools", "sample-pools-pw");
+        await using var service = await SampleService.StartAsync(role);
+        var leaked = new List<int> { await service.LeakAsync(inTransaction: true), await service.LeakAsync(inTransaction: false) };
+
+        var json = await CliRun.InvokeAsync("pools", service.PoolEndpoint.ToString(), "--format", "json");
+        var table = await CliRun.InvokeAsync("pools", service.PoolEndpoint.ToString());
+
+        Assert.True(json.ExitCode is 0 or 1, json.All);
+        using var document = JsonDocument.Parse(json.Out);
+        var pool = Assert.Single(document.RootElement.GetProperty("pools").EnumerateArray());
+        Assert.Equal(2, pool.GetProperty("checkedOut").GetInt32());
+        Assert.Equal(JsonValueKind.Number, pool.GetProperty("waiting").ValueKind);
+        var holders = pool.GetProperty("holders").EnumerateArray().ToList();
+        Assert.Equal(leaked.Order(), holders.Select(h => h.GetProperty("backendPid").GetInt32()).Order());
+        var (file, line) = SampleService.LeakCallSite();
+        Assert.All(holders, h => Assert.Equal((file, line, "LeakAsync"), (h.GetProperty("callSite").GetProperty("file").GetString(), h.GetProperty("callSite").GetProperty("line").GetInt32(), h.GetProperty("callSite").GetProperty("member").GetString())));
+        Assert.Contains($"OrdersApi.cs:{line} (LeakAsync)", table.Out, StringComparison.Ordinal);
+        Assert.Equal(json.ExitCode, table.ExitCode);
+    }
+
+    [Fact]
     public async Task DiagnosePoolEndpoint_ServiceDown_DiagnosisStillAnswersAndSaysWhy()
     {
         var run = await CliRun.InvokeAsync("diagnose", Sandbox.SuperuserTarget.ToUrl(), "--pool-endpoint", $"http://127.0.0.1:{SilentListener.UnusedPort()}/health/pool", "--format", "json");

@@ -40,8 +40,19 @@ public sealed class FullServerTests : IAsyncLifetime
         var diagnose = await CliRun.InvokeAsync("diagnose", url);
         var heal = await CliRun.InvokeAsync("heal", url, "--yes", "--audit-log", _auditLog);
         var check = await CliRun.InvokeAsync("check", "connections", url);
+        var readers = await ReadersAsync(url);
 
         Assert.Equal((2, 2, 2, 2), (probe.ExitCode, diagnose.ExitCode, heal.ExitCode, check.ExitCode));
+        foreach (var (verb, run) in readers)
+        {
+            Assert.True(run.ExitCode == 2, $"{verb}: exit {run.ExitCode}: {run.All}");
+            Assert.StartsWith($"pgmedic: cannot read {_sandbox.SuperuserTarget.Masked}: ", run.Error, StringComparison.Ordinal);
+            Assert.Contains("too-many-clients", run.Error, StringComparison.Ordinal);
+            Assert.Contains("lifeline", Flat(run.Error), StringComparison.Ordinal);
+            Assert.Contains("kill -TERM <pid>", Flat(run.Error), StringComparison.Ordinal);
+            Assert.DoesNotContain("as a superuser", Flat(run.All), StringComparison.Ordinal);
+        }
+
         Assert.Equal(2, JsonDocument.Parse(probeJson.Out).RootElement.GetProperty("exitCode").GetInt32());
         Assert.Contains("too-many-clients", probe.Out, StringComparison.Ordinal);
         Assert.Contains("Next: every connection slot is taken, the superuser-reserved ones too: even superusers are refused, so logging in to look will not work. What still works:", probe.Out, StringComparison.Ordinal);
@@ -76,8 +87,18 @@ public sealed class FullServerTests : IAsyncLifetime
         var heal = await CliRun.InvokeAsync("heal", url, "--yes", "--audit-log", _auditLog);
         var check = await CliRun.InvokeAsync("check", "connections", url);
         var asSuperuser = await CliRun.InvokeAsync("diagnose", _sandbox.SuperuserTarget.ToUrl());
+        var readers = await ReadersAsync(url);
 
         Assert.Equal((1, 2, 2, 2), (probe.ExitCode, diagnose.ExitCode, heal.ExitCode, check.ExitCode));
+        foreach (var (verb, run) in readers)
+        {
+            // The probe's code, as their pages say: 1, the server refused this login.
+            Assert.True(run.ExitCode == 1, $"{verb}: exit {run.ExitCode}: {run.All}");
+            Assert.Contains("reserved-slots-only", run.Error, StringComparison.Ordinal);
+            Assert.Contains("as a superuser", Flat(run.Error), StringComparison.Ordinal);
+            Assert.DoesNotContain("kill -TERM", run.All, StringComparison.Ordinal);
+        }
+
         Assert.Contains("reserved-slots-only", probe.Out, StringComparison.Ordinal);
         Assert.Contains("Next: Only the slots reserved for superusers are left: diagnose as a superuser", probe.Out, StringComparison.Ordinal);
         Assert.Contains("fix: pgmedic diagnose <target as a superuser>", diagnose.Out, StringComparison.Ordinal);
@@ -89,6 +110,18 @@ public sealed class FullServerTests : IAsyncLifetime
         // The advice holds: a superuser gets in and sees the four usable slots taken.
         Assert.Equal(2, asSuperuser.ExitCode);
         Assert.Contains("100 % of usable connection slots in use (4/4); ordinary roles are refused; 1 of 2 reserved slot(s) left, for superusers only", Flat(asSuperuser.Out), StringComparison.Ordinal);
+    }
+
+    /// <summary>The read commands that need their one connection first: each answers with the probe's code and next step.</summary>
+    private static async Task<IReadOnlyList<(string Verb, CliRun Run)>> ReadersAsync(string url)
+    {
+        var runs = new List<(string, CliRun)>();
+        foreach (var verb in new[] { "top", "activity", "slow-queries" })
+        {
+            runs.Add((verb, await CliRun.InvokeAsync(verb, url)));
+        }
+
+        return runs;
     }
 
     // Tables wrap long lines at the piped width; a phrase may continue on the next line.
