@@ -189,6 +189,16 @@ def subprocess_async(connection, sql):
     threading.Thread(target=go, daemon=True).start()
 
 
+def take_lock():
+    """Blocks on the build lock as `flock` does: polling it (LOCK_NB) loses the lock to every blocked waiter."""
+    import fcntl
+    fd = os.open(peers.LOCK_PATH, os.O_RDWR | os.O_CREAT, 0o666)
+    log(f"waiting for {peers.LOCK_PATH}")
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    log("holding the build lock")
+    return fd
+
+
 def wait_for_no_test_host(deadline):
     """Once the build lock is held nobody starts a test run; wait for one already running (a test host) to end.
     (Waiting for no `dotnet test` command line at all never ends on a shared machine: queued runs wait in flock.)"""
@@ -312,7 +322,7 @@ def main():
         log(f"{args.connections} connections held on port {port}")
         results = {}
         deadline = time.monotonic() + 1800
-        lock = peers.take_lock(deadline)
+        lock = take_lock()
         wait_for_no_test_host(deadline)
         load_before = " ".join(f"{x:.2f}" for x in os.getloadavg()[:1])
         try:

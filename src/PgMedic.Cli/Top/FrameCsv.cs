@@ -82,7 +82,8 @@ internal sealed class FrameCsv : IDisposable
             Text(s.WaitEvent).Append(',');
             _line.Append(s.LockWaitAge(now) is { } wait ? wait.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) : string.Empty).Append(',');
             Text(string.Join(' ', s.BlockedBy)).Append(',');
-            Text(s.Query);
+            // One row a line, so the file reads with grep and awk too: the query's line breaks and tabs become spaces.
+            Text(s.Query is null ? null : Output.ViewCells.Query(s.Query));
             _writer.WriteLine(_line);
         }
 
