@@ -107,7 +107,7 @@ def statements(admin, role):
     """(total execution ms, calls of the statement that reads pg_stat_activity) of one role since the reset."""
     with admin.cursor() as cur:
         cur.execute("SELECT coalesce(sum(s.total_exec_time), 0), "
-                    "coalesce(max(s.calls) FILTER (WHERE s.query ILIKE '%from pg_stat_activity%' OR s.query ILIKE '%pg_stat_activity a%'), 0), "
+                    "coalesce(max(s.calls) FILTER (WHERE s.query ILIKE '%%pg_stat_activity%%' OR s.query ILIKE '%%pg_stat_get_activity%%'), 0), "
                     "count(*) "
                     "FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = %s", (role,))
         total, calls, kinds = cur.fetchone()
