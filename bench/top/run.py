@@ -101,6 +101,12 @@ class Tmux:
 
     def kill(self):
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # tmux leaves its socket file behind when its server is killed.
+        socket_dir = os.environ.get("TMUX_TMPDIR") or "/tmp"
+        try:
+            os.unlink(os.path.join(socket_dir, f"tmux-{os.getuid()}", self.socket))
+        except FileNotFoundError:
+            pass
 
 
 def statements(admin, role):
