@@ -32,6 +32,8 @@ pgmedic_missing_packages() {
       # Packaging: scripts/package.sh reads the executable's libraries with objdump; the tests check the unit with systemd-analyze.
       binutils) command -v objdump >/dev/null 2>&1 || missing+=(binutils) ;;
       systemd) command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd) ;;
+      # Tests only: pgmedic top runs in a real terminal under tmux (send-keys to type, capture-pane to read the screen).
+      tmux) command -v tmux >/dev/null 2>&1 || missing+=(tmux) ;;
     esac
   done
   echo "${missing[@]}"

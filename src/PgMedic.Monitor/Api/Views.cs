@@ -111,7 +111,8 @@ internal sealed record ChainView(int HeadPid, SessionView? Head, IReadOnlyList<S
                 chain.HeadPid,
                 byPid.TryGetValue(chain.HeadPid, out var head) ? SessionView.From(head, snapshot.TakenAt) : null,
                 waiters,
-                waiters.Select(w => w.QueryAgeSeconds ?? 0).DefaultIfEmpty(0).Max());
+                // From pg_locks.waitstart where the server has it (14+): how long they waited, not how long their statements ran.
+                Math.Round(chain.WaiterPids.Where(byPid.ContainsKey).Select(pid => byPid[pid].LockWaitAge(snapshot.TakenAt)?.TotalSeconds ?? 0).DefaultIfEmpty(0).Max(), 1));
         }).ToList();
     }
 }

@@ -123,7 +123,7 @@ public sealed class ActivityCommandTests(SandboxFixture fixture)
         string[] fields =
         [
             "pid", "backendType", "database", "user", "application", "clientAddress", "clientPort", "state", "stateChange", "stateAgeSeconds",
-            "transactionStart", "transactionAgeSeconds", "queryStart", "queryAgeSeconds", "waitEventType", "waitEvent", "blockedBy", "query",
+            "transactionStart", "transactionAgeSeconds", "queryStart", "queryAgeSeconds", "waitEventType", "waitEvent", "lockWaitAgeSeconds", "blockedBy", "query",
         ];
         Assert.Equal(fields, row.EnumerateObject().Select(p => p.Name));
         Assert.Equal(held.Pids[0], row.GetProperty("pid").GetInt32());
