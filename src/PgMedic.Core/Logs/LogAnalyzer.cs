@@ -25,7 +25,6 @@ public sealed class LogAnalyzer
     private readonly IReadOnlyList<LogKind> _kinds;
     private readonly SearchValues<string> _needles;
 
-    // Kind >= 0: a kind's needle or tail; Kind < 0: marker -1 - Kind of LogRepeats.Markers.
     private readonly (string Needle, int Kind, bool Tail)[] _needleKinds;
     private readonly IReadOnlyList<int>[] _continues;
     private readonly KindState[] _state;
@@ -55,7 +54,6 @@ public sealed class LogAnalyzer
         _needleKinds =
         [
             .. _kinds.SelectMany((k, i) => k.Needles.Select(n => (n, i, false)).Concat((k.Tails ?? []).Select(t => (t, i, true)))),
-            .. LogRepeats.Markers.Select((m, i) => (m.Needle, -1 - i, false)),
         ];
         _needles = SearchValues.Create(_needleKinds.Select(x => x.Needle).ToArray(), StringComparison.OrdinalIgnoreCase);
         _continues = _kinds.Select(k => (IReadOnlyList<int>)(k.Continues ?? []).Select(code => _kinds.ToList().FindIndex(x => x.Code == code)).Where(i => i >= 0).ToList()).ToArray();
@@ -104,6 +102,10 @@ public sealed class LogAnalyzer
         if (at >= 0)
         {
             Match(line, at);
+        }
+        else if (LogRepeats.MarkerAt(span) is { } chain)
+        {
+            _repeats.Marker(chain, _read, OnlyUntimedLinesBack);
         }
 
         _context[_contextNext] = line;
@@ -183,16 +185,13 @@ public sealed class LogAnalyzer
     {
         var span = line.AsSpan();
         var (needle, kind, tail) = EntryAt(span, at);
-        if (kind < 0)
-        {
-            var (_, chain) = LogRepeats.Markers[-1 - kind];
-            _repeats.Marker(chain, _read, OnlyUntimedLinesBack);
-            return;
-        }
-
         if (_kinds[kind].Wrapper && SpecificAfter(span, at + needle.Length) is { } specific)
         {
             (kind, tail) = (specific, false);
+        }
+        else if (!Qualified(span[(at + needle.Length)..], _kinds[kind]))
+        {
+            return;
         }
 
         // A tail after the error on the same line (a one-line JSON record) is that error, not the end of one above.
@@ -281,7 +280,7 @@ public sealed class LogAnalyzer
             }
 
             var (needle, kind, _) = EntryAt(span, from + next);
-            if (kind >= 0 && !_kinds[kind].Wrapper)
+            if (!_kinds[kind].Wrapper)
             {
                 return kind;
             }
@@ -311,6 +310,24 @@ public sealed class LogAnalyzer
         }
 
         return true;
+    }
+
+    private static bool Qualified(ReadOnlySpan<char> rest, LogKind kind)
+    {
+        if (kind.Qualifiers is not { } qualifiers)
+        {
+            return true;
+        }
+
+        foreach (var qualifier in qualifiers)
+        {
+            if (rest.Contains(qualifier, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsExcluded(string line, LogKind kind)

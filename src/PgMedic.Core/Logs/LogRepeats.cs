@@ -23,13 +23,37 @@ internal sealed class LogRepeats
     /// <summary>libpq's appended line comes right after the FATAL it follows.</summary>
     public const int ContinuationReach = 2;
 
-    /// <summary>Lines that start a traceback or link two exceptions: the first is a traceback after a logged message, the others chain two exceptions.</summary>
-    public static IReadOnlyList<(string Needle, bool Chain)> Markers { get; } =
+    /// <summary>
+    /// Lines that start a traceback or link two exceptions: the first follows a logged message, the others
+    /// chain two exceptions. Recognised at the start of a line only (as Python prints them, and as
+    /// <c>railway logs</c> or <c>docker logs</c> pass them on), not searched for in every line: each text
+    /// searched for costs every line of the input.
+    /// </summary>
+    public static IReadOnlyList<(string Text, bool Chain)> Markers { get; } =
     [
-        ("Traceback (most recent call last)", false),
-        ("The above exception was the direct cause of the following exception", true),
-        ("During handling of the above exception, another exception occurred", true),
+        ("Traceback (most recent call last):", false),
+        ("The above exception was the direct cause of the following exception:", true),
+        ("During handling of the above exception, another exception occurred:", true),
     ];
+
+    /// <summary>Whether <paramref name="line"/> is a marker, and of which sort (true: a chain); null when it is none.</summary>
+    public static bool? MarkerAt(ReadOnlySpan<char> line)
+    {
+        if (line.IsEmpty || (line[0] != 'T' && line[0] != 'D'))
+        {
+            return null;
+        }
+
+        foreach (var (text, chain) in Markers)
+        {
+            if (line.StartsWith(text, StringComparison.Ordinal))
+            {
+                return chain;
+            }
+        }
+
+        return null;
+    }
 
     private int _lastKind = -1;
     private long _lastLine;
