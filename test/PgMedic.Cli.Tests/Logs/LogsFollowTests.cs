@@ -68,6 +68,51 @@ public sealed partial class LogsFollowTests
         Assert.DoesNotContain("cancelled", pgmedic.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task LogsFollow_FileAppendedTo_CountsEachCompleteLineAsItIsWrittenLikeTailF()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"pgmedic-follow-{Guid.NewGuid():N}.log");
+        await File.WriteAllTextAsync(file, string.Format(System.Globalization.CultureInfo.InvariantCulture, TooManyClients, 0) + "\n");
+        try
+        {
+            using var pgmedic = PgMedicProcess.Start("logs", "--follow", file);
+            await pgmedic.WaitForOutputAsync("too-many-clients 1 (1 in the last minute)", Patience);
+            // Half a line waits for its end (handed on early, neither half would match, and the report would say 3 lines).
+            await File.AppendAllTextAsync(file, "2026-11-27 14:33:01.123 UTC [811] FATAL:  sorry, too many ");
+            await Task.Delay(700);
+            await File.AppendAllTextAsync(file, "clients already\n");
+            await pgmedic.WaitForOutputAsync("too-many-clients 2 (2 in the last minute)", Patience);
+            pgmedic.Interrupt();
+            var exitCode = await pgmedic.WaitForExitAsync(Patience);
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains($"CRITICAL 2 lines (0 MB) from {file}", pgmedic.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task LogsFollow_TwoFiles_OneLineSayingFollowReadsOneInputExitThree()
+    {
+        var first = Path.GetTempFileName();
+        var second = Path.GetTempFileName();
+        try
+        {
+            var run = await CliRun.InvokeAsync("logs", "--follow", first, second);
+
+            Assert.Equal(3, run.ExitCode);
+            Assert.Equal("pgmedic: --follow reads one input, not 2: give one file, or none for standard input", run.Error.Trim());
+        }
+        finally
+        {
+            File.Delete(first);
+            File.Delete(second);
+        }
+    }
+
     private static string[] Lines(string format, int first, int count) =>
         Enumerable.Range(first, count).Select(i => string.Format(System.Globalization.CultureInfo.InvariantCulture, format, i)).ToArray();
 
