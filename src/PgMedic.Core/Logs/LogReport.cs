@@ -31,6 +31,7 @@ public sealed record LogReport(
 }
 
 /// <param name="Samples">The first few lines of this kind, passwords masked, cut at 300 characters.</param>
+/// <param name="Drivers">The drivers, pools and ORMs the lines named (<see cref="LogDrivers.Names"/>); empty when no line said.</param>
 public sealed record LogKindSummary(
     string Code,
     string Title,
@@ -41,7 +42,8 @@ public sealed record LogKindSummary(
     DateTimeOffset? LastSeen,
     string RunbookStep,
     string Advice,
-    IReadOnlyList<string> Samples);
+    IReadOnlyList<string> Samples,
+    IReadOnlyList<string> Drivers);
 
 /// <summary>One minute of the histogram: hits in total and per kind.</summary>
 public sealed record LogMinute(DateTimeOffset Minute, long Total, IReadOnlyDictionary<string, long> ByKind);
