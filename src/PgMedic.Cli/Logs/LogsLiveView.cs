@@ -59,7 +59,7 @@ internal static class LogsLiveView
     }
 
     private static string Header(LogLiveSummary summary) =>
-        Invariant($"{summary.Lines:N0} lines from {string.Join(", ", summary.Sources)}, {summary.Hits:N0} with connection trouble, {Elapsed(summary.Reading)}");
+        Invariant($"{summary.Lines:N0} line{(summary.Lines == 1 ? string.Empty : "s")} from {string.Join(", ", summary.Sources)}, {summary.Hits:N0} with connection trouble, {Elapsed(summary.Reading)}");
 
     private static string Elapsed(TimeSpan reading) =>
         reading.TotalHours >= 1 ? Invariant($"{(int)reading.TotalHours}:{reading:mm\\:ss}") : Invariant($"{reading:m\\:ss}");
