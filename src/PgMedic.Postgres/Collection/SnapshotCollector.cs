@@ -3,6 +3,7 @@ using Npgsql;
 using PgMedic.Core.Secrets;
 using PgMedic.Core.Snapshots;
 using PgMedic.Core.Statements;
+using PgMedic.Postgres.Probing;
 
 namespace PgMedic.Postgres.Collection;
 
@@ -91,9 +92,10 @@ public static class SnapshotCollector
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var sessions = new List<SessionInfo>();
+        var scrubber = ConnectionSecrets.For(connection);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            sessions.Add(ReadSession(reader));
+            sessions.Add(ReadSession(reader, scrubber));
         }
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -125,7 +127,8 @@ public static class SnapshotCollector
         };
     }
 
-    private static SessionInfo ReadSession(NpgsqlDataReader reader) => new()
+    /// <summary>One session; its free text (what a client chose to call itself and to send) scrubbed of the target's password.</summary>
+    private static SessionInfo ReadSession(NpgsqlDataReader reader, SecretScrubber scrubber) => new()
     {
         Pid = reader.GetInt32(0),
         BackendType = reader.GetString(1),
@@ -133,7 +136,7 @@ public static class SnapshotCollector
         Database = NullableString(reader, 3),
         User = NullableString(reader, 4),
         IsSuperuser = reader.GetBoolean(5),
-        ApplicationName = NullableString(reader, 6),
+        ApplicationName = scrubber.ScrubOrNull(NullableString(reader, 6)),
         ClientAddress = NullableString(reader, 7),
         ClientPort = reader.IsDBNull(8) ? null : reader.GetInt32(8),
         BackendStart = Timestamp(reader, 9),
@@ -142,7 +145,7 @@ public static class SnapshotCollector
         StateChange = Timestamp(reader, 12),
         WaitEventType = NullableString(reader, 13),
         WaitEvent = NullableString(reader, 14),
-        Query = SecretText.ScrubOrNull(NullableString(reader, 15)),
+        Query = scrubber.ScrubOrNull(NullableString(reader, 15)),
         LeaderPid = reader.IsDBNull(16) ? null : reader.GetInt32(16),
         BlockedBy = reader.IsDBNull(17) ? [] : reader.GetFieldValue<int[]>(17),
         CanReplicate = reader.GetBoolean(18),

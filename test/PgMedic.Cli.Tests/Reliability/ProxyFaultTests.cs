@@ -48,13 +48,15 @@ public sealed class ProxyFaultTests(SandboxFixture fixture) : IClassFixture<Sand
     {
         const string test = "ProxyFaultTests.LatencyPastTheTimeout_ProbeDiagnoseTerminate_GiveUpWithinTheTimeoutPlusOneSecond";
         await using var proxy = TcpFaultProxy.Start(fixture.Sandbox.Port);
-        proxy.Latency = TimeSpan.FromSeconds(1.5);
+        // Round trips of 6 s against a 2 s timeout: giving up within the timeout plus a second cannot be
+        // mistaken for waiting a round trip out.
+        proxy.Latency = TimeSpan.FromSeconds(3);
         var url = Through(proxy);
 
         var probe = await PgMedicProcess.RunAsync(null, Limit, "probe", url, "--timeout", "2s", "--format", "json");
         var diagnose = await PgMedicProcess.RunAsync(null, Limit, "diagnose", url, "--timeout", "2s", "--format", "json");
         var terminate = await PgMedicProcess.RunAsync(null, Limit, "terminate", url, "--state", "idle", "--yes", "--timeout", "2s", "--audit-log", _audit);
-        Record("3 s round trips (1.5 s each way) against `--timeout 2s`: `probe`, `diagnose`, `terminate`", $"probe {probe.Summary}, diagnose {diagnose.Summary}, terminate {terminate.Summary}; each said timeout", test, probe, diagnose, terminate);
+        Record("6 s round trips (3 s each way) against `--timeout 2s`: `probe`, `diagnose`, `terminate`", $"probe {probe.Summary}, diagnose {diagnose.Summary}, terminate {terminate.Summary}; each said timeout", test, probe, diagnose, terminate);
 
         Assert.All(new[] { probe, diagnose, terminate }, r =>
         {
