@@ -14,7 +14,7 @@ internal static class ActivityCommand
     {
         var server = new ConnectionOptions();
         var format = CommonOptions.Format();
-        var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
+        var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up after this long (connecting and collecting share it)", TimeSpan.FromSeconds(10));
         var state = StateOption();
         var database = new Option<string?>("--in-database") { Description = "Only sessions connected to this database (exact name; -d is the database to connect to)", HelpName = "database" };
         var application = new Option<string?>("--application", "-a") { Description = "Only sessions with this application_name (exact)", HelpName = "name" };
@@ -48,20 +48,22 @@ internal static class ActivityCommand
                 parseResult.GetValue(idleFor),
                 parseResult.GetValue(allBackends));
             var resolved = server.Resolve(parseResult, context);
-            var limit = parseResult.GetValue(timeout);
-            var (connection, probe) = await Prober.ConnectAsync(resolved, limit, ConnectionSettings.Collector, cancellationToken);
+            await using var deadline = new CommandDeadline(parseResult.GetValue(timeout), context.Time, cancellationToken);
+            var (connection, probe) = await deadline.ConnectAsync(resolved, ConnectionSettings.OneShot);
             if (connection is null)
             {
                 return ConnectFailure.Report(probe, "activity", context);
             }
 
-            await using (connection)
+            var (snapshot, failure) = await deadline.ReadAsync(probe, (left, token) => SnapshotCollector.CollectAsync(connection, left, token));
+            if (snapshot is null)
             {
-                var snapshot = await SnapshotCollector.CollectAsync(connection, limit, cancellationToken);
-                var report = ActivityReport.From(resolved.Masked, snapshot, filter);
-                ActivityRenderer.Render(report, parseResult.GetValue(format), context, parseResult.GetValue(tree));
-                return (int)report.ExitCode;
+                return ConnectFailure.Report(failure!, "activity", context);
             }
+
+            var report = ActivityReport.From(resolved.Masked, snapshot, filter);
+            ActivityRenderer.Render(report, parseResult.GetValue(format), context, parseResult.GetValue(tree));
+            return (int)report.ExitCode;
         });
         return command;
     }

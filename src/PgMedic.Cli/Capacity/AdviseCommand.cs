@@ -94,8 +94,8 @@ internal static class AdviseCommand
             }
 
             var resolved = server.Resolve(parseResult, context);
-            var wait = parseResult.GetValue(timeout);
-            var (connection, probe) = await Prober.ConnectAsync(resolved, wait, ConnectionSettings.Collector, cancellationToken);
+            await using var deadline = new CommandDeadline(parseResult.GetValue(timeout), context.Time, cancellationToken);
+            var (connection, probe) = await deadline.ConnectAsync(resolved, ConnectionSettings.OneShot);
             if (connection is null)
             {
                 // advise's -p used to be the pool size; now it is the port, so a refused -p 5 says why.
@@ -103,23 +103,25 @@ internal static class AdviseCommand
                 throw new UsageException($"cannot read {probe.Target} to advise: {ProbeRenderer.Verdict(probe)} ({probe.Message}){portHint}; see pgmedic probe");
             }
 
-            await using (connection)
+            var (snapshot, failure) = await deadline.ReadAsync(probe, (left, token) => SnapshotCollector.CollectAsync(connection, left, token));
+            if (snapshot is null)
             {
-                var snapshot = await SnapshotCollector.CollectAsync(connection, wait, cancellationToken);
-                var advice = CapacityAdvisor.Advise(shape, ServerObservation.FromSnapshot(snapshot, shape.Application));
-                if (choice is { } chosen)
-                {
-                    var emitTarget = new EmitTarget(resolved.Host, resolved.Port, resolved.EffectiveDatabase, resolved.User, shape.Application);
-                    await context.Out.WriteAsync(chosen.Platform is { } platform
-                        ? PlatformEmitter.Emit(advice, platform, parseResult.GetValue(service))
-                        : CapacityEmitter.Emit(advice, chosen.Format ?? EmitFormat.Env, emitTarget));
-                    return (int)ExitCode.Ok;
-                }
-
-                var report = AdviseReport.Of(resolved.Masked, advice);
-                AdviseRenderer.Render(report, parseResult.GetValue(format), context);
-                return (int)report.ExitCode;
+                throw new UsageException($"cannot read {failure!.Target} to advise: {ProbeRenderer.Verdict(failure)} ({failure.Message}); see pgmedic probe");
             }
+
+            var advice = CapacityAdvisor.Advise(shape, ServerObservation.FromSnapshot(snapshot, shape.Application));
+            if (choice is { } chosen)
+            {
+                var emitTarget = new EmitTarget(resolved.Host, resolved.Port, resolved.EffectiveDatabase, resolved.User, shape.Application);
+                await context.Out.WriteAsync(chosen.Platform is { } platform
+                    ? PlatformEmitter.Emit(advice, platform, parseResult.GetValue(service))
+                    : CapacityEmitter.Emit(advice, chosen.Format ?? EmitFormat.Env, emitTarget));
+                return (int)ExitCode.Ok;
+            }
+
+            var report = AdviseReport.Of(resolved.Masked, advice);
+            AdviseRenderer.Render(report, parseResult.GetValue(format), context);
+            return (int)report.ExitCode;
         });
         return command;
     }

@@ -46,7 +46,9 @@ internal static class RemediationRun
             throw new UsageException(auditProblem);
         }
 
-        var (connection, probe) = await Prober.ConnectAsync(target, timeout, ConnectionSettings.Collector, cancellationToken);
+        // A one-shot verb drops its connection at once when a query outlives the deadline (no 2 s wait for the server to confirm the cancel).
+        var settings = request.Deadline is null ? ConnectionSettings.Collector : ConnectionSettings.OneShot;
+        var (connection, probe) = await Prober.ConnectAsync(target, timeout, settings, cancellationToken);
         if (connection is null)
         {
             // Nothing can be done without a connection: exit 2, as heal.md says, whatever refused it.

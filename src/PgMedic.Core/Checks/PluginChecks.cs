@@ -103,7 +103,9 @@ public static class PluginChecks
         var state = FullServer.RefusesEveryone(probe) ? $" — {FullServer.RefusesEveryoneSummary}"
             : FullServer.ReservedSlotsLeft(probe) ? $" — {FullServer.ReservedSlotsLeftSummary}"
             : string.Empty;
-        return new PluginResult(service, status, $"cannot connect: {probe.Reason} ({probe.Message}){state}", []);
+        // Connected but the read was lost or ran out of time: saying "cannot connect" would send the reader to the wrong place.
+        var what = probe.ConnectMilliseconds is null ? "cannot connect" : "cannot read the server";
+        return new PluginResult(service, status, $"{what}: {probe.Reason} ({probe.Message}){state}", []);
     }
 
     // Only client backends: walsenders, autovacuum and parallel workers run long by design.

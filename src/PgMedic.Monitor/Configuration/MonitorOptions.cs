@@ -35,7 +35,11 @@ public sealed record MonitorOptions
     /// <summary>Actions (heal plan, terminate a session) are refused unless this is false; then they need the token.</summary>
     public bool ReadOnly { get; init; } = true;
 
-    /// <summary>Extra names the monitor answers to in the <c>Host</c> header (a DNS name it is reached by); loopback names and the listen address always work.</summary>
+    /// <summary>
+    /// Extra names the monitor answers to in the <c>Host</c> header (a DNS name it is reached by); loopback
+    /// names and the listen address always work. On a wildcard listen address (0.0.0.0, ::) with none
+    /// given, the machine's host name and interface addresses are the names.
+    /// </summary>
     public IReadOnlyList<string> AllowedHosts { get; init; } = [];
 
     /// <summary>
@@ -48,6 +52,9 @@ public sealed record MonitorOptions
     public int ActionRateLimit { get; init; } = 10;
 
     public TimeSpan ActionRateWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Bound to every interface: 0.0.0.0 or ::.</summary>
+    public bool IsWildcard => System.Net.IPAddress.TryParse(Listen, out var address) && (address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any));
 
     public bool IsLoopback => Listen == "localhost" || (System.Net.IPAddress.TryParse(Listen, out var address) && System.Net.IPAddress.IsLoopback(address));
 

@@ -3,6 +3,7 @@ using Npgsql;
 using PgMedic.Core.Secrets;
 using PgMedic.Core.Snapshots;
 using PgMedic.Core.Statements;
+using PgMedic.Postgres.Probing;
 
 namespace PgMedic.Postgres.Collection;
 
@@ -142,9 +143,10 @@ public static class SnapshotCollector
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var sessions = new List<SessionInfo>();
+        var scrubber = ConnectionSecrets.For(connection);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            sessions.Add(ReadSession(reader, databaseNames, roleNames));
+            sessions.Add(ReadSession(reader, databaseNames, roleNames, scrubber));
         }
 
         ServerCounters? counters = null;
@@ -194,7 +196,8 @@ public static class SnapshotCollector
         WHERE s.pid <> pg_backend_pid()
         """;
 
-    private static SessionInfo ReadSession(NpgsqlDataReader reader, Dictionary<uint, string> databases, Dictionary<uint, RoleFacts> roles)
+    /// <summary>One session; its free text (what a client chose to call itself and to send) scrubbed of the target's password.</summary>
+    private static SessionInfo ReadSession(NpgsqlDataReader reader, Dictionary<uint, string> databases, Dictionary<uint, RoleFacts> roles, SecretScrubber scrubber)
     {
         var role = reader.IsDBNull(4) ? null : roles.GetValueOrDefault(reader.GetFieldValue<uint>(4));
         return new SessionInfo
@@ -205,7 +208,7 @@ public static class SnapshotCollector
             Database = reader.IsDBNull(3) ? null : databases.GetValueOrDefault(reader.GetFieldValue<uint>(3)),
             User = role?.Name,
             IsSuperuser = role?.IsSuperuser ?? false,
-            ApplicationName = NullableString(reader, 5),
+            ApplicationName = scrubber.ScrubOrNull(NullableString(reader, 5)),
             ClientAddress = NullableString(reader, 6),
             ClientPort = reader.IsDBNull(7) ? null : reader.GetInt32(7),
             BackendStart = Timestamp(reader, 8),
@@ -214,7 +217,7 @@ public static class SnapshotCollector
             StateChange = Timestamp(reader, 11),
             WaitEventType = NullableString(reader, 12),
             WaitEvent = NullableString(reader, 13),
-            Query = SecretText.ScrubOrNull(NullableString(reader, 14)),
+            Query = scrubber.ScrubOrNull(NullableString(reader, 14)),
             LeaderPid = reader.IsDBNull(15) ? null : reader.GetInt32(15),
             BlockedBy = reader.IsDBNull(16) ? [] : reader.GetFieldValue<int[]>(16),
             CanReplicate = role?.CanReplicate ?? false,

@@ -21,6 +21,17 @@ public sealed record ConnectionSettings(string ApplicationName, TimeSpan? LockTi
 
     public static ConnectionSettings Collector { get; } = new(PgMedicApplicationName, TimeSpan.FromSeconds(1));
 
+    /// <summary>A one-shot command's collector: at its deadline the connection is dropped at once (see <see cref="BreakOnCancel"/>).</summary>
+    public static ConnectionSettings OneShot { get; } = Collector with { BreakOnCancel = true };
+
+    /// <summary>
+    /// When a query is cancelled (its deadline passed), send the server the cancel request and drop the
+    /// connection without waiting for the server to confirm: Npgsql otherwise waits up to 2 s more, which a
+    /// stalled network or a frozen backend spends in full, past the command's deadline. A long-lived
+    /// connection (the monitor's lifeline) keeps the wait: it is worth keeping open.
+    /// </summary>
+    public bool BreakOnCancel { get; init; }
+
     public string ConnectionString(ConnectionTarget target, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(target);
@@ -29,6 +40,11 @@ public sealed record ConnectionSettings(string ApplicationName, TimeSpan? LockTi
             // Kept for the life of a monitor's connection; lets it fail fast rather than hang.
             KeepAlive = 10,
         };
+        if (BreakOnCancel)
+        {
+            builder.CancellationTimeout = -1;
+        }
+
         if (LockTimeout is { } lockTimeout)
         {
             builder.Options = string.Create(CultureInfo.InvariantCulture, $"-c lock_timeout={(int)lockTimeout.TotalMilliseconds}");

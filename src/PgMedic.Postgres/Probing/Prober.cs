@@ -52,6 +52,7 @@ public static class Prober
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var connection = settings.CreateConnection(target, timeout);
+        ConnectionSecrets.Remember(connection, target);
         var stopwatch = Stopwatch.StartNew();
         try
         {

@@ -24,6 +24,9 @@ public interface IRemediationObserver
     /// <summary>A step did not run, and why.</summary>
     void StepSkipped(string name, StepSkip why) { }
 
+    /// <summary>The plan's actions are about to be sent to the server: from here on, sessions may be signalled.</summary>
+    void Acting(RemediationPlan plan) { }
+
     void Results(IReadOnlyList<ActionResult> results) { }
 
     void Verification(Verification verification) { }

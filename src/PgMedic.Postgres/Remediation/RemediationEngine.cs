@@ -445,6 +445,18 @@ public sealed class RemediationEngine(TimeProvider time)
             return execution with { ExitWait = wait < MinimumExitWait ? MinimumExitWait : wait };
         }
 
+        /// <summary>What is left of a one-shot deadline (at least the verification's reserve); null without one.</summary>
+        private TimeSpan? LeftBeforeDeadline()
+        {
+            if (request.Deadline is not { } deadline)
+            {
+                return null;
+            }
+
+            var left = deadline - Time.GetUtcNow();
+            return left > VerificationReserve ? left : VerificationReserve;
+        }
+
         private async Task RefreshAsync(CancellationToken cancellationToken) =>
             _snapshot = await SnapshotCollector.CollectAsync(connection, request.Timeout, cancellationToken).ConfigureAwait(false);
 
@@ -453,9 +465,10 @@ public sealed class RemediationEngine(TimeProvider time)
         {
             var stopwatch = Stopwatch.StartNew();
             var before = _snapshot;
+            observer.Acting(plan);
             var results = await new PlanExecutor(connection, Audit, _command, Time).ExecuteAsync(plan, name, Fit(execution), cancellationToken).ConfigureAwait(false);
             observer.Results(results);
-            var (verification, after) = await Verifier.VerifyAsync(target, connection, before, diagnosis, cancellationToken).ConfigureAwait(false);
+            var (verification, after) = await Verifier.VerifyAsync(target, connection, before, diagnosis, cancellationToken, LeftBeforeDeadline()).ConfigureAwait(false);
             _snapshot = after;
             observer.Verification(verification);
             await Audit.VerificationAsync(_command, name, verification, stopwatch.Elapsed.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
