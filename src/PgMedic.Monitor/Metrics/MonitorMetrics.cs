@@ -60,7 +60,7 @@ internal sealed class MonitorMetrics
             : [new Measurement<int>(s.LifelineConnected ? 1 : 0, Tag("target", s.Target.Name))]), description: "1 while the monitor's long-lived connection is open");
         meter.CreateObservableGauge("pgmedic.alerts_firing", () => Each<int>(state, s => s.Alerts.Where(a => a.State == AlertState.Firing)
             .GroupBy(a => (a.Key.Rule, a.Key.Severity))
-            .Select(g => new Measurement<int>(g.Count(), Tag("target", s.Target.Name), Tag("alert", g.Key.Rule), Tag("severity", HistoryStore.SeverityName(g.Key.Severity))))), description: "Alerts firing now");
+            .Select(g => new Measurement<int>(g.Count(), Tag("target", s.Target.Name), Tag("alert", g.Key.Rule), Tag("severity", HistoryNames.SeverityName(g.Key.Severity))))), description: "Alerts firing now");
     }
 
     private static IEnumerable<Measurement<T>> Each<T>(MonitorState state, Func<TargetStatus, IEnumerable<Measurement<T>>> measure)
@@ -89,12 +89,12 @@ internal sealed class MonitorMetrics
 
         if (m.ProbeAttempts > 0)
         {
-            yield return new Measurement<double>(m.ProbeRatio, Tag("target", s.Target.Name), Tag("signal", HistoryStore.SignalName(FailureSignal.Probe)));
+            yield return new Measurement<double>(m.ProbeRatio, Tag("target", s.Target.Name), Tag("signal", HistoryNames.SignalName(FailureSignal.Probe)));
         }
 
         if (m.Application?.Ratio is { } ratio)
         {
-            yield return new Measurement<double>(ratio, Tag("target", s.Target.Name), Tag("signal", HistoryStore.SignalName(FailureSignal.Application)));
+            yield return new Measurement<double>(ratio, Tag("target", s.Target.Name), Tag("signal", HistoryNames.SignalName(FailureSignal.Application)));
         }
     }
 

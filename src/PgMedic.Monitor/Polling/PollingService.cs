@@ -10,11 +10,11 @@ namespace PgMedic.Monitor.Polling;
 internal sealed class PollingService : BackgroundService
 {
     private readonly MonitorOptions _options;
-    private readonly HistoryStore _store;
+    private readonly IHistoryStore _store;
     private readonly TimeProvider _time;
     private readonly HttpClient _http;
 
-    public PollingService(MonitorOptions options, HistoryStore store, MonitorState state, WebhookComposer composer, OutboxSignal outbox, TimeProvider time, ILoggerFactory loggers)
+    public PollingService(MonitorOptions options, IHistoryStore store, MonitorState state, WebhookComposer composer, OutboxSignal outbox, TimeProvider time, ILoggerFactory loggers)
     {
         _options = options;
         _store = store;
@@ -36,6 +36,12 @@ internal sealed class PollingService : BackgroundService
     {
         try
         {
+            // The alerts active when the monitor stopped, so that none fires twice.
+            foreach (var poller in Pollers.Values)
+            {
+                await poller.RestoreAsync(stoppingToken).ConfigureAwait(false);
+            }
+
             var polls = Pollers.Values.Select(p => p.RunAsync(stoppingToken)).ToList();
             polls.Add(PruneAsync(stoppingToken));
             await Task.WhenAll(polls).ConfigureAwait(false);

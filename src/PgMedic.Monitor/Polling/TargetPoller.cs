@@ -22,7 +22,7 @@ namespace PgMedic.Monitor.Polling;
 internal sealed class TargetPoller(
     MonitoredTarget target,
     MonitorOptions options,
-    HistoryStore store,
+    IHistoryStore store,
     MonitorState state,
     WebhookComposer composer,
     OutboxSignal outbox,
@@ -31,7 +31,7 @@ internal sealed class TargetPoller(
     ILogger logger) : IAsyncDisposable
 {
     private readonly List<MonitorSample> _history = [];
-    private readonly AlertEngine _engine = new(store.ActiveAlerts(target.Name));
+    private AlertEngine _engine = new();
     private readonly Lifeline _lifeline = new(
         target,
         options.Timeout,
@@ -41,6 +41,17 @@ internal sealed class TargetPoller(
         logger);
 
     public Lifeline Lifeline => _lifeline;
+
+    /// <summary>Takes up the alerts that were pending or firing when the monitor last stopped.</summary>
+    public async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        var active = await store.ActiveAlertsAsync(target.Name, cancellationToken).ConfigureAwait(false);
+        _engine = new AlertEngine(active);
+        if (state.Get(target.Name) is { PolledAt: null })
+        {
+            state.Set(TargetStatus.Initial(target, active));
+        }
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -90,7 +101,7 @@ internal sealed class TargetPoller(
         await store.RecordPollAsync(target.Name, sample, transitions, _engine.Active, _ => Incident(snapshot, lifelineFailure), notifications, cancellationToken).ConfigureAwait(false);
         foreach (var t in transitions.Where(t => t.State != AlertState.Pending))
         {
-            MonitorLog.AlertChanged(logger, HistoryStore.StateName(t.State), target.Name, t.Key.Rule, HistoryStore.SeverityName(t.Severity), t.Key.Subject, t.Summary);
+            MonitorLog.AlertChanged(logger, HistoryNames.StateName(t.State), target.Name, t.Key.Rule, HistoryNames.SeverityName(t.Severity), t.Key.Subject, t.Summary);
         }
 
         var previous = state.Get(target.Name);

@@ -40,13 +40,14 @@ internal sealed class MonitorState
 {
     private readonly ConcurrentDictionary<string, TargetStatus> _targets = new(StringComparer.Ordinal);
 
-    public MonitorState(MonitorOptions options, Func<string, IReadOnlyList<ActiveAlert>> restored)
+    /// <summary>Every target unpolled and without alerts; the pollers restore the alerts of a previous run before their first poll.</summary>
+    public MonitorState(MonitorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         foreach (var target in options.Targets)
         {
-            _targets[target.Name] = TargetStatus.Initial(target, restored(target.Name));
+            _targets[target.Name] = TargetStatus.Initial(target, []);
         }
     }
 
