@@ -89,6 +89,7 @@ public static class MonitorHost
         app.UseAccessToken(options.AccessToken);
         app.MapHealthApi();
         app.MapMonitorApi();
+        app.MapHistoryApi();
         app.MapActionsApi();
         app.MapDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");

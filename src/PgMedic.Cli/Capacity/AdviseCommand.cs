@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
+using PgMedic.Cli.History;
 using PgMedic.Cli.Probing;
 using PgMedic.Core.Capacity;
 using PgMedic.Core.Common;
@@ -43,8 +44,13 @@ internal static class AdviseCommand
                 return null;
             },
         };
-        var command = new Command("advise", "Can the deployment's pools exhaust the server? Recommends pool size, overflow and timeouts per worker, a PgBouncer section when the pools add up to more than the server, and server timeouts. Exit 0 the pools fit, 1 they can exhaust the server, 3 bad input or no server.")
+        var history = new HistoryOptions();
+        var name = new Option<string?>("--name") { Description = "With --history or --monitor: the monitored target whose history to read (default: the only one)", HelpName = "target" };
+        var days = new Option<int>("--days") { Description = "With --history or --monitor: how many days of history to read (default 7)", HelpName = "n", DefaultValueFactory = _ => 7 };
+        var command = new Command("advise", "Can the deployment's pools exhaust the server? Recommends pool size, overflow and timeouts per worker, a PgBouncer section when the pools add up to more than the server, and server timeouts; with the monitor's history (--history, --monitor) from the peaks, 99th percentiles and trend it observed over days, and when usable slots run out at that trend. Exit 0 the pools fit, 1 they can exhaust the server or the trend fills it within 30 days, 3 bad input or no server.")
         {
+            name,
+            days,
             workers,
             poolSize,
             maxOverflow,
@@ -57,8 +63,14 @@ internal static class AdviseCommand
             CommonOptions.Renamed("-c", "--cores", "-c is kept for check's --critical"),
         };
         server.AddTo(command);
+        history.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
+            if (parseResult.GetValue(days) is < 1 or > 90)
+            {
+                throw new UsageException($"--days must be from 1 to 90 (was {parseResult.GetValue(days)})");
+            }
+
             var shape = new DeploymentShape(
                 parseResult.GetValue(workers),
                 parseResult.GetValue(poolSize),
@@ -69,6 +81,18 @@ internal static class AdviseCommand
             if (errors.Count > 0)
             {
                 throw new UsageException(string.Join("; ", errors.Select(e => $"{Flag(e.Field)} must be between {e.Min} and {e.Max} (was {e.Was})")));
+            }
+
+            CapacityHistory? observed = null;
+            if (history.IsGiven(parseResult))
+            {
+                await using var source = HistorySource.Open(history, parseResult, context);
+                var target = await source.TargetAsync(parseResult.GetValue(name), cancellationToken);
+                observed = await source.CapacityAsync(target, parseResult.GetValue(days), cancellationToken);
+                if (observed.Samples == 0)
+                {
+                    throw new UsageException($"{source.Location} holds no sample of '{target}' in the last {parseResult.GetValue(days)} days: advise without --history reads the server now");
+                }
             }
 
             var resolved = server.Resolve(parseResult, context);
@@ -84,7 +108,9 @@ internal static class AdviseCommand
             await using (connection)
             {
                 var snapshot = await SnapshotCollector.CollectAsync(connection, wait, cancellationToken);
-                var advice = CapacityAdvisor.Advise(shape, ServerObservation.FromSnapshot(snapshot, shape.Application));
+                var advice = observed is null
+                    ? CapacityAdvisor.Advise(shape, ServerObservation.FromSnapshot(snapshot, shape.Application))
+                    : CapacityAdvisor.Advise(shape, ServerObservation.FromHistory(snapshot, observed, shape.Application), observed);
                 if (parseResult.GetValue(emit) is { } emitFormat)
                 {
                     var emitTarget = new EmitTarget(resolved.Host, resolved.Port, resolved.EffectiveDatabase, resolved.User);
@@ -92,9 +118,10 @@ internal static class AdviseCommand
                     return (int)ExitCode.Ok;
                 }
 
-                var report = new AdviseReport(advice.CanExhaust ? DiagnosisStatus.Warning : DiagnosisStatus.Ok, resolved.Masked, advice);
+                var warning = advice.CanExhaust || advice.RunsOutSoon;
+                var report = new AdviseReport(warning ? DiagnosisStatus.Warning : DiagnosisStatus.Ok, resolved.Masked, advice);
                 AdviseRenderer.Render(report, parseResult.GetValue(format), context);
-                return (int)(advice.CanExhaust ? ExitCode.Warning : ExitCode.Ok);
+                return (int)(warning ? ExitCode.Warning : ExitCode.Ok);
             }
         });
         return command;

@@ -83,7 +83,11 @@ public sealed record IncidentReport(
     Recovery Recovery,
     double? DetectionToRecoverySeconds,
     IReadOnlyList<PlaybookRun> Playbooks,
-    IReadOnlyList<ChecklistItem> Checklist);
+    IReadOnlyList<ChecklistItem> Checklist)
+{
+    /// <summary>The monitor's history of the incident, when the report read it (<c>--history</c>); null otherwise.</summary>
+    public HistoryEvidence? History { get; init; }
+}
 
 /// <summary>What the server looks like now, for the capacity item of the checklist (optional).</summary>
 public sealed record CurrentCapacity(int ClientBackends, int UsableSlots, double PercentOfUsable, double IdleInTransactionSessionTimeoutSeconds)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Slo;
 
 namespace PgMedic.Monitor.History;
 
@@ -10,7 +11,7 @@ namespace PgMedic.Monitor.History;
 /// The default <see cref="IHistoryStore"/>: one SQLite file in WAL mode. Reads and writes are synchronous
 /// underneath (SQLite is in-process); writes take turns through one gate.
 /// </summary>
-internal sealed class SqliteHistoryStore : IHistoryStore
+internal sealed partial class SqliteHistoryStore : IHistoryStore
 {
     private const string Schema = """
         PRAGMA journal_mode = WAL;
@@ -63,6 +64,8 @@ internal sealed class SqliteHistoryStore : IHistoryStore
         _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, DefaultTimeout = 30, Pooling = true }.ToString();
         using var connection = Open();
         Execute(connection, null, Schema);
+        Execute(connection, null, SloSchema);
+        Execute(connection, null, ActivitySchema);
         foreach (var (table, column, type) in AddedColumns)
         {
             AddColumnIfMissing(connection, table, column, type);
@@ -74,6 +77,7 @@ internal sealed class SqliteHistoryStore : IHistoryStore
     public async Task RecordPollAsync(
         string target,
         MonitorSample sample,
+        SloEntry slo,
         IReadOnlyList<AlertTransition> transitions,
         IReadOnlyCollection<ActiveAlert> active,
         Func<AlertTransition, IncidentBody?> incidentFor,
@@ -96,6 +100,7 @@ internal sealed class SqliteHistoryStore : IHistoryStore
                 ("$byApp", JsonSerializer.Serialize(sample.ByApplication, MonitorJsonContext.Default.IReadOnlyListAppConnections)),
                 ("$findings", JsonSerializer.Serialize(sample.Findings, MonitorJsonContext.Default.IReadOnlyListSampleFinding)),
                 ("$appRatio", sample.ApplicationFailureRatio));
+            RecordSlo(connection, transaction, target, slo);
             foreach (var t in transitions)
             {
                 long? incidentId = null;
@@ -205,6 +210,28 @@ internal sealed class SqliteHistoryStore : IHistoryStore
             ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)), ("$limit", limit));
     }
 
+    public Task<IReadOnlyList<Core.Capacity.UsagePoint>> UsageAsync(string target, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        IReadOnlyList<Core.Capacity.UsagePoint> points = Query(connection, """
+            SELECT at, clients, usable, by_state, by_application FROM samples WHERE target = $target AND at >= $from AND at <= $to AND collected = 1 ORDER BY at
+            """,
+            r =>
+            {
+                var byState = JsonSerializer.Deserialize(r.GetString(3), MonitorJsonContext.Default.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>();
+                return new Core.Capacity.UsagePoint(
+                    FromMs(r.GetInt64(0)),
+                    r.GetInt32(1),
+                    r.GetInt32(2),
+                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Active),
+                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Idle),
+                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransaction) + byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransactionAborted),
+                    JsonSerializer.Deserialize(r.GetString(4), MonitorJsonContext.Default.IReadOnlyListAppConnections) ?? []);
+            },
+            ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)));
+        return Task.FromResult(points);
+    }
+
     private IReadOnlyList<StoredAlertEvent> AlertEvents(string? target, DateTimeOffset from, int limit)
     {
         using var connection = Open();
@@ -270,13 +297,18 @@ internal sealed class SqliteHistoryStore : IHistoryStore
     public Task MarkGivenUpAsync(long id, DateTimeOffset at, string error, CancellationToken cancellationToken) =>
         WriteAsync("UPDATE outbox SET given_up_at = $at, last_error = $error WHERE id = $id", cancellationToken, ("$id", id), ("$at", Ms(at)), ("$error", error));
 
-    public Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
-        WriteAsync("""
+    public Task PruneAsync(PruneCutoffs cutoffs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cutoffs);
+        return WriteAsync("""
             DELETE FROM samples WHERE at < $before;
             DELETE FROM alert_events WHERE at < $before;
             DELETE FROM incidents WHERE at < $before;
             DELETE FROM outbox WHERE created_at < $before AND (delivered_at IS NOT NULL OR given_up_at IS NOT NULL);
-            """, cancellationToken, ("$before", Ms(before)));
+            DELETE FROM slo_minutes WHERE minute < $slo;
+            DELETE FROM activity_runs WHERE start < $activity;
+            """, cancellationToken, ("$before", Ms(cutoffs.History)), ("$slo", Ms(cutoffs.Slo)), ("$activity", Ms(cutoffs.Sessions)));
+    }
 
     public void Dispose()
     {
