@@ -96,9 +96,9 @@ public static class CapacityAdvisor
 
         reasoning.Add(history.Trend switch
         {
-            null => Line($"no trend: fewer than {CapacityHistory.MinTrendHours} hours of samples"),
-            { DaysUntilFull: { } until, FullAt: { } at } t => Line($"trend: the hourly peaks grow by {t.PerDay:0.##} connections a day (now {t.PeakNow:0.#}); at that trend the {history.UsableSlots} usable slots run out in {until:0.#} days, around {at:yyyy-MM-dd}{(until <= RunOutWarningDays ? ": raise max_connections, put PgBouncer in front, or find what grows, before then" : string.Empty)}"),
-            var t => Line($"trend: the hourly peaks do not grow ({t.PerDay:0.##} connections a day): usable slots do not run out at this trend"),
+            null => Line($"no trend: fewer than {CapacityHistory.MinTrendDays} days of samples"),
+            { DaysUntilFull: { } until, FullAt: { } at } t => Line($"trend: the daily peaks grow by {t.PerDay:0.##} connections a day (now {t.PeakNow:0.#}); at that trend the {history.UsableSlots} usable slots run out in {until:0.#} days, around {at:yyyy-MM-dd}{(until <= RunOutWarningDays ? ": raise max_connections, put PgBouncer in front, or find what grows, before then" : string.Empty)}"),
+            var t => Line($"trend: the daily peaks do not grow ({t.PerDay:0.##} connections a day): usable slots do not run out at this trend"),
         });
     }
 

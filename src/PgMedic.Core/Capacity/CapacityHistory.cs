@@ -12,7 +12,7 @@ public sealed record ApplicationLoad(string Application, int Peak, double P99, i
 /// <summary>Client backends in one hour of the day (UTC), over every day observed.</summary>
 public sealed record HourLoad(int HourUtc, int Peak, double P99, int Samples);
 
-/// <summary>A least-squares line through each hour's peak: how fast the busiest moments grow.</summary>
+/// <summary>A least-squares line through each day's peak: how fast the busiest moments grow.</summary>
 /// <param name="PerDay">Client backends a day the peaks grow by (negative: shrink).</param>
 /// <param name="PeakNow">The line's value at the end of the history.</param>
 /// <param name="DaysUntilFull">When the line reaches the usable slots; null when the peaks do not grow.</param>
@@ -21,7 +21,7 @@ public sealed record LoadTrend(double PerDay, double PeakNow, double? DaysUntilF
 /// <summary>
 /// What the monitor saw of a target's connections over days (docs/commands/advise.md, <c>--history</c>): the
 /// peak and 99th percentile of client backends overall, per application and per hour of the day, and the
-/// trend of the hourly peaks with the days until usable slots run out at it.
+/// trend of the daily peaks with the days until usable slots run out at it.
 /// </summary>
 public sealed record CapacityHistory(
     string Target,
@@ -39,8 +39,8 @@ public sealed record CapacityHistory(
     IReadOnlyList<HourLoad> ByHour,
     LoadTrend? Trend)
 {
-    /// <summary>A trend needs a day of hourly peaks.</summary>
-    public const int MinTrendHours = 24;
+    /// <summary>A trend needs the peaks of this many days (UTC dates) at least.</summary>
+    public const int MinTrendDays = 3;
 
     public static CapacityHistory Observe(string target, IReadOnlyList<UsagePoint> points)
     {
@@ -107,10 +107,12 @@ public sealed record CapacityHistory(
 
     private static LoadTrend? TrendOf(IReadOnlyList<UsagePoint> points, int usable, DateTimeOffset to)
     {
-        var hours = points.GroupBy(p => p.At.UtcTicks / TimeSpan.TicksPerHour)
-            .Select(g => (Day: (g.Key * TimeSpan.TicksPerHour - points[0].At.UtcTicks) / (double)TimeSpan.TicksPerDay, Peak: (double)g.Max(p => p.ClientBackends)))
+        // Each UTC day's peak, placed at the middle of its day.
+        var origin = points[0].At.UtcTicks / TimeSpan.TicksPerDay * TimeSpan.TicksPerDay;
+        var hours = points.GroupBy(p => p.At.UtcTicks / TimeSpan.TicksPerDay)
+            .Select(g => (Day: ((g.Key * TimeSpan.TicksPerDay) - origin) / (double)TimeSpan.TicksPerDay + 0.5, Peak: (double)g.Max(p => p.ClientBackends)))
             .ToList();
-        if (hours.Count < MinTrendHours)
+        if (hours.Count < MinTrendDays)
         {
             return null;
         }
@@ -119,7 +121,7 @@ public sealed record CapacityHistory(
         var meanY = hours.Average(h => h.Peak);
         var sxx = hours.Sum(h => (h.Day - meanX) * (h.Day - meanX));
         var slope = sxx == 0 ? 0 : hours.Sum(h => (h.Day - meanX) * (h.Peak - meanY)) / sxx;
-        var endDay = (to - points[0].At).TotalDays;
+        var endDay = (to.UtcTicks - origin) / (double)TimeSpan.TicksPerDay;
         var now = meanY + (slope * (endDay - meanX));
         double? days = slope > 0 ? Math.Max(0, (usable - now) / slope) : null;
         return new LoadTrend(Math.Round(slope, 3), Math.Round(now, 1), days is { } d ? Math.Round(d, 1) : null, days is { } x ? to.AddDays(x) : null);

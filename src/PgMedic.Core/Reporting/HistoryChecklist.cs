@@ -21,7 +21,7 @@ internal static class HistoryChecklist
             ? Invariant($"; connection failures peaked at {ratio * 100:0.#} % at {f.At:HH:mm:ss}")
             : string.Empty;
         return Invariant($"the monitor saw usage peak at {peak.PercentOfUsable:0.#} % of usable slots ({peak.ClientBackends} of {peak.UsableSlots}) at {peak.At:HH:mm:ss} UTC{failure}")
-            + (holders.Count > 0 ? $"; at the first alert the slots were held by {string.Join(", ", holders)}: compare each service's pool size and overflow with that (advise --history)" : string.Empty);
+            + (holders.Count > 0 ? $"; at the first alert the slots were held by {string.Join(", ", holders)}: compare each service's pool size and overflow with that" : string.Empty);
     }
 
     /// <summary>An application holding sessions idle in a transaction at the first alert, with the statement they last ran, or a leak-growth alert.</summary>
@@ -77,7 +77,7 @@ internal static class HistoryChecklist
             parts.Add(Invariant($"the incident spent {slo.BudgetSpentRatio * 100:0.#} % of the {slo.ObjectivePercent:0.###} % objective's {Duration.Format(TimeSpan.FromSeconds(slo.WindowSeconds))} error budget ({slo.Failures} of {slo.Attempts} {(slo.Source == FailureSignal.Application ? "checkouts" : "connection attempts")} failed, {slo.BudgetSpentMinutes:0.#} of {slo.BudgetMinutes:0.#} minutes); {slo.BudgetRemainingRatio * 100:0.#} % of it is left"));
         }
 
-        return string.Join("; ", parts) + "; advise --history gives the trend and the days until usable slots run out";
+        return string.Join("; ", parts) + "; the history's trend says when usable slots run out at it";
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -140,6 +140,11 @@ internal sealed class TargetPoller(
             MonitorLog.AlertChanged(logger, HistoryNames.StateName(t.State), target.Name, t.Key.Rule, HistoryNames.SeverityName(t.Severity), t.Key.Subject, t.Summary);
         }
 
+        if (snapshot is not null && Sessions is { FromPolls: true } sessions)
+        {
+            await sessions.AddAsync(at, snapshot.TakenAt, snapshot.Sessions, cancellationToken).ConfigureAwait(false);
+        }
+
         var previous = state.Get(target.Name);
         state.Set(new TargetStatus(
             target,
@@ -159,10 +164,6 @@ internal sealed class TargetPoller(
             SloAttempts = (previous?.SloAttempts ?? 0) + attempts.Counts.Attempts,
             SloFailures = (previous?.SloFailures ?? 0) + attempts.Counts.Bad,
         });
-        if (snapshot is not null && Sessions is { FromPolls: true } sessions)
-        {
-            await sessions.AddAsync(at, snapshot.TakenAt, snapshot.Sessions, cancellationToken).ConfigureAwait(false);
-        }
 
         if (notifications.Count > 0)
         {

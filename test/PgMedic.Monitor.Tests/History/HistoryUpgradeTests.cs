@@ -45,7 +45,7 @@ public sealed class HistoryUpgradeTests : IDisposable
         var key = new AlertKey("shop", AlertNames.DatabaseConnectionFailure, Severity.Critical, string.Empty);
         var resolved = new AlertTransition("event-1", key, AlertState.Resolved, since.AddMinutes(1), since, 0, "recovered") { Signal = FailureSignal.Application };
         var sample = MonitorSample.Unreadable(since.AddMinutes(1), true, null, 2, []) with { ApplicationFailureRatio = 0.05 };
-        await store.RecordPollAsync("shop", sample, [resolved], [], _ => null, [], CancellationToken.None);
+        await store.RecordPollAsync("shop", sample, default, [resolved], [], _ => null, [], CancellationToken.None);
 
         Assert.Empty(await store.ActiveAlertsAsync("shop", CancellationToken.None));
         Assert.Equal(FailureSignal.Application, Assert.Single(await store.AlertEventsAsync("shop", since, 10, CancellationToken.None)).Signal);
