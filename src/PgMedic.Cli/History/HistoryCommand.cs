@@ -17,7 +17,7 @@ internal static class HistoryCommand
         });
         var at = new Option<string>("--at")
         {
-            Description = "The moment: ISO 8601 (2025-07-31T03:12:00Z; without a zone it is UTC) or a time of day (03:12, 03:12:30) meaning its most recent occurrence in UTC, or in the zone after it (03:12+02:00, '03:12 Europe/Berlin')",
+            Description = "The moment: ISO 8601 (2025-07-31T03:12Z; without a zone it is UTC) or a time of day (03:12, with seconds if you like) meaning its most recent occurrence in UTC, or in the zone after it (03:12+02:00, '03:12 Europe/Berlin')",
             HelpName = "time",
             Required = true,
         };

@@ -54,6 +54,10 @@ public static class SloEvaluator
         var shortCounts = ledger.Sum(now, window.Short);
         var longBurn = (longCounts.FailureRatio ?? 0) / options.BudgetRatio;
         var shortBurn = (shortCounts.FailureRatio ?? 0) / options.BudgetRatio;
+
+        // Evidence first: a monitor that started a minute ago does not page on its first failed probe; the long
+        // window must hold at least the short window's length of observed time.
+        var evidence = longCounts.ObservedSeconds >= window.Short.TotalSeconds;
         return new BurnRate(
             window.Name,
             window.Long.TotalSeconds,
@@ -64,7 +68,7 @@ public static class SloEvaluator
             Math.Round(shortBurn, 4),
             longCounts.Attempts,
             longCounts.Bad,
-            longBurn > window.Factor && shortBurn > window.Factor);
+            evidence && longBurn > window.Factor && shortBurn > window.Factor);
     }
 
     /// <summary>One alert per workbook window: active while the budget burns above its factor over both of its windows.</summary>
@@ -84,7 +88,7 @@ public static class SloEvaluator
         {
             var longWindow = Duration.Format(TimeSpan.FromSeconds(b.LongWindowSeconds));
             var shortWindow = Duration.Format(TimeSpan.FromSeconds(b.ShortWindowSeconds));
-            var summary = Invariant($"the error budget of {options.ObjectivePercent:0.###} % over {window} burns {b.LongBurnRate:0.#}× the sustainable rate over the last {longWindow} and {b.ShortBurnRate:0.#}× over the last {shortWindow} (alert above {b.Factor:0.#}× on both): {b.LongFailures} of {b.LongAttempts} {Noun(status.Source)} failed in the last {longWindow}; {left:0.#} % of the budget left");
+            var summary = Invariant($"the error budget of {options.ObjectivePercent:0.###} % over {window} burns {b.LongBurnRate:0.##}× the sustainable rate over the last {longWindow} and {b.ShortBurnRate:0.##}× over the last {shortWindow} (alert above {b.Factor:0.#}× on both): {b.LongFailures} of {b.LongAttempts} {Noun(status.Source)} failed in the last {longWindow}; {left:0.#} % of the budget left");
             return new AlertSignal(new AlertKey(target, AlertNames.SloBurnRate, b.Severity, b.Window), b.Burning, false, b.LongBurnRate, summary, rule.For)
             {
                 Signal = status.Source,

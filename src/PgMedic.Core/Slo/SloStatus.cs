@@ -6,7 +6,7 @@ namespace PgMedic.Core.Slo;
 /// <summary>One burn-rate alert's arithmetic now: the burn over each of its windows against its factor.</summary>
 /// <param name="Window">The alert's subject: its long window (<c>1h</c>, <c>6h</c>, <c>3d</c>).</param>
 /// <param name="LongBurnRate">Failed attempts over the long window as a share of all, divided by the budget ratio: 1 spends the budget exactly over the objective's window.</param>
-/// <param name="Burning">Both burn rates above the factor: the alert's condition holds.</param>
+/// <param name="Burning">Both burn rates above the factor, with at least the short window's length of observed time in the long one: the alert's condition holds.</param>
 public sealed record BurnRate(
     string Window,
     double LongWindowSeconds,

@@ -8,18 +8,19 @@ namespace PgMedic.Postgres.SessionHistory;
 /// <summary>
 /// The active session history's own read, for a target sampled more often than it is polled: the client
 /// backends of the activity statistics and nothing else — no settings, limits or catalogue joins (database
-/// and role names come from a cache, refreshed when an unknown one appears), query text only for sessions
-/// that are not idle, <c>pg_blocking_pids()</c> only for lock waiters. Over a connection the caller owns
-/// (the monitor's lifeline), in autocommit, under its own <c>statement_timeout</c>.
+/// and role names come from a cache, refreshed when an unknown one appears), query text and times only for
+/// sessions that are not idle (an idle session is counted, not kept), <c>pg_blocking_pids()</c> only for lock
+/// waiters. Over a connection the caller owns (the monitor's lifeline), in autocommit, under its own
+/// <c>statement_timeout</c>.
 /// </summary>
 public sealed class ActivityReader(int maxQueryLength = ActivityReader.DefaultMaxQueryLength)
 {
     public const int DefaultMaxQueryLength = 1000;
 
     private const string ActivitySql = StatementSources.Marker + """
-        SELECT s.pid, s.state, s.datid, s.usesysid, s.application_name, host(s.client_addr),
-               s.xact_start, s.query_start, s.state_change, s.wait_event_type, s.wait_event,
-               CASE WHEN s.state <> 'idle' THEN left(s.query, $1) END,
+        SELECT s.pid, s.state, s.datid, s.usesysid, s.application_name, host(s.client_addr), s.wait_event_type, s.wait_event,
+               CASE WHEN s.state <> 'idle' THEN s.xact_start END, CASE WHEN s.state <> 'idle' THEN s.query_start END,
+               CASE WHEN s.state <> 'idle' THEN s.state_change END, CASE WHEN s.state <> 'idle' THEN left(s.query, $1) END,
                CASE WHEN s.wait_event_type = 'Lock' THEN pg_blocking_pids(s.pid) END
         FROM pg_stat_get_activity(NULL) s
         WHERE s.backend_type = 'client backend' AND s.pid <> pg_backend_pid()
@@ -32,7 +33,8 @@ public sealed class ActivityReader(int maxQueryLength = ActivityReader.DefaultMa
     public async Task<(DateTimeOffset ServerNow, IReadOnlyList<SessionInfo> Sessions)> ReadAsync(NpgsqlConnection connection, TimeSpan statementTimeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var rows = new List<Row>();
+        var sessions = new List<SessionInfo>();
+        List<(int Index, uint? Database, uint? Role)>? unnamed = null;
         DateTimeOffset now;
         await using (var batch = new NpgsqlBatch(connection)
         {
@@ -51,45 +53,49 @@ public sealed class ActivityReader(int maxQueryLength = ActivityReader.DefaultMa
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                rows.Add(new Row(
-                    reader.GetInt32(0),
-                    Text(reader, 1),
-                    reader.IsDBNull(2) ? null : reader.GetFieldValue<uint>(2),
-                    reader.IsDBNull(3) ? null : reader.GetFieldValue<uint>(3),
-                    Text(reader, 4),
-                    Text(reader, 5),
-                    Timestamp(reader, 6),
-                    Timestamp(reader, 7),
-                    Timestamp(reader, 8),
-                    Text(reader, 9),
-                    Text(reader, 10),
-                    Text(reader, 11),
-                    reader.IsDBNull(12) ? [] : reader.GetFieldValue<int[]>(12)));
+                uint? database = reader.IsDBNull(2) ? null : reader.GetFieldValue<uint>(2);
+                uint? role = reader.IsDBNull(3) ? null : reader.GetFieldValue<uint>(3);
+                string? databaseName = null, roleName = null;
+                if ((database is { } d && !_databases.TryGetValue(d, out databaseName)) | (role is { } r && !_roles.TryGetValue(r, out roleName)))
+                {
+                    (unnamed ??= []).Add((sessions.Count, database, role));
+                }
+
+                sessions.Add(new SessionInfo
+                {
+                    Pid = reader.GetInt32(0),
+                    BackendType = BackendTypes.ClientBackend,
+                    State = Text(reader, 1),
+                    Database = databaseName,
+                    User = roleName,
+                    ApplicationName = Text(reader, 4),
+                    ClientAddress = Text(reader, 5),
+                    WaitEventType = Text(reader, 6),
+                    WaitEvent = Text(reader, 7),
+                    TransactionStart = Timestamp(reader, 8),
+                    QueryStart = Timestamp(reader, 9),
+                    StateChange = Timestamp(reader, 10),
+                    Query = SecretText.ScrubOrNull(Text(reader, 11)),
+                    BlockedBy = reader.IsDBNull(12) ? [] : reader.GetFieldValue<int[]>(12),
+                });
             }
         }
 
-        if (rows.Any(r => (r.Database is { } d && !_databases.ContainsKey(d)) || (r.Role is { } u && !_roles.ContainsKey(u))))
+        if (unnamed is not null)
         {
+            // A database or role created since the last refresh: read the names once and name those sessions.
             await RefreshNamesAsync(connection, cancellationToken).ConfigureAwait(false);
+            foreach (var (index, database, role) in unnamed)
+            {
+                sessions[index] = sessions[index] with
+                {
+                    Database = database is { } d ? _databases.GetValueOrDefault(d) : null,
+                    User = role is { } r ? _roles.GetValueOrDefault(r) : null,
+                };
+            }
         }
 
-        return (now, rows.Select(r => new SessionInfo
-        {
-            Pid = r.Pid,
-            BackendType = BackendTypes.ClientBackend,
-            State = r.State,
-            Database = r.Database is { } d ? _databases.GetValueOrDefault(d) : null,
-            User = r.Role is { } u ? _roles.GetValueOrDefault(u) : null,
-            ApplicationName = r.Application,
-            ClientAddress = r.Client,
-            TransactionStart = r.TransactionStart,
-            QueryStart = r.QueryStart,
-            StateChange = r.StateChange,
-            WaitEventType = r.WaitEventType,
-            WaitEvent = r.WaitEvent,
-            Query = SecretText.ScrubOrNull(r.Query),
-            BlockedBy = r.BlockedBy,
-        }).ToList());
+        return (now, sessions);
     }
 
     private async Task RefreshNamesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -121,19 +127,4 @@ public sealed class ActivityReader(int maxQueryLength = ActivityReader.DefaultMa
 
     private static DateTimeOffset? Timestamp(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc));
-
-    private sealed record Row(
-        int Pid,
-        string? State,
-        uint? Database,
-        uint? Role,
-        string? Application,
-        string? Client,
-        DateTimeOffset? TransactionStart,
-        DateTimeOffset? QueryStart,
-        DateTimeOffset? StateChange,
-        string? WaitEventType,
-        string? WaitEvent,
-        string? Query,
-        int[] BlockedBy);
 }

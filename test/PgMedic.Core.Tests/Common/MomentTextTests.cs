@@ -10,6 +10,7 @@ public sealed class MomentTextTests
     [Theory]
     [InlineData("2026-02-27T03:12:00Z", "2026-02-27T03:12:00Z")]
     [InlineData("2026-02-27 03:12", "2026-02-27T03:12:00Z")]
+    [InlineData("2026-02-27T03:12Z", "2026-02-27T03:12:00Z")]
     [InlineData("2026-02-27T05:12:00+02:00", "2026-02-27T03:12:00Z")]
     [InlineData("03:12", "2026-03-02T03:12:00Z")]
     [InlineData("11:00", "2026-03-01T11:00:00Z")]

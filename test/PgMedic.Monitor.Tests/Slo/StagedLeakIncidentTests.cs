@@ -100,6 +100,7 @@ public sealed class StagedLeakIncidentTests(StagedLeakIncident incident) : IClas
         Assert.Contains("error budget: 88.4 % left", file.Out, StringComparison.Ordinal);
         Assert.Contains("1h / 5m", file.Out, StringComparison.Ordinal);
         Assert.Contains("6h / 30m", file.Out, StringComparison.Ordinal);
+        await Keep("slo.txt", file.Out);
     }
 
     [Theory]
@@ -145,6 +146,7 @@ public sealed class StagedLeakIncidentTests(StagedLeakIncident incident) : IClas
         Assert.Contains("by state: idle in transaction 18", api.Out, StringComparison.Ordinal);
         Assert.Contains("by application: shop-api 18", api.Out, StringComparison.Ordinal);
         Assert.Contains("SELECT id, total FROM invoices WHERE id = ?", api.Out, StringComparison.Ordinal);
+        await Keep("history.txt", api.Out);
 
         // Over five minutes of it: averages and peaks; and before the history began, an answer that says so.
         var stretch = await incident.Monitor.GetJsonAsync($"/api/targets/shop/activity?at={Iso(inside)}&for=5m");
@@ -203,6 +205,7 @@ public sealed class StagedLeakIncidentTests(StagedLeakIncident incident) : IClas
         var report = await incident.Monitor.CliAsync("report", "--history", incident.HistoryPath, "--since", "1h");
         Assert.True(report.ExitCode == 0, report.Out + report.Error);
         var text = report.Out;
+        await Keep("report-history.md", text);
 
         // The timeline: the monitor's alerts, in order, from the first warning to the page's resolution.
         Assert.Contains("| alert | firing connection-saturation warning:", text, StringComparison.Ordinal);
@@ -234,6 +237,14 @@ public sealed class StagedLeakIncidentTests(StagedLeakIncident incident) : IClas
         var history = JsonDocument.Parse(json.Out).RootElement.GetProperty("history");
         Assert.Equal(600, history.GetProperty("slo").GetProperty("failures").GetInt64());
         Assert.Equal("shop-api", history.GetProperty("atFirstAlert").GetProperty("holders").EnumerateArray().First().GetProperty("application").GetString());
+    }
+
+    /// <summary>What the user saw, kept under test-output/ (the documentation's examples come from there).</summary>
+    private static async Task Keep(string name, string text)
+    {
+        var output = Path.Combine(BuildOutput.RepositoryRoot(), "test-output");
+        Directory.CreateDirectory(output);
+        await File.WriteAllTextAsync(Path.Combine(output, name), text);
     }
 
     private static void AssertLeak(JsonElement moment, DateTimeOffset inside)
