@@ -162,12 +162,7 @@ public sealed class StagedLeakIncidentTests(StagedLeakIncident incident) : IClas
     {
         var chromium = ToolPaths.Require("/usr/bin/chromium", "chromium");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await Dashboard.DashboardBrowserTests.LaunchAsync(playwright, chromium);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1600 } });
         await page.GotoAsync(new Uri(incident.Monitor.Address, "/?since=1h").ToString());
         var inside = incident.At(48).ToUnixTimeMilliseconds();
