@@ -10,7 +10,7 @@ source scripts/ensure-deps.sh
 
 summary() { echo "$1 passed, $2 failed, $3 skipped"; }
 
-if ! pgmedic_ensure_deps pgbouncer python3-sqlalchemy java chromium prometheus python-client native-aot binutils systemd; then
+if ! pgmedic_ensure_deps pgbouncer python3-sqlalchemy java chromium prometheus python-client native-aot binutils systemd tmux; then
   echo "A server the tests need is missing: that is a failure, not a skip."
   summary 0 1 0
   exit 1

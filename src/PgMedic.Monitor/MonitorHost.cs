@@ -71,7 +71,11 @@ public static class MonitorHost
         services.AddHostedService<WebhookDispatcher>();
         services.AddProblemDetails();
         services.AddHttpHardening(options);
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, MonitorJsonContext.Default));
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            Core.Common.JsonDialect.Apply(json.SerializerOptions);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, MonitorJsonContext.Default);
+        });
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("pgmedic"))
             .WithMetrics(metrics =>

@@ -34,6 +34,17 @@ public sealed class PgMedicProcess : IDisposable
     public static PgMedicProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         StartProgram(BuildOutput.CliCommand, environment, args);
 
+    /// <summary>
+    /// Runs pgmedic with its standard input read from <paramref name="inputPath"/> (a FIFO another process
+    /// writes to, as in <c>railway logs | pgmedic logs</c>): bash opens it and execs pgmedic in its place, so
+    /// <see cref="Pid"/> is pgmedic's own and a signal sent to it reaches pgmedic.
+    /// </summary>
+    public static PgMedicProcess StartReading(string inputPath, params string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(inputPath);
+        return StartProgram(["/bin/bash", "-c", "exec \"$@\" < \"$PGMEDIC_TEST_INPUT\"", "pgmedic", .. BuildOutput.CliCommand], new Dictionary<string, string> { ["PGMEDIC_TEST_INPUT"] = inputPath }, args);
+    }
+
     /// <summary>Runs a copy of pgmedic elsewhere: <paramref name="command"/> is the program and the arguments before <paramref name="args"/>.</summary>
     public static PgMedicProcess StartProgram(IReadOnlyList<string> command, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {

@@ -5,6 +5,7 @@ using PgMedic.Cli.Probing;
 using PgMedic.Core.Capacity;
 using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Platforms;
 using PgMedic.Postgres.Collection;
 using PgMedic.Postgres.Probing;
 
@@ -28,21 +29,31 @@ internal static class AdviseCommand
         var maxOverflow = new Option<int?>("--max-overflow", "-o") { Description = "Each worker's overflow today (default: SQLAlchemy's 10; 0 for Npgsql and HikariCP)", HelpName = "n" };
         var cores = new Option<int?>("--cores") { Description = "CPU cores of the database server, for the cores × 2 rule", HelpName = "n" };
         var application = new Option<string?>("--application", "-a") { Description = "The deployment's application_name: other applications' connections are kept out of its budget", HelpName = "name" };
-        var emit = new Option<EmitFormat?>("--emit", "-e")
+        var emit = new Option<EmitChoice?>("--emit", "-e")
         {
-            Description = "Print only the settings, as env (DATABASE_*), npgsql, sqlalchemy, hikari or pgbouncer",
-            HelpName = "env|npgsql|sqlalchemy|hikari|pgbouncer",
+            Description = "Print only the settings: as env (DATABASE_*), npgsql, sqlalchemy, hikari or pgbouncer, or as a platform's commands or file: railway, heroku, render, fly, kubernetes, systemd",
+            HelpName = "format|platform",
             CustomParser = result =>
             {
                 var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-                if (CapacityEmitter.TryParseFormat(text, out var value))
+                if (CapacityEmitter.TryParseFormat(text, out var format))
                 {
-                    return value;
+                    return new EmitChoice(format, null);
                 }
 
-                result.AddError($"--emit '{text}' is not one of env, npgsql, sqlalchemy, hikari, pgbouncer");
+                if (PlatformNames.TryParse(text, out var platform))
+                {
+                    return new EmitChoice(null, platform);
+                }
+
+                result.AddError($"--emit '{text}' is not one of env, npgsql, sqlalchemy, hikari, pgbouncer, {string.Join(", ", PlatformNames.All.Select(PlatformNames.Of))}");
                 return null;
             },
+        };
+        var service = new Option<string?>("--service")
+        {
+            Description = "With --emit railway|heroku|render|fly|kubernetes|systemd: the application's Railway service, Heroku or Fly app, Render service, Kubernetes deployment or systemd unit",
+            HelpName = "name",
         };
         var history = new HistoryOptions();
         var name = new Option<string?>("--name") { Description = "With --history or --monitor: the monitored target whose history to read (default: the only one)", HelpName = "target" };
@@ -57,6 +68,7 @@ internal static class AdviseCommand
             cores,
             application,
             emit,
+            service,
             format,
             timeout,
             CommonOptions.Renamed("-w", "--workers", "-w is kept for check's --warning"),
@@ -77,10 +89,20 @@ internal static class AdviseCommand
                 parseResult.GetValue(maxOverflow),
                 parseResult.GetValue(cores),
                 parseResult.GetValue(application));
-            var errors = shape.Validate();
-            if (errors.Count > 0)
+            var choice = parseResult.GetValue(emit);
+            var problems = shape.Validate().Select(e => $"{Flag(e.Field)} must be between {e.Min} and {e.Max} (was {e.Was})").ToList();
+            if (parseResult.GetValue(service) is not null && choice?.Platform is null)
             {
-                throw new UsageException(string.Join("; ", errors.Select(e => $"{Flag(e.Field)} must be between {e.Min} and {e.Max} (was {e.Was})")));
+                problems.Add("--service names the platform's service for --emit railway|heroku|render|fly|kubernetes|systemd: add one of those, or leave --service out");
+            }
+            else if (choice?.Platform is { } named && PlatformEmitter.NeedsService(named) && string.IsNullOrWhiteSpace(parseResult.GetValue(service)))
+            {
+                problems.Add($"--emit {PlatformNames.Of(named)} needs --service NAME: the application's service, app, deployment or unit the variables are for");
+            }
+
+            if (problems.Count > 0)
+            {
+                throw new UsageException(string.Join("; ", problems));
             }
 
             CapacityHistory? observed = null;
@@ -111,17 +133,18 @@ internal static class AdviseCommand
                 var advice = observed is null
                     ? CapacityAdvisor.Advise(shape, ServerObservation.FromSnapshot(snapshot, shape.Application))
                     : CapacityAdvisor.Advise(shape, ServerObservation.FromHistory(snapshot, observed, shape.Application), observed);
-                if (parseResult.GetValue(emit) is { } emitFormat)
+                if (choice is { } chosen)
                 {
-                    var emitTarget = new EmitTarget(resolved.Host, resolved.Port, resolved.EffectiveDatabase, resolved.User);
-                    await context.Out.WriteAsync(CapacityEmitter.Emit(advice, emitFormat, emitTarget));
+                    var emitTarget = new EmitTarget(resolved.Host, resolved.Port, resolved.EffectiveDatabase, resolved.User, shape.Application);
+                    await context.Out.WriteAsync(chosen.Platform is { } platform
+                        ? PlatformEmitter.Emit(advice, platform, parseResult.GetValue(service))
+                        : CapacityEmitter.Emit(advice, chosen.Format ?? EmitFormat.Env, emitTarget));
                     return (int)ExitCode.Ok;
                 }
 
-                var warning = advice.CanExhaust || advice.RunsOutSoon;
-                var report = new AdviseReport(warning ? DiagnosisStatus.Warning : DiagnosisStatus.Ok, resolved.Masked, advice);
+                var report = AdviseReport.Of(resolved.Masked, advice);
                 AdviseRenderer.Render(report, parseResult.GetValue(format), context);
-                return (int)(warning ? ExitCode.Warning : ExitCode.Ok);
+                return (int)report.ExitCode;
             }
         });
         return command;
@@ -136,5 +159,14 @@ internal static class AdviseCommand
     };
 }
 
+/// <summary>What <c>--emit</c> asked for: one of the settings formats, or a platform's commands or file.</summary>
+internal sealed record EmitChoice(EmitFormat? Format, Platform? Platform);
+
 /// <summary>The JSON document of <c>pgmedic advise --format json</c>.</summary>
-internal sealed record AdviseReport(DiagnosisStatus Status, string Target, CapacityAdvice Advice);
+/// <param name="ExitCode">1 when the pools can exhaust the server, or the history's trend fills the usable slots within 30 days; else 0.</param>
+internal sealed record AdviseReport(DiagnosisStatus Status, string Target, CapacityAdvice Advice, ExitCode ExitCode)
+{
+    public static AdviseReport Of(string target, CapacityAdvice advice) => advice.CanExhaust || advice.RunsOutSoon
+        ? new(DiagnosisStatus.Warning, target, advice, ExitCode.Warning)
+        : new(DiagnosisStatus.Ok, target, advice, ExitCode.Ok);
+}

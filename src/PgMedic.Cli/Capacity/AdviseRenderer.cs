@@ -8,7 +8,7 @@ namespace PgMedic.Cli.Capacity;
 internal static class AdviseRenderer
 {
     public static void Render(AdviseReport report, OutputFormat format, CliContext context) =>
-        Formats.Write(report, format, context, CliJsonContext.Default.AdviseReport, RenderMarkdown, RenderTable);
+        Formats.Write(report, format, context, CliJsonContext.Dialect.AdviseReport, RenderMarkdown, RenderTable);
 
     /// <summary>The first line: do the pools fit, in numbers.</summary>
     public static string Verdict(CapacityAdvice advice)
@@ -76,7 +76,7 @@ internal static class AdviseRenderer
         }
 
         console.WriteLine();
-        console.MarkupLine("[dim]settings ready to paste:[/] pgmedic advise … --emit env|npgsql|sqlalchemy|hikari|pgbouncer");
+        console.MarkupLine("[dim]settings ready to paste:[/] pgmedic advise … --emit env|npgsql|sqlalchemy|hikari|pgbouncer, or a platform's commands: --emit railway|heroku|render|fly|kubernetes|systemd --service NAME");
     }
 
     private static void RenderMarkdown(AdviseReport report, TextWriter output)

@@ -109,7 +109,8 @@ internal static class CheckCommand
         {
             await using (connection)
             {
-                result = check(await SnapshotCollector.CollectAsync(connection, timeout, cancellationToken));
+                // No plugin line shows a query: the server need not copy (and PgMedic not scrub) any query text.
+                result = check(await SnapshotCollector.CollectAsync(connection, timeout, cancellationToken, maxQueryLength: 0));
             }
         }
 

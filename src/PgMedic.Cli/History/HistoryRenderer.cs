@@ -10,7 +10,7 @@ internal static class HistoryRenderer
     private const int Shown = 10;
 
     public static void Render(HistoryReport report, OutputFormat format, CliContext context) =>
-        Formats.Write(report, format, context, CliJsonContext.Default.HistoryReport, Markdown, Table);
+        Formats.Write(report, format, context, CliJsonContext.Dialect.HistoryReport, Markdown, Table);
 
     public static string Headline(HistoryReport report)
     {

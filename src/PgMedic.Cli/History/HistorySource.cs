@@ -153,25 +153,25 @@ internal abstract class HistorySource : IAsyncDisposable
 
         public override async Task<IReadOnlyList<string>> TargetsAsync(CancellationToken cancellationToken)
         {
-            var targets = await GetAsync("/api/targets", CliJsonContext.Default.JsonElement, cancellationToken).ConfigureAwait(false);
+            var targets = await GetAsync("/api/targets", CliJsonContext.Dialect.JsonElement, cancellationToken).ConfigureAwait(false);
             return targets.EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToList();
         }
 
         public override Task<SloView> SloAsync(string target, CancellationToken cancellationToken) =>
-            GetAsync($"/api/targets/{Uri.EscapeDataString(target)}/slo", CliJsonContext.Default.SloView, cancellationToken);
+            GetAsync($"/api/targets/{Uri.EscapeDataString(target)}/slo", CliJsonContext.Dialect.SloView, cancellationToken);
 
         public override Task<ActivityMoment> MomentAsync(string target, DateTimeOffset at, TimeSpan? span, CancellationToken cancellationToken) =>
             GetAsync(
                 $"/api/targets/{Uri.EscapeDataString(target)}/activity?at={Uri.EscapeDataString(at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFZ", System.Globalization.CultureInfo.InvariantCulture))}"
                     + (span is { } s ? $"&for={(long)s.TotalSeconds}s" : string.Empty),
-                CliJsonContext.Default.ActivityMoment,
+                CliJsonContext.Dialect.ActivityMoment,
                 cancellationToken);
 
         public override Task<CapacityHistory> CapacityAsync(string target, int days, CancellationToken cancellationToken) =>
-            GetAsync($"/api/targets/{Uri.EscapeDataString(target)}/capacity?days={days}", CliJsonContext.Default.CapacityHistory, cancellationToken);
+            GetAsync($"/api/targets/{Uri.EscapeDataString(target)}/capacity?days={days}", CliJsonContext.Dialect.CapacityHistory, cancellationToken);
 
         public override Task<HistoryEvidence> EvidenceAsync(string target, TimeSpan since, CancellationToken cancellationToken) =>
-            GetAsync($"/api/targets/{Uri.EscapeDataString(target)}/evidence?since={(long)since.TotalSeconds}s", CliJsonContext.Default.HistoryEvidence, cancellationToken);
+            GetAsync($"/api/targets/{Uri.EscapeDataString(target)}/evidence?since={(long)since.TotalSeconds}s", CliJsonContext.Dialect.HistoryEvidence, cancellationToken);
 
         public override ValueTask DisposeAsync()
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using PgMedic.Core.Activity;
+using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
 using PgMedic.Core.Statements;
@@ -28,4 +29,11 @@ namespace PgMedic.Cli.Output;
 [JsonSerializable(typeof(PgMedic.Core.Capacity.CapacityHistory))]
 [JsonSerializable(typeof(PgMedic.Core.Reporting.HistoryEvidence))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]
-internal sealed partial class CliJsonContext : JsonSerializerContext;
+internal sealed partial class CliJsonContext : JsonSerializerContext
+{
+    /// <summary>This context in PgMedic's JSON dialect (docs/json.md): what every command prints. <see cref="Default"/> escapes more than JSON needs.</summary>
+    public static CliJsonContext Dialect => _dialect ??= new(JsonDialect.Options(Default.Options));
+
+    // Built on first use: a static initializer could run before the generated Default is set.
+    private static CliJsonContext? _dialect;
+}

@@ -1,4 +1,5 @@
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Probing;
 using PgMedic.Core.Remediation;
 using PgMedic.Postgres.Remediation;
 
@@ -45,6 +46,8 @@ internal sealed class ActionLedger(IRemediationObserver inner) : IRemediationObs
     public void Verification(Verification verification) => inner.Verification(verification);
 
     public void Health(HealthCheckResult result) => inner.Health(result);
+
+    public void DatabaseWait(ProbeResult probe, TimeSpan elapsed) => inner.DatabaseWait(probe, elapsed);
 
     public void HookStarted(string name, string command)
     {

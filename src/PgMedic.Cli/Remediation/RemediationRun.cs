@@ -52,7 +52,7 @@ internal static class RemediationRun
             // Nothing can be done without a connection: exit 2, as heal.md says, whatever refused it.
             var hint = FullServer.RefusesEveryone(probe) ? $" — {FullServer.RefusesEveryoneSummary}, so nothing can act through a login. {FullServer.ExitsText}"
                 : FullServer.ReservedSlotsLeft(probe) ? " — only the superuser-reserved slots are left: re-run it as a superuser, who still gets in"
-                : probe.Advice is { } advice ? $" — {advice}"
+                : Probing.ProbeRenderer.Next(probe, verb.ToString().ToLowerInvariant()) is { } advice ? $" — {advice}"
                 : string.Empty;
             throw new CommandExitException(ExitCode.Critical, $"cannot connect to {target.Masked}: {probe.Reason} ({probe.Message}){hint}");
         }

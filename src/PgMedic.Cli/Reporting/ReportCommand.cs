@@ -83,7 +83,7 @@ internal static class ReportCommand
                 await context.Out.WriteAsync(rendered);
             }
 
-            return (int)ExitCode.Ok;
+            return (int)report.ExitCode;
         });
         return command;
     }

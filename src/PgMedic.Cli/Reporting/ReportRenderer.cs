@@ -10,7 +10,7 @@ namespace PgMedic.Cli.Reporting;
 internal static class ReportRenderer
 {
     public static string Render(IncidentReport report, OutputFormat format) =>
-        format == OutputFormat.Json ? JsonSerializer.Serialize(report, CliJsonContext.Default.IncidentReport) : Markdown(report);
+        format == OutputFormat.Json ? JsonSerializer.Serialize(report, CliJsonContext.Dialect.IncidentReport) : Markdown(report);
 
     public static string Markdown(IncidentReport report)
     {
@@ -58,7 +58,7 @@ internal static class ReportRenderer
             text.AppendLine("| | before | after |");
             text.AppendLine("|---|---:|---:|");
             text.AppendLine(CultureInfo.InvariantCulture, $"| client connections | {n.ClientBackendsBefore} | {n.ClientBackendsAfter} |");
-            text.AppendLine(CultureInfo.InvariantCulture, $"| % of usable slots | {n.PercentBefore:0.#} | {n.PercentAfter:0.#} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| % of usable slots | {n.PercentOfUsableBefore:0.#} | {n.PercentOfUsableAfter:0.#} |");
             text.AppendLine(CultureInfo.InvariantCulture, $"| healthy at the last check | | {(n.Healthy ? "yes" : "no")} |");
         }
 

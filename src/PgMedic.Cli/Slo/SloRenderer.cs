@@ -10,7 +10,7 @@ namespace PgMedic.Cli.Slo;
 internal static class SloRenderer
 {
     public static void Render(SloReport report, OutputFormat format, CliContext context) =>
-        Formats.Write(report, format, context, CliJsonContext.Default.SloReport, Markdown, Table);
+        Formats.Write(report, format, context, CliJsonContext.Dialect.SloReport, Markdown, Table);
 
     /// <summary>The first line: availability against the objective, and whose attempts.</summary>
     public static string Headline(SloReport report)

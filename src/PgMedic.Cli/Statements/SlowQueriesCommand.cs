@@ -70,7 +70,7 @@ internal static class SlowQueriesCommand
             var (connection, probe) = await Prober.ConnectAsync(resolved, wait, ConnectionSettings.Collector, cancellationToken);
             if (connection is null)
             {
-                return ConnectFailure.Report(probe, context);
+                return ConnectFailure.Report(probe, "slow-queries", context);
             }
 
             await using (connection)
@@ -78,7 +78,7 @@ internal static class SlowQueriesCommand
                 var report = await StatementsReader.ReadAsync(
                     connection, resolved.Masked, parseResult.GetValue(order), parseResult.GetValue(limit), parseResult.GetValue(allDatabases), parseResult.GetValue(all), wait, cancellationToken);
                 SlowQueriesRenderer.Render(report, parseResult.GetValue(format), context);
-                return (int)(report.IsAvailable ? ExitCode.Ok : ExitCode.Unknown);
+                return (int)report.ExitCode;
             }
         });
         return command;

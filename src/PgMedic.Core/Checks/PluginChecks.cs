@@ -87,10 +87,12 @@ public static class PluginChecks
             "POSTGRES_BLOCKING",
             "waiting on a lock",
             snapshot,
-            s => s.BlockedBy.Count > 0 ? s.QueryAge(snapshot.TakenAt) : null,
+            s => s.BlockedBy.Count > 0 ? s.LockWaitAge(snapshot.TakenAt) : null,
             warning,
             critical,
-            extra: LockGraph.Chains(snapshot.Sessions) is { Count: > 0 } chains ? $"; head blocker(s): pid {string.Join(", ", chains.Select(c => c.HeadPid))}" : null);
+            extra: string.Concat(
+                LockGraph.Chains(snapshot.Sessions) is { Count: > 0 } chains ? $"; head blocker(s): pid {string.Join(", ", chains.Select(c => c.HeadPid))}" : null,
+                LockWaitClocks.Caveat(snapshot.LockWaitClock) is { } caveat ? "; " + caveat : null) is { Length: > 0 } text ? text : null);
 
     /// <summary>When the plugin could not read the server: full or down is CRITICAL; anything else UNKNOWN.</summary>
     public static PluginResult CouldNotConnect(string service, ProbeResult probe)

@@ -145,7 +145,7 @@ public static class IncidentReportBuilder
                 {
                     HistoryChecklist.Capacity(history),
                     numbers is { } n
-                        ? $"during the incident {n.ClientBackendsBefore} client connections ({n.PercentBefore.ToString("0.#", CultureInfo.InvariantCulture)} % of usable) fell to {n.ClientBackendsAfter} ({n.PercentAfter.ToString("0.#", CultureInfo.InvariantCulture)} %) once {terminated.Count} session(s) were terminated"
+                        ? $"during the incident {n.ClientBackendsBefore} client connections ({n.PercentOfUsableBefore.ToString("0.#", CultureInfo.InvariantCulture)} % of usable) fell to {n.ClientBackendsAfter} ({n.PercentOfUsableAfter.ToString("0.#", CultureInfo.InvariantCulture)} %) once {terminated.Count} session(s) were terminated"
                         : HistoryChecklist.Capacity(history) is null ? "no before/after numbers were recorded" : null,
                 }.OfType<string>())),
         ];

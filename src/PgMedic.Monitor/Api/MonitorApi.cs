@@ -51,7 +51,7 @@ internal static class MonitorApi
         s.LifelineConnected,
         s.PolledAt,
         UsageView.From(s.Report?.Usage),
-        s.Probe is { } p ? new ProbeView(ProbeOutcomeName.Of(p.Outcome), p.Reason, p.Message, s.Sample?.ProbeLatencyMilliseconds) : null,
+        s.Probe is { } p ? new ProbeView(ProbeOutcomeName.Of(p.Outcome), p.Reason, p.Message, p.ConnectMilliseconds, p.QueryMilliseconds, s.Sample?.ProbeLatencyMilliseconds) : null,
         s.Alerts.Count(a => a.State == AlertState.Firing),
         interval.TotalMilliseconds,
         FailureRatesView.From(s.Failures, s.Target.Alerts.DatabaseConnectionFailure.Ratio),
@@ -122,7 +122,7 @@ internal static class MonitorApi
             var idle = byState.GetValueOrDefault(SessionStates.Idle);
             var iit = byState.GetValueOrDefault(SessionStates.IdleInTransaction) + byState.GetValueOrDefault(SessionStates.IdleInTransactionAborted);
             points.Add(new HistoryPoint(
-                sample.At.ToUnixTimeMilliseconds(),
+                sample.At,
                 sample.ClientBackends,
                 sample.UsableSlots,
                 sample.PercentUsed,

@@ -96,9 +96,9 @@ internal sealed partial class SqliteHistoryStore : IHistoryStore
                 ("$target", target), ("$at", Ms(sample.At)), ("$ok", sample.ProbeSucceeded), ("$reason", sample.ProbeReason), ("$ms", sample.ProbeLatencyMilliseconds),
                 ("$collected", sample.Collected), ("$clients", sample.ClientBackends), ("$usable", sample.UsableSlots), ("$max", sample.MaxConnections),
                 ("$percent", sample.PercentUsed),
-                ("$byState", JsonSerializer.Serialize(sample.ByState, MonitorJsonContext.Default.IReadOnlyDictionaryStringInt32)),
-                ("$byApp", JsonSerializer.Serialize(sample.ByApplication, MonitorJsonContext.Default.IReadOnlyListAppConnections)),
-                ("$findings", JsonSerializer.Serialize(sample.Findings, MonitorJsonContext.Default.IReadOnlyListSampleFinding)),
+                ("$byState", JsonSerializer.Serialize(sample.ByState, MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32)),
+                ("$byApp", JsonSerializer.Serialize(sample.ByApplication, MonitorJsonContext.Dialect.IReadOnlyListAppConnections)),
+                ("$findings", JsonSerializer.Serialize(sample.Findings, MonitorJsonContext.Dialect.IReadOnlyListSampleFinding)),
                 ("$appRatio", sample.ApplicationFailureRatio));
             RecordSlo(connection, transaction, target, slo);
             foreach (var t in transitions)
@@ -110,7 +110,7 @@ internal sealed partial class SqliteHistoryStore : IHistoryStore
                         INSERT INTO incidents (target, event_id, rule, severity, at, summary, body) VALUES ($target, $event, $rule, $severity, $at, $summary, $body) RETURNING id
                         """,
                         ("$target", target), ("$event", t.EventId), ("$rule", t.Key.Rule), ("$severity", SeverityName(t.Severity)), ("$at", Ms(t.At)), ("$summary", t.Summary),
-                        ("$body", JsonSerializer.Serialize(incident, MonitorJsonContext.Default.IncidentBody)))!;
+                        ("$body", JsonSerializer.Serialize(incident, MonitorJsonContext.Dialect.IncidentBody)))!;
                 }
 
                 Execute(connection, transaction, """
@@ -201,9 +201,9 @@ internal sealed partial class SqliteHistoryStore : IHistoryStore
                 r.GetInt32(6),
                 r.GetInt32(7),
                 r.GetDouble(8),
-                JsonSerializer.Deserialize(r.GetString(9), MonitorJsonContext.Default.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>(),
-                JsonSerializer.Deserialize(r.GetString(10), MonitorJsonContext.Default.IReadOnlyListAppConnections) ?? [],
-                JsonSerializer.Deserialize(r.GetString(11), MonitorJsonContext.Default.IReadOnlyListSampleFinding) ?? [])
+                JsonSerializer.Deserialize(r.GetString(9), MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>(),
+                JsonSerializer.Deserialize(r.GetString(10), MonitorJsonContext.Dialect.IReadOnlyListAppConnections) ?? [],
+                JsonSerializer.Deserialize(r.GetString(11), MonitorJsonContext.Dialect.IReadOnlyListSampleFinding) ?? [])
             {
                 ApplicationFailureRatio = r.IsDBNull(12) ? null : r.GetDouble(12),
             },
@@ -218,7 +218,7 @@ internal sealed partial class SqliteHistoryStore : IHistoryStore
             """,
             r =>
             {
-                var byState = JsonSerializer.Deserialize(r.GetString(3), MonitorJsonContext.Default.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>();
+                var byState = JsonSerializer.Deserialize(r.GetString(3), MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>();
                 return new Core.Capacity.UsagePoint(
                     FromMs(r.GetInt64(0)),
                     r.GetInt32(1),
@@ -226,7 +226,7 @@ internal sealed partial class SqliteHistoryStore : IHistoryStore
                     byState.GetValueOrDefault(Core.Snapshots.SessionStates.Active),
                     byState.GetValueOrDefault(Core.Snapshots.SessionStates.Idle),
                     byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransaction) + byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransactionAborted),
-                    JsonSerializer.Deserialize(r.GetString(4), MonitorJsonContext.Default.IReadOnlyListAppConnections) ?? []);
+                    JsonSerializer.Deserialize(r.GetString(4), MonitorJsonContext.Dialect.IReadOnlyListAppConnections) ?? []);
             },
             ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)));
         return Task.FromResult(points);
@@ -257,9 +257,15 @@ internal sealed partial class SqliteHistoryStore : IHistoryStore
         using var connection = Open();
         return Query(connection, "SELECT target, event_id, rule, severity, at, summary, body FROM incidents WHERE id = $id",
             r => new StoredIncident(id, r.GetString(0), r.GetString(1), r.GetString(2), ParseSeverity(r.GetString(3)), FromMs(r.GetInt64(4)), r.GetString(5),
-                JsonSerializer.Deserialize(r.GetString(6), MonitorJsonContext.Default.IncidentBody)!),
+                JsonSerializer.Deserialize(UpgradedBody(r.GetString(6)), MonitorJsonContext.Dialect.IncidentBody)!),
             ("$id", id)).FirstOrDefault();
     }
+
+    /// <summary>
+    /// Incident snapshots saved before the JSON vocabulary (docs/json.md) name a session's client address
+    /// <c>client</c>. Only a key can read <c>"client":</c>: inside a string value the quotes are escaped.
+    /// </summary>
+    internal static string UpgradedBody(string body) => body.Replace("\"client\":", "\"clientAddress\":", StringComparison.Ordinal);
 
     private IReadOnlyList<OutboxItem> DueNotifications(DateTimeOffset now, int limit)
     {

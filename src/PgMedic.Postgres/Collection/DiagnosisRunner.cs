@@ -32,8 +32,8 @@ public static class DiagnosisRunner
 
         await using (connection.ConfigureAwait(false))
         {
+            // No SELECT 1 runs here: the probe's queryMilliseconds stays null, and the collection's own time is the report's collectMilliseconds.
             var snapshot = await SnapshotCollector.CollectAsync(connection, timeout, cancellationToken).ConfigureAwait(false);
-            probe = probe with { QueryMilliseconds = Math.Round(snapshot.CollectMilliseconds, 2) };
             return (DiagnosisReport.FromSnapshot(probe, snapshot, options, await reading.ConfigureAwait(false)), snapshot);
         }
     }

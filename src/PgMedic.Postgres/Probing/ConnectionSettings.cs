@@ -14,6 +14,9 @@ public sealed record ConnectionSettings(string ApplicationName, TimeSpan? LockTi
 {
     public const string PgMedicApplicationName = "pgmedic";
 
+    // One data source per connection string, as Npgsql intends: building one per connection would redo its setup.
+    private static readonly ConcurrentDictionary<string, NpgsqlDataSource> DataSources = new(StringComparer.Ordinal);
+
     public static ConnectionSettings Probe { get; } = new(PgMedicApplicationName, null);
 
     public static ConnectionSettings Collector { get; } = new(PgMedicApplicationName, TimeSpan.FromSeconds(1));
@@ -33,8 +36,6 @@ public sealed record ConnectionSettings(string ApplicationName, TimeSpan? LockTi
 
         return builder.ConnectionString;
     }
-
-    private static readonly ConcurrentDictionary<string, NpgsqlDataSource> DataSources = new(StringComparer.Ordinal);
 
     /// <summary>
     /// A new, unopened connection for <paramref name="target"/>. Its data source loads no types: Npgsql otherwise

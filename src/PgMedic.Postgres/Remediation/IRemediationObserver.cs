@@ -1,4 +1,5 @@
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Probing;
 using PgMedic.Core.Remediation;
 
 namespace PgMedic.Postgres.Remediation;
@@ -30,6 +31,9 @@ public interface IRemediationObserver
     void HookStarted(string name, string command) { }
 
     void Hook(HookResult result) { }
+
+    /// <summary>After restart-database: the server's answer changed while PgMedic waits for it (down, starting up, accepting).</summary>
+    void DatabaseWait(ProbeResult probe, TimeSpan elapsed) { }
 
     /// <summary>A health URL answered healthy, or its deadline passed.</summary>
     void Health(HealthCheckResult result) { }

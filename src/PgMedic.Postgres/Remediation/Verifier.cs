@@ -13,8 +13,8 @@ namespace PgMedic.Postgres.Remediation;
 public sealed record Verification(
     int ClientBackendsBefore,
     int ClientBackendsAfter,
-    double PercentBefore,
-    double PercentAfter,
+    double PercentOfUsableBefore,
+    double PercentOfUsableAfter,
     ProbeResult Probe,
     bool Healthy,
     IReadOnlyList<Finding> Findings)

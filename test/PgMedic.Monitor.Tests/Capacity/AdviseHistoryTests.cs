@@ -46,6 +46,7 @@ public sealed class AdviseHistoryTests(MonitorSandbox fixture) : IDisposable
         Assert.Contains("at that trend the 25 usable slots run out in 3.5 days", run.Out, StringComparison.Ordinal);
 
         var json = await InProcessCli.RunAsync(TimeProvider.System, "advise", fixture.Sandbox.SuperuserTarget.ToUrl(), "--workers", "2", "--application", "shop-api", "--history", path, "--format", "json");
+        Assert.Empty(await PgMedic.Testing.JsonSchemas.ProblemsAsync("advise.schema.json", json.Out));
         var history = System.Text.Json.JsonDocument.Parse(json.Out).RootElement.GetProperty("advice").GetProperty("history");
         Assert.Equal(21, history.GetProperty("peak").GetInt32());
         Assert.Equal(1, history.GetProperty("trend").GetProperty("perDay").GetDouble(), 3);

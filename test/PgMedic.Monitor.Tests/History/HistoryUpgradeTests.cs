@@ -52,6 +52,27 @@ public sealed class HistoryUpgradeTests : IDisposable
         Assert.Equal(0.05, Assert.Single(await store.SamplesAsync("shop", since, since.AddHours(1), 10, CancellationToken.None)).ApplicationFailureRatio);
     }
 
+    [Fact]
+    public void Incident_SnapshotSavedBeforeTheVocabulary_ReadsTheClientAddress()
+    {
+        var path = Path.Combine(_directory, "incidents.db");
+        using var store = new HistoryStore(path);
+        const string Session = "{\"pid\":4711,\"user\":\"app\",\"application\":\"o\\u0027brien\",\"client\":\"10.0.0.7\",\"database\":\"shop\",\"state\":\"idle in transaction\",\"stateAgeSeconds\":74.2,\"transactionAgeSeconds\":74.3,\"queryAgeSeconds\":74.2,\"waitEvent\":\"Client:ClientRead\",\"blockedBy\":[],\"query\":\"SELECT '\\\"client\\\": 1'\"}";
+        using (var old = new SqliteConnection($"Data Source={path}"))
+        {
+            old.Open();
+            using var insert = old.CreateCommand();
+            insert.CommandText = "INSERT INTO incidents (target, event_id, rule, severity, at, summary, body) VALUES ('shop', 'e-1', 'idle-in-transaction', 'warning', 0, 'old', $body)";
+            insert.Parameters.AddWithValue("$body", $"{{\"takenAt\":\"2025-07-31T03:12:05.1+00:00\",\"sessions\":[{Session}],\"blockingChains\":[],\"blockingEdges\":[],\"error\":null}}");
+            insert.ExecuteNonQuery();
+        }
+
+        var session = Assert.Single(store.Incident(store.Incidents("shop", 1).Single().Id)!.Value.Body.Sessions);
+
+        Assert.Equal(("10.0.0.7", "o'brien"), (session.ClientAddress, session.Application));
+        Assert.Equal("SELECT '\"client\": 1'", session.Query);
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

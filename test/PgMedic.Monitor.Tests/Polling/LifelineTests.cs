@@ -42,7 +42,7 @@ public sealed class LifelineTests(MonitorSandbox fixture)
         var metrics = await monitor.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         var snapshot = await monitor.GetJsonAsync("/api/targets/main/snapshot");
 
-        Assert.Equal(100, full.GetProperty("percentUsed").GetDouble());
+        Assert.Equal(100, full.GetProperty("percentOfUsable").GetDouble());
         Assert.Equal(0, full.GetProperty("slotsLeft").GetInt32());
         Assert.True(full.GetProperty("exact").GetBoolean());
         Assert.Equal(ProbeReason.ReservedSlotsOnly, ordinaryLogin.Reason);
@@ -58,7 +58,7 @@ public sealed class LifelineTests(MonitorSandbox fixture)
         var target = await monitor.GetJsonAsync("/api/targets/main");
         snapshot = await monitor.GetJsonAsync("/api/targets/main/snapshot");
 
-        Assert.Equal(112, everyone.GetProperty("percentUsed").GetDouble());
+        Assert.Equal(112, everyone.GetProperty("percentOfUsable").GetDouble());
         Assert.True(target.GetProperty("lifeline").GetBoolean());
         Assert.Equal(ProbeReason.TooManyClients, target.GetProperty("probe").GetProperty("reason").GetString());
         saturation = snapshot.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("code").GetString() == "connection-saturation");

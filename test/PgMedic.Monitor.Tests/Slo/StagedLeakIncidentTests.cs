@@ -50,7 +50,7 @@ public sealed class StagedLeakIncidentTests(StagedLeakIncident incident) : IClas
 
         // The leak did reach 95 % of usable slots (18 leaked and the lifeline of 20).
         var history = await incident.Monitor.GetJsonAsync($"/api/targets/shop/history?since={Iso(incident.T0)}&limit=20000");
-        Assert.Equal(95.0, history.GetProperty("points").EnumerateArray().Max(p => p.GetProperty("percent").GetDouble()));
+        Assert.Equal(95.0, history.GetProperty("points").EnumerateArray().Max(p => p.GetProperty("percentOfUsable").GetDouble()));
 
         // The same changes went to the webhook.
         var stopwatch = Stopwatch.StartNew();
@@ -91,6 +91,7 @@ public sealed class StagedLeakIncidentTests(StagedLeakIncident incident) : IClas
         // The CLI says the same, from the running monitor and from its file; the 6-hour page still burns: exit 2.
         var api = await incident.Monitor.CliAsync("slo", "shop", "--monitor", incident.Monitor.Address.ToString(), "--format", "json");
         Assert.True(api.ExitCode == 2, api.Out + api.Error);
+        Assert.Empty(await JsonSchemas.ProblemsAsync("slo.schema.json", api.Out));
         var json = JsonDocument.Parse(api.Out).RootElement;
         Assert.Equal(600, json.GetProperty("slo").GetProperty("failures").GetInt64());
         Assert.Equal(2, json.GetProperty("exitCode").GetInt32());
@@ -139,6 +140,7 @@ public sealed class StagedLeakIncidentTests(StagedLeakIncident incident) : IClas
         // The CLI, from the file (the minute is written) and from the monitor, with the moment as a time of day.
         var file = await incident.Monitor.CliAsync("history", "shop", "--history", incident.HistoryPath, "--at", Iso(inside), "--format", "json");
         Assert.True(file.ExitCode == 0, file.Out + file.Error);
+        Assert.Empty(await JsonSchemas.ProblemsAsync("history.schema.json", file.Out));
         AssertLeak(JsonDocument.Parse(file.Out).RootElement.GetProperty("moment"), inside);
         var api = await incident.Monitor.CliAsync("history", "--monitor", incident.Monitor.Address.ToString(), "--at", inside.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture));
         Assert.True(api.ExitCode == 0, api.Out + api.Error);
@@ -229,6 +231,7 @@ public sealed class StagedLeakIncidentTests(StagedLeakIncident incident) : IClas
         // The same evidence from the running monitor, as JSON.
         var json = await incident.Monitor.CliAsync("report", "--monitor", incident.Monitor.Address.ToString(), "--since", "1h", "--format", "json");
         Assert.True(json.ExitCode == 0, json.Out + json.Error);
+        Assert.Empty(await JsonSchemas.ProblemsAsync("report.schema.json", json.Out));
         var history = JsonDocument.Parse(json.Out).RootElement.GetProperty("history");
         Assert.Equal(600, history.GetProperty("slo").GetProperty("failures").GetInt64());
         Assert.Equal("shop-api", history.GetProperty("atFirstAlert").GetProperty("holders").EnumerateArray().First().GetProperty("application").GetString());

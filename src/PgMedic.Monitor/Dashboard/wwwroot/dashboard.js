@@ -58,11 +58,11 @@
         <div>${badge(t.status)} ${badge(t.database)} ${t.lifeline ? '' : badge('lifeline down')}</div>
         ${t.stale ? `<div class="muted stale-note">no snapshot since ${t.freshAt ? esc(new Date(t.freshAt).toLocaleTimeString()) : 'start-up'}: alerts hold their state</div>` : ''}
         <div class="muted">${u ? `${esc(u.inUse)} / ${u.usableSlots} usable slots · ${u.exact ? u.slotsLeft : `${u.slotsLeft}–${u.usableSlots - u.clientBackendsMin}`} left` : 'no snapshot'}</div>
-        <div class="muted">probe ${t.probe ? `${esc(t.probe.outcome)}${t.probe.latencyMilliseconds != null ? ` · ${t.probe.latencyMilliseconds.toFixed(1)} ms` : ''}` : '—'} · ${t.firingAlerts} alert(s) firing</div>
+        <div class="muted">probe ${t.probe ? `${esc(t.probe.outcome)}${t.probe.probeMilliseconds != null ? ` · ${t.probe.probeMilliseconds.toFixed(1)} ms` : ''}` : '—'} · ${t.firingAlerts} alert(s) firing</div>
         ${failureLine(t.failureRates)}`;
       // A range when the monitor's role cannot see every session's type: never the low end alone.
-      card.querySelector('.value').textContent = u ? (u.exact ? `${u.percentUsed.toFixed(1)} %` : `${u.percentUsedMin.toFixed(1)}–${u.percentUsedMax.toFixed(1)} %`) : '—';
-      gauge(card.querySelector('canvas'), u?.percentUsed);
+      card.querySelector('.value').textContent = u ? (u.exact ? `${u.percentOfUsable.toFixed(1)} %` : `${u.percentOfUsableMin.toFixed(1)}–${u.percentOfUsableMax.toFixed(1)} %`) : '—';
+      gauge(card.querySelector('canvas'), u?.percentOfUsable);
     }
     document.getElementById('tabs').innerHTML = targets.length > 1
       ? targets.map(t => `<button class="${t.name === selected ? 'selected' : ''}" data-target="${esc(t.name)}">${esc(t.name)}</button>`).join('') : '';
@@ -83,8 +83,11 @@
     return `<div class="failures">failures over ${secs(rates.windowSeconds)}: ${probe}${app}</div>`;
   }
 
+  // History times are ISO-8601 (docs/json.md); the charts' x axis is milliseconds since the epoch.
+  const withTimes = history => history.points.map(p => ({ ...p, at: Date.parse(p.at) }));
+
   function renderUsage(history) {
-    const points = history.points;
+    const points = withTimes(history);
     const series = (label, key, colorValue, extra = {}) => ({ label, data: points.filter(p => p.collected).map(p => ({ x: p.at, y: p[key] })), borderColor: colorValue, backgroundColor: colorValue + '33', pointRadius: 0, borderWidth: 2, tension: 0.2, ...extra });
     const usable = points.filter(p => p.collected);
     const datasets = [
@@ -92,9 +95,9 @@
       series('idle', 'idle', stateColors.idle, { fill: true, stack: 'state' }),
       series('idle in transaction', 'idleInTransaction', stateColors['idle in transaction'], { fill: true, stack: 'state' }),
       series('other', 'other', stateColors.other, { fill: true, stack: 'state' }),
-      { label: 'usable slots', data: usable.map(p => ({ x: p.at, y: p.usable })), borderColor: color('--crit'), borderDash: [6, 4], pointRadius: 0, borderWidth: 2, stack: 'usable' },
-      { label: `${config.criticalPercent} %`, data: usable.map(p => ({ x: p.at, y: p.usable * config.criticalPercent / 100 })), borderColor: color('--crit') + '88', borderDash: [2, 3], pointRadius: 0, borderWidth: 1, stack: 'critical' },
-      { label: `${config.warningPercent} %`, data: usable.map(p => ({ x: p.at, y: p.usable * config.warningPercent / 100 })), borderColor: color('--warn') + '88', borderDash: [2, 3], pointRadius: 0, borderWidth: 1, stack: 'warning' },
+      { label: 'usable slots', data: usable.map(p => ({ x: p.at, y: p.usableSlots })), borderColor: color('--crit'), borderDash: [6, 4], pointRadius: 0, borderWidth: 2, stack: 'usable' },
+      { label: `${config.criticalPercent} %`, data: usable.map(p => ({ x: p.at, y: p.usableSlots * config.criticalPercent / 100 })), borderColor: color('--crit') + '88', borderDash: [2, 3], pointRadius: 0, borderWidth: 1, stack: 'critical' },
+      { label: `${config.warningPercent} %`, data: usable.map(p => ({ x: p.at, y: p.usableSlots * config.warningPercent / 100 })), borderColor: color('--warn') + '88', borderDash: [2, 3], pointRadius: 0, borderWidth: 1, stack: 'warning' },
     ];
     if (!usageChart) {
       usageChart = clickable(new Chart(document.getElementById('usage-chart'), {
@@ -164,11 +167,11 @@
 
   function renderFailures(history) {
     document.getElementById('failure-window').textContent = `(over ${secs(history.failureWindowSeconds)}, alert above ${(config.failureRatio * 100).toFixed(0)} %)`;
-    const points = history.points;
-    const application = points.filter(p => p.applicationFailureRate != null);
+    const points = withTimes(history);
+    const application = points.filter(p => p.applicationFailureRatio != null);
     const datasets = [
-      { label: 'probe %', data: points.map(p => ({ x: p.at, y: p.failureRate * 100 })), borderColor: color('--crit'), backgroundColor: color('--crit') + '33', fill: true, pointRadius: 0, borderWidth: 2, stepped: true },
-      ...(application.length > 0 ? [{ label: 'application %', data: application.map(p => ({ x: p.at, y: p.applicationFailureRate * 100 })), borderColor: color('--accent'), backgroundColor: color('--accent') + '33', fill: true, pointRadius: 0, borderWidth: 2, stepped: true }] : []),
+      { label: 'probe %', data: points.map(p => ({ x: p.at, y: p.probeFailureRatio * 100 })), borderColor: color('--crit'), backgroundColor: color('--crit') + '33', fill: true, pointRadius: 0, borderWidth: 2, stepped: true },
+      ...(application.length > 0 ? [{ label: 'application %', data: application.map(p => ({ x: p.at, y: p.applicationFailureRatio * 100 })), borderColor: color('--accent'), backgroundColor: color('--accent') + '33', fill: true, pointRadius: 0, borderWidth: 2, stepped: true }] : []),
       { label: 'threshold', data: points.map(p => ({ x: p.at, y: config.failureRatio * 100 })), borderColor: color('--warn'), borderDash: [4, 4], pointRadius: 0, borderWidth: 1 },
     ];
     if (!failureChart) {
@@ -196,7 +199,7 @@
     document.getElementById('leaks').innerHTML = table(['application', 'idle', 'total', 'why'],
       s.leakSuspects.map(l => [td(l.application), td(l.idle), td(l.total), td(l.summary)]), 'no leak suspect');
     document.getElementById('idle-in-transaction').innerHTML = table(['pid', 'user', 'application', 'client', 'idle for', 'transaction age', 'last query', ''],
-      s.idleInTransaction.map(x => [td(x.pid), td(x.user), td(x.application), td(x.client), td(secs(x.stateAgeSeconds)), td(secs(x.transactionAgeSeconds)), td(x.query, 'query'), `<td>${actionButton(x.pid)}</td>`]),
+      s.idleInTransaction.map(x => [td(x.pid), td(x.user), td(x.application), td(x.clientAddress), td(secs(x.stateAgeSeconds)), td(secs(x.transactionAgeSeconds)), td(x.query, 'query'), `<td>${actionButton(x.pid)}</td>`]),
       'no session is idle in a transaction');
     document.getElementById('chains').innerHTML = table(['head pid', 'head', 'state', 'waiters', 'longest wait', 'head query', ''],
       s.blockingChains.map(c => [td(c.headPid), td(`${c.head?.user ?? '?'} / ${c.head?.application ?? '?'}`), td(c.head?.state), td(c.waiters.map(w => w.pid).join(', ')), td(secs(c.longestWaitSeconds)), td(c.head?.query, 'query'), `<td>${actionButton(c.headPid)}</td>`]),
