@@ -53,10 +53,10 @@ public sealed class HistoryUpgradeTests : IDisposable
     }
 
     [Fact]
-    public void Incident_SnapshotSavedBeforeTheVocabulary_ReadsTheClientAddress()
+    public async Task Incident_SnapshotSavedBeforeTheVocabulary_ReadsTheClientAddress()
     {
         var path = Path.Combine(_directory, "incidents.db");
-        using var store = new HistoryStore(path);
+        using var store = new SqliteHistoryStore(path);
         const string Session = "{\"pid\":4711,\"user\":\"app\",\"application\":\"o\\u0027brien\",\"client\":\"10.0.0.7\",\"database\":\"shop\",\"state\":\"idle in transaction\",\"stateAgeSeconds\":74.2,\"transactionAgeSeconds\":74.3,\"queryAgeSeconds\":74.2,\"waitEvent\":\"Client:ClientRead\",\"blockedBy\":[],\"query\":\"SELECT '\\\"client\\\": 1'\"}";
         using (var old = new SqliteConnection($"Data Source={path}"))
         {
@@ -67,7 +67,8 @@ public sealed class HistoryUpgradeTests : IDisposable
             insert.ExecuteNonQuery();
         }
 
-        var session = Assert.Single(store.Incident(store.Incidents("shop", 1).Single().Id)!.Value.Body.Sessions);
+        var listed = Assert.Single(await store.IncidentsAsync("shop", 1, CancellationToken.None));
+        var session = Assert.Single((await store.IncidentAsync(listed.Id, CancellationToken.None))!.Body!.Sessions);
 
         Assert.Equal(("10.0.0.7", "o'brien"), (session.ClientAddress, session.Application));
         Assert.Equal("SELECT '\"client\": 1'", session.Query);
