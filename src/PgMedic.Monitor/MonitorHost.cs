@@ -60,8 +60,8 @@ public static class MonitorHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(settings.Time);
-        services.AddSingleton(_ => new HistoryStore(options.HistoryPath));
-        services.AddSingleton(sp => new MonitorState(options, target => sp.GetRequiredService<HistoryStore>().ActiveAlerts(target)));
+        services.AddSingleton<IHistoryStore>(_ => new SqliteHistoryStore(options.HistoryPath));
+        services.AddSingleton<MonitorState>();
         services.AddSingleton<WebhookComposer>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SlowQueryCache>();
@@ -93,6 +93,7 @@ public static class MonitorHost
         app.UseAccessToken(options.AccessToken);
         app.MapHealthApi();
         app.MapMonitorApi();
+        app.MapHistoryApi();
         app.MapActionsApi();
         app.MapDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");

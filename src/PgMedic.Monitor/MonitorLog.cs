@@ -28,4 +28,10 @@ internal static partial class MonitorLog
 
     [LoggerMessage(8, LogLevel.Information, "Action {Action} on {Target} by the API: {Count} session(s)")]
     public static partial void ActionRun(ILogger logger, string action, string target, int count);
+
+    [LoggerMessage(9, LogLevel.Warning, "Sampling the sessions of {Target} failed: {Error}")]
+    public static partial void SamplingFailed(ILogger logger, string target, string error);
+
+    [LoggerMessage(10, LogLevel.Warning, "Keeping the history failed: {Error}")]
+    public static partial void HistoryMaintenanceFailed(ILogger logger, string error);
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
+using PgMedic.Cli.History;
 using PgMedic.Cli.Probing;
 using PgMedic.Core.Capacity;
 using PgMedic.Core.Common;
@@ -54,8 +55,13 @@ internal static class AdviseCommand
             Description = "With --emit railway|heroku|render|fly|kubernetes|systemd: the application's Railway service, Heroku or Fly app, Render service, Kubernetes deployment or systemd unit",
             HelpName = "name",
         };
-        var command = new Command("advise", "Can the deployment's pools exhaust the server? Recommends pool size, overflow and timeouts per worker, a PgBouncer section when the pools add up to more than the server, and server timeouts. Exit 0 the pools fit, 1 they can exhaust the server, 3 bad input or no server.")
+        var history = new HistoryOptions();
+        var name = new Option<string?>("--name") { Description = "With --history or --monitor: the monitored target whose history to read (default: the only one)", HelpName = "target" };
+        var days = new Option<int>("--days") { Description = "With --history or --monitor: how many days of history to read (default 7)", HelpName = "n", DefaultValueFactory = _ => 7 };
+        var command = new Command("advise", "Can the deployment's pools exhaust the server? Recommends pool size, overflow and timeouts per worker, a PgBouncer section when the pools add up to more than the server, and server timeouts; with the monitor's history (--history, --monitor) from the peaks, 99th percentiles and trend it observed over days, and when usable slots run out at that trend. Exit 0 the pools fit, 1 they can exhaust the server or the trend fills it within 30 days, 3 bad input or no server.")
         {
+            name,
+            days,
             workers,
             poolSize,
             maxOverflow,
@@ -69,8 +75,14 @@ internal static class AdviseCommand
             CommonOptions.Renamed("-c", "--cores", "-c is kept for check's --critical"),
         };
         server.AddTo(command);
+        history.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
+            if (parseResult.GetValue(days) is < 1 or > 90)
+            {
+                throw new UsageException($"--days must be from 1 to 90 (was {parseResult.GetValue(days)})");
+            }
+
             var shape = new DeploymentShape(
                 parseResult.GetValue(workers),
                 parseResult.GetValue(poolSize),
@@ -93,6 +105,18 @@ internal static class AdviseCommand
                 throw new UsageException(string.Join("; ", problems));
             }
 
+            CapacityHistory? observed = null;
+            if (history.IsGiven(parseResult))
+            {
+                await using var source = HistorySource.Open(history, parseResult, context);
+                var target = await source.TargetAsync(parseResult.GetValue(name), cancellationToken);
+                observed = await source.CapacityAsync(target, parseResult.GetValue(days), cancellationToken);
+                if (observed.Samples == 0)
+                {
+                    throw new UsageException($"{source.Location} holds no sample of '{target}' in the last {parseResult.GetValue(days)} days: advise without --history reads the server now");
+                }
+            }
+
             var resolved = server.Resolve(parseResult, context);
             await using var deadline = new CommandDeadline(parseResult.GetValue(timeout), context.Time, cancellationToken);
             var (connection, probe) = await deadline.ConnectAsync(resolved, ConnectionSettings.OneShot);
@@ -109,7 +133,9 @@ internal static class AdviseCommand
                 throw new UsageException($"cannot read {failure!.Target} to advise: {ProbeRenderer.Verdict(failure)} ({failure.Message}); see pgmedic probe");
             }
 
-            var advice = CapacityAdvisor.Advise(shape, ServerObservation.FromSnapshot(snapshot, shape.Application));
+            var advice = observed is null
+                ? CapacityAdvisor.Advise(shape, ServerObservation.FromSnapshot(snapshot, shape.Application))
+                : CapacityAdvisor.Advise(shape, ServerObservation.FromHistory(snapshot, observed, shape.Application), observed);
             if (choice is { } chosen)
             {
                 var emitTarget = new EmitTarget(resolved.Host, resolved.Port, resolved.EffectiveDatabase, resolved.User, shape.Application);
@@ -139,10 +165,10 @@ internal static class AdviseCommand
 internal sealed record EmitChoice(EmitFormat? Format, Platform? Platform);
 
 /// <summary>The JSON document of <c>pgmedic advise --format json</c>.</summary>
-/// <param name="ExitCode">1 when the pools can exhaust the server, else 0.</param>
+/// <param name="ExitCode">1 when the pools can exhaust the server, or the history's trend fills the usable slots within 30 days; else 0.</param>
 internal sealed record AdviseReport(DiagnosisStatus Status, string Target, CapacityAdvice Advice, ExitCode ExitCode)
 {
-    public static AdviseReport Of(string target, CapacityAdvice advice) => advice.CanExhaust
+    public static AdviseReport Of(string target, CapacityAdvice advice) => advice.CanExhaust || advice.RunsOutSoon
         ? new(DiagnosisStatus.Warning, target, advice, ExitCode.Warning)
         : new(DiagnosisStatus.Ok, target, advice, ExitCode.Ok);
 }

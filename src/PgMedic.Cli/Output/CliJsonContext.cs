@@ -22,6 +22,13 @@ namespace PgMedic.Cli.Output;
 [JsonSerializable(typeof(PgMedic.Cli.Capacity.AdviseReport))]
 [JsonSerializable(typeof(PgMedic.Core.Logs.LogReport))]
 [JsonSerializable(typeof(PgMedic.Cli.AppPools.PoolsReport))]
+[JsonSerializable(typeof(PgMedic.Cli.Slo.SloReport))]
+[JsonSerializable(typeof(PgMedic.Cli.History.HistoryReport))]
+[JsonSerializable(typeof(PgMedic.Monitor.Api.SloView))]
+[JsonSerializable(typeof(PgMedic.Core.SessionHistory.ActivityMoment))]
+[JsonSerializable(typeof(PgMedic.Core.Capacity.CapacityHistory))]
+[JsonSerializable(typeof(PgMedic.Core.Reporting.HistoryEvidence))]
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>This context in PgMedic's JSON dialect (docs/json.md): what every command prints. <see cref="Default"/> escapes more than JSON needs.</summary>

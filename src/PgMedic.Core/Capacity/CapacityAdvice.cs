@@ -18,7 +18,14 @@ public sealed record CapacityAdvice(
     PoolerAdvice Pooler,
     IReadOnlyList<SettingAdvice> Server,
     ObservedLoad Observed,
-    IReadOnlyList<string> Reasoning);
+    IReadOnlyList<string> Reasoning)
+{
+    /// <summary>What the monitor saw over days, when the advice started from its history (<c>--history</c>); null from one snapshot.</summary>
+    public CapacityHistory? History { get; init; }
+
+    /// <summary>At the trend of the history's peaks, usable slots run out within <see cref="CapacityAdvisor.RunOutWarningDays"/> days.</summary>
+    public bool RunsOutSoon => History?.Trend?.DaysUntilFull is { } days && days <= CapacityAdvisor.RunOutWarningDays;
+}
 
 /// <param name="Usable">max_connections − superuser_reserved_connections − reserved_connections.</param>
 /// <param name="AdminHeadroom">Slots left free for psql, migrations, monitoring and PgMedic itself.</param>

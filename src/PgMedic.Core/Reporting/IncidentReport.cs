@@ -88,6 +88,9 @@ public sealed record IncidentReport(
 {
     /// <summary>The command's exit code: a report that could be written exits 0, whatever the incident was.</summary>
     public ExitCode ExitCode => ExitCode.Ok;
+
+    /// <summary>The monitor's history of the incident, when the report read it (<c>--history</c>); null otherwise.</summary>
+    public HistoryEvidence? History { get; init; }
 }
 
 /// <summary>What the server looks like now, for the capacity item of the checklist (optional).</summary>

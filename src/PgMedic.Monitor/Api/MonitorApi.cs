@@ -26,18 +26,19 @@ internal static class MonitorApi
             state.Get(target) is { } s ? TypedResults.Ok(View(s, state.Options.PollInterval)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
         api.MapGet("/targets/{target}/snapshot", Results<Ok<SnapshotView>, NotFound<ProblemDetails>> (string target, MonitorState state) =>
             state.Get(target) is { } s ? TypedResults.Ok(Snapshot(s)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
-        api.MapGet("/targets/{target}/history", GetHistory);
+        api.MapGet("/targets/{target}/history", GetHistoryAsync);
         api.MapGet("/targets/{target}/slow-queries", GetSlowQueriesAsync);
-        api.MapGet("/alerts", (MonitorState state, HistoryStore store, string? target) =>
-            TypedResults.Ok<IReadOnlyList<AlertView>>(store.ActiveAlerts(target).Select(AlertView.From).ToList()));
-        api.MapGet("/alerts/events", (HistoryStore store, TimeProvider time, string? target, string? since, int? limit) =>
-            TypedResults.Ok<IReadOnlyList<AlertEventView>>(store.AlertEvents(target, Since(since, time, TimeSpan.FromDays(1)), Math.Clamp(limit ?? 200, 1, 5000)).Select(AlertEventView.From).ToList()));
-        api.MapGet("/incidents", (HistoryStore store, string? target, int? limit) =>
-            TypedResults.Ok<IReadOnlyList<IncidentSummary>>(store.Incidents(target, Math.Clamp(limit ?? 100, 1, 1000))
-                .Select(i => new IncidentSummary(i.Id, i.Target, i.EventId, i.Rule, HistoryStore.SeverityName(i.Severity), i.At, i.Summary)).ToList()));
-        api.MapGet("/incidents/{id:long}", Results<Ok<IncidentView>, NotFound<ProblemDetails>> (long id, HistoryStore store) =>
-            store.Incident(id) is { } i
-                ? TypedResults.Ok(new IncidentView(id, i.Target, i.EventId, i.Rule, HistoryStore.SeverityName(i.Severity), i.At, i.Summary, i.Body))
+        api.MapGet("/alerts", async (IHistoryStore store, string? target, CancellationToken cancellationToken) =>
+            TypedResults.Ok<IReadOnlyList<AlertView>>((await store.ActiveAlertsAsync(target, cancellationToken).ConfigureAwait(false)).Select(AlertView.From).ToList()));
+        api.MapGet("/alerts/events", async (IHistoryStore store, TimeProvider time, string? target, string? since, int? limit, CancellationToken cancellationToken) =>
+            TypedResults.Ok<IReadOnlyList<AlertEventView>>((await store.AlertEventsAsync(target, Since(since, time, TimeSpan.FromDays(1)), Math.Clamp(limit ?? 200, 1, 5000), cancellationToken).ConfigureAwait(false))
+                .Select(AlertEventView.From).ToList()));
+        api.MapGet("/incidents", async (IHistoryStore store, string? target, int? limit, CancellationToken cancellationToken) =>
+            TypedResults.Ok<IReadOnlyList<IncidentSummary>>((await store.IncidentsAsync(target, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken).ConfigureAwait(false))
+                .Select(i => new IncidentSummary(i.Id, i.Target, i.EventId, i.Rule, HistoryNames.SeverityName(i.Severity), i.At, i.Summary)).ToList()));
+        api.MapGet("/incidents/{id:long}", async Task<Results<Ok<IncidentView>, NotFound<ProblemDetails>>> (long id, IHistoryStore store, CancellationToken cancellationToken) =>
+            await store.IncidentAsync(id, cancellationToken).ConfigureAwait(false) is { Body: { } body } i
+                ? TypedResults.Ok(new IncidentView(id, i.Target, i.EventId, i.Rule, HistoryNames.SeverityName(i.Severity), i.At, i.Summary, body))
                 : TypedResults.NotFound(Problems.Of(StatusCodes.Status404NotFound, "unknown incident", $"no incident {id}")));
         return app;
     }
@@ -92,7 +93,7 @@ internal static class MonitorApi
         return new LeakSuspectView(application, group?.Idle ?? 0, group?.Total ?? 0, source, summary);
     }
 
-    private static Results<Ok<HistoryView>, NotFound<ProblemDetails>> GetHistory(string target, MonitorState state, HistoryStore store, TimeProvider time, string? since, int? limit)
+    private static async Task<Results<Ok<HistoryView>, NotFound<ProblemDetails>>> GetHistoryAsync(string target, MonitorState state, IHistoryStore store, TimeProvider time, string? since, int? limit, CancellationToken cancellationToken)
     {
         if (state.Get(target) is not { } status)
         {
@@ -101,7 +102,7 @@ internal static class MonitorApi
 
         var to = time.GetUtcNow();
         var from = Since(since, time, TimeSpan.FromMinutes(15));
-        var samples = store.Samples(target, from, to, Math.Clamp(limit ?? 2000, 1, 20000));
+        var samples = await store.SamplesAsync(target, from, to, Math.Clamp(limit ?? 2000, 1, 20000), cancellationToken).ConfigureAwait(false);
         var window = status.Target.Alerts.DatabaseConnectionFailure.Window;
         var points = new List<HistoryPoint>(samples.Count);
         var start = 0;

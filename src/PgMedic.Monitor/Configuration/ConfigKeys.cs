@@ -18,6 +18,8 @@ internal static class ConfigKeys
         ("thresholds", Thresholds),
         ("poolEndpoints", Node.List(Node.Leaf)),
         ("poolToken", Node.Leaf),
+        ("slo", Node.Of("objective", "window")),
+        ("sessionHistory", Node.Of("enabled", "interval")),
         ("heal", Node.Of("idleInTransactionFor", "idleFor", "waitingFor")),
         ("guardrails", Node.Of(
             ("includeSuperusers", Node.Leaf),
@@ -34,7 +36,8 @@ internal static class ConfigKeys
         ("idleInTransaction", Node.Of("enabled", "for")),
         ("blockingChain", Node.Of("enabled", "for")),
         ("leakGrowth", Node.Of("enabled", "for", "samples", "minGrowth")),
-        ("exhaustionForecast", Node.Of("enabled", "for", "horizon", "window", "minSamples", "minPercent")));
+        ("exhaustionForecast", Node.Of("enabled", "for", "horizon", "window", "minSamples", "minPercent")),
+        ("sloBurnRate", Node.Of("enabled", "for")));
 
     private static readonly Node Root = Node.Of(
         ("$schema", Node.Leaf),
@@ -52,6 +55,8 @@ internal static class ConfigKeys
         ("allowUnauthenticatedNetwork", Node.Leaf),
         ("actionRateLimit", Node.Of("permits", "window")),
         ("history", Node.Of("path", "retention")),
+        ("slo", Node.Of("objective", "window")),
+        ("sessionHistory", Node.Of("enabled", "interval", "topSessions", "downsampleAfter", "retention")),
         ("auditLog", Node.Leaf));
 
     /// <summary>One line per unknown key, e.g. <c>unknown key 'readOnyl' — did you mean 'readOnly'?</c>.</summary>

@@ -1,6 +1,7 @@
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Remediation;
+using PgMedic.Core.Slo;
 using PgMedic.Postgres.Targets;
 
 namespace PgMedic.Monitor.Configuration;
@@ -62,6 +63,12 @@ public sealed record MonitorOptions
 
     public TimeSpan Retention { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>The default availability objective of every target (<c>"slo"</c>); a target may set its own.</summary>
+    public SloOptions Slo { get; init; } = new();
+
+    /// <summary>Active session history: how it is sampled, kept and thinned (<c>"sessionHistory"</c>).</summary>
+    public SessionHistoryOptions SessionHistory { get; init; } = new();
+
     /// <summary>Where actions are audited (JSON lines); default is the CLI's audit log.</summary>
     public string? AuditLogPath { get; init; }
 
@@ -89,6 +96,34 @@ public sealed record MonitoredTarget(
 
     /// <summary>The guardrails of this target's actions (<c>"guardrails"</c> in the config).</summary>
     public GuardrailOptions Guardrails { get; init; } = new();
+
+    /// <summary>This target's availability objective (<c>"slo"</c>, else the top-level one).</summary>
+    public SloOptions Slo { get; init; } = new();
+
+    /// <summary>Whether this target's sessions are sampled into the active session history.</summary>
+    public bool SessionHistory { get; init; } = true;
+
+    /// <summary>How often this target's sessions are sampled; null is the poll interval (each poll's snapshot is the sample, at no extra cost to the server).</summary>
+    public TimeSpan? SessionSampleInterval { get; init; }
+
+    /// <summary>The sampling interval in effect.</summary>
+    public TimeSpan SampleInterval(TimeSpan pollInterval) => SessionSampleInterval ?? pollInterval;
+}
+
+/// <summary>
+/// Active session history (<c>"sessionHistory"</c>): every interval, the client sessions counted by state, wait
+/// event, application, user, client, database and query fingerprint, with the top sessions; thinned to one
+/// sample a minute after <see cref="DownsampleAfter"/>, deleted after <see cref="Retention"/>.
+/// </summary>
+public sealed record SessionHistoryOptions
+{
+    /// <summary>Sessions kept whole per sample (the longest-held and every one in a lock chain, up to this many).</summary>
+    public int TopSessions { get; init; } = 10;
+
+    public TimeSpan DownsampleAfter { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long samples are kept; null means the history's retention.</summary>
+    public TimeSpan? Retention { get; init; }
 }
 
 public enum WebhookFormat

@@ -58,9 +58,33 @@ internal sealed class MonitorMetrics
         meter.CreateObservableGauge("pgmedic.lifeline_connected", () => Each<int>(state, s => s.PolledAt is null
             ? []
             : [new Measurement<int>(s.LifelineConnected ? 1 : 0, Tag("target", s.Target.Name))]), description: "1 while the monitor's long-lived connection is open");
+        meter.CreateObservableCounter("pgmedic.slo_attempts", () => Each<long>(state, s => s.PolledAt is null
+            ? []
+            : [new Measurement<long>(s.SloAttempts, Tag("target", s.Target.Name))]), description: "The availability objective's connection attempts since the monitor started: the services' checkouts when pool endpoints are listed, else the monitor's probes");
+        meter.CreateObservableCounter("pgmedic.slo_failures", () => Each<long>(state, s => s.PolledAt is null
+            ? []
+            : [new Measurement<long>(s.SloFailures, Tag("target", s.Target.Name))]), description: "The availability objective's failed attempts since the monitor started (checkouts timed out or failed to connect, or failed probes)");
+        meter.CreateObservableGauge("pgmedic.slo_objective_ratio", () => Each<double>(state, s => [new Measurement<double>(s.Target.Slo.ObjectivePercent / 100, Tag("target", s.Target.Name))]),
+            description: "The target's availability objective as a ratio (0.999 for 99.9 %): the exported burn-rate rules read their error budget from it");
+        meter.CreateObservableGauge("pgmedic.slo_availability_ratio", () => Each<double>(state, s => s.Slo?.AvailabilityPercent is { } a
+            ? [new Measurement<double>(a / 100, Tag("target", s.Target.Name))]
+            : []), description: "Good attempts as a share of all over the objective's window (restored from history after a restart)");
+        meter.CreateObservableGauge("pgmedic.slo_error_budget_remaining_ratio", () => Each<double>(state, s => s.Slo is { } slo
+            ? [new Measurement<double>(slo.BudgetRemainingRatio, Tag("target", s.Target.Name))]
+            : []), description: "The share of the objective's error budget left over its window: 1 untouched, 0 spent, below 0 overspent");
+        meter.CreateObservableGauge("pgmedic.slo_coverage_ratio", () => Each<double>(state, s => s.Slo is { } slo
+            ? [new Measurement<double>(slo.CoverageRatio, Tag("target", s.Target.Name))]
+            : []), description: "The share of the objective's window the monitor observed (unobserved time counts neither good nor bad)");
+        meter.CreateObservableGauge("pgmedic.slo_burn_rate", () => Each<double>(state, s => (s.Slo?.BurnRates ?? [])
+            .SelectMany(b => new[]
+            {
+                new Measurement<double>(b.LongBurnRate, Tag("target", s.Target.Name), Tag("window", Core.Common.Duration.Format(TimeSpan.FromSeconds(b.LongWindowSeconds)))),
+                new Measurement<double>(b.ShortBurnRate, Tag("target", s.Target.Name), Tag("window", Core.Common.Duration.Format(TimeSpan.FromSeconds(b.ShortWindowSeconds)))),
+            })
+            .DistinctBy(m => m.Tags.ToArray()[1].Value)), description: "The error budget's burn rate over each window of the burn-rate alerts (1 spends it exactly over the objective's window)");
         meter.CreateObservableGauge("pgmedic.alerts_firing", () => Each<int>(state, s => s.Alerts.Where(a => a.State == AlertState.Firing)
             .GroupBy(a => (a.Key.Rule, a.Key.Severity))
-            .Select(g => new Measurement<int>(g.Count(), Tag("target", s.Target.Name), Tag("alert", g.Key.Rule), Tag("severity", HistoryStore.SeverityName(g.Key.Severity))))), description: "Alerts firing now");
+            .Select(g => new Measurement<int>(g.Count(), Tag("target", s.Target.Name), Tag("alert", g.Key.Rule), Tag("severity", HistoryNames.SeverityName(g.Key.Severity))))), description: "Alerts firing now");
     }
 
     private static IEnumerable<Measurement<T>> Each<T>(MonitorState state, Func<TargetStatus, IEnumerable<Measurement<T>>> measure)
@@ -89,12 +113,12 @@ internal sealed class MonitorMetrics
 
         if (m.ProbeAttempts > 0)
         {
-            yield return new Measurement<double>(m.ProbeRatio, Tag("target", s.Target.Name), Tag("signal", HistoryStore.SignalName(FailureSignal.Probe)));
+            yield return new Measurement<double>(m.ProbeRatio, Tag("target", s.Target.Name), Tag("signal", HistoryNames.SignalName(FailureSignal.Probe)));
         }
 
         if (m.Application?.Ratio is { } ratio)
         {
-            yield return new Measurement<double>(ratio, Tag("target", s.Target.Name), Tag("signal", HistoryStore.SignalName(FailureSignal.Application)));
+            yield return new Measurement<double>(ratio, Tag("target", s.Target.Name), Tag("signal", HistoryNames.SignalName(FailureSignal.Application)));
         }
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
+using PgMedic.Core.Slo;
 using PgMedic.Core.Snapshots;
 using PgMedic.Monitor.Api;
 using PgMedic.Monitor.Configuration;
@@ -22,7 +23,7 @@ namespace PgMedic.Monitor.Polling;
 internal sealed class TargetPoller(
     MonitoredTarget target,
     MonitorOptions options,
-    HistoryStore store,
+    IHistoryStore store,
     MonitorState state,
     WebhookComposer composer,
     OutboxSignal outbox,
@@ -31,7 +32,7 @@ internal sealed class TargetPoller(
     ILogger logger) : IAsyncDisposable
 {
     private readonly List<MonitorSample> _history = [];
-    private readonly AlertEngine _engine = new(store.ActiveAlerts(target.Name));
+    private AlertEngine _engine = new();
     private readonly Lifeline _lifeline = new(
         target,
         options.Timeout,
@@ -40,7 +41,42 @@ internal sealed class TargetPoller(
         time,
         logger);
 
+    private readonly SloLedger _slo = new(target.Slo.Window);
+    private readonly SloAttemptCounter _attempts = new(target.PoolEndpoints.Count, options.PollInterval);
+    private SessionSampler? _sessions;
+
     public Lifeline Lifeline => _lifeline;
+
+    /// <summary>This target's active session history; null when it is off.</summary>
+    public SessionSampler? Sessions => _sessions ??= target.SessionHistory ? new SessionSampler(target, options, store, _lifeline, time, logger) : null;
+
+    /// <summary>The objective's attempts as counted so far (exact per poll for 6 hours, coarser beyond).</summary>
+    public SloLedger Slo => _slo;
+
+    public FailureSignal SloSource => _attempts.Source;
+
+    /// <summary>Takes up the alerts that were pending or firing when the monitor last stopped.</summary>
+    public async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        var active = await store.ActiveAlertsAsync(target.Name, cancellationToken).ConfigureAwait(false);
+        _engine = new AlertEngine(active);
+        var now = time.GetUtcNow();
+        foreach (var minute in await store.SloMinutesAsync(target.Name, now - target.Slo.Window, cancellationToken).ConfigureAwait(false))
+        {
+            _slo.Add(minute);
+        }
+
+        _slo.Trim(now);
+        if (Sessions is { } sessions)
+        {
+            await sessions.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (state.Get(target.Name) is { PolledAt: null })
+        {
+            state.Set(TargetStatus.Initial(target, active));
+        }
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -82,15 +118,31 @@ internal sealed class TargetPoller(
         var failures = FailureRates.Measure(_history, target.Alerts.DatabaseConnectionFailure.Window);
         sample = sample with { ApplicationFailureRatio = failures.Application?.Ratio is { } ratio ? Math.Round(ratio, 4) : null };
         _history[^1] = sample;
-        var transitions = _engine.Apply(AlertSignals.Evaluate(target.Name, _history, target.Alerts, options.PollInterval), at, target.Name, AlertSignals.IsStale(_history));
+        var attempts = _attempts.Count(sample);
+        if (attempts.Counts.Attempts > 0 || attempts.Counts.ObservedSeconds > 0)
+        {
+            _slo.Add(attempts);
+        }
+
+        _slo.Trim(at);
+        var slo = SloEvaluator.Status(_slo, target.Slo, _attempts.Source, at);
+        var signals = AlertSignals.Evaluate(target.Name, _history, target.Alerts, options.PollInterval)
+            .Concat(SloEvaluator.BurnRateSignals(target.Name, slo, target.Slo, target.Alerts.SloBurnRate))
+            .ToList();
+        var transitions = _engine.Apply(signals, at, target.Name, AlertSignals.IsStale(_history));
         var notifications = transitions
             .Where(t => t.State is AlertState.Firing or AlertState.Resolved)
             .SelectMany(t => options.Webhooks.Select(w => (t, w.Name, composer.Compose(w, target, t))))
             .ToList();
-        await store.RecordPollAsync(target.Name, sample, transitions, _engine.Active, _ => Incident(snapshot, lifelineFailure), notifications, cancellationToken).ConfigureAwait(false);
+        await store.RecordPollAsync(target.Name, sample, attempts, transitions, _engine.Active, _ => Incident(snapshot, lifelineFailure), notifications, cancellationToken).ConfigureAwait(false);
         foreach (var t in transitions.Where(t => t.State != AlertState.Pending))
         {
-            MonitorLog.AlertChanged(logger, HistoryStore.StateName(t.State), target.Name, t.Key.Rule, HistoryStore.SeverityName(t.Severity), t.Key.Subject, t.Summary);
+            MonitorLog.AlertChanged(logger, HistoryNames.StateName(t.State), target.Name, t.Key.Rule, HistoryNames.SeverityName(t.Severity), t.Key.Subject, t.Summary);
+        }
+
+        if (snapshot is not null && Sessions is { FromPolls: true } sessions)
+        {
+            await sessions.AddAsync(at, snapshot.TakenAt, snapshot.Sessions, cancellationToken).ConfigureAwait(false);
         }
 
         var previous = state.Get(target.Name);
@@ -108,7 +160,11 @@ internal sealed class TargetPoller(
         {
             Failures = failures,
             FreshAt = snapshot is not null ? at : previous?.FreshAt,
+            Slo = slo,
+            SloAttempts = (previous?.SloAttempts ?? 0) + attempts.Counts.Attempts,
+            SloFailures = (previous?.SloFailures ?? 0) + attempts.Counts.Bad,
         });
+
         if (notifications.Count > 0)
         {
             outbox.Wake();
@@ -116,6 +172,16 @@ internal sealed class TargetPoller(
     }
 
     public ValueTask DisposeAsync() => _lifeline.DisposeAsync();
+
+    /// <summary>This target as the history remembers it.</summary>
+    public StoredTarget Stored() => new(
+        target.Name,
+        target.Masked,
+        target.Slo,
+        _attempts.Source,
+        options.PollInterval,
+        target.SessionHistory ? target.SampleInterval(options.PollInterval) : null,
+        time.GetUtcNow());
 
     private string Redact(string text) =>
         target.Connection.Password is { Length: > 0 } password ? text.Replace(password, "***", StringComparison.Ordinal) : text;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
+using PgMedic.Core.Slo;
 using PgMedic.Core.Snapshots;
 using PgMedic.Monitor.Configuration;
 
@@ -33,6 +34,14 @@ internal sealed record TargetStatus(
 
     /// <summary>When the alerts' view was last fresh: the latest poll with a snapshot.</summary>
     public DateTimeOffset? FreshAt { get; init; }
+
+    /// <summary>The availability objective as of this poll.</summary>
+    public SloStatus? Slo { get; init; }
+
+    /// <summary>The objective's attempts and failures counted since the monitor started (the Prometheus counters).</summary>
+    public long SloAttempts { get; init; }
+
+    public long SloFailures { get; init; }
 }
 
 /// <summary>The latest status of every target, shared by the pollers (writers) and the endpoints and metrics (readers).</summary>
@@ -40,13 +49,14 @@ internal sealed class MonitorState
 {
     private readonly ConcurrentDictionary<string, TargetStatus> _targets = new(StringComparer.Ordinal);
 
-    public MonitorState(MonitorOptions options, Func<string, IReadOnlyList<ActiveAlert>> restored)
+    /// <summary>Every target unpolled and without alerts; the pollers restore the alerts of a previous run before their first poll.</summary>
+    public MonitorState(MonitorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         foreach (var target in options.Targets)
         {
-            _targets[target.Name] = TargetStatus.Initial(target, restored(target.Name));
+            _targets[target.Name] = TargetStatus.Initial(target, []);
         }
     }
 

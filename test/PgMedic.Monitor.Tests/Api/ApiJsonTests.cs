@@ -39,6 +39,10 @@ public sealed class ApiJsonTests(MonitorSandbox fixture)
             ["/api/alerts"] = "api-alerts.schema.json",
             ["/api/alerts/events?since=1h"] = "api-alert-events.schema.json",
             ["/api/targets/main/slow-queries"] = "api-slow-queries.schema.json",
+            ["/api/targets/main/slo"] = "slo.schema.json#/$defs/apiView",
+            ["/api/targets/main/activity"] = "history.schema.json#/$defs/moment",
+            ["/api/targets/main/capacity?days=1"] = "advise.schema.json#/$defs/capacityHistory",
+            ["/api/targets/main/evidence?since=1h"] = "report.schema.json#/$defs/history",
         };
         var problems = new List<string>();
         var texts = new Dictionary<string, string>();

@@ -85,7 +85,7 @@ public sealed class DashboardBrowserTests(MonitorSandbox fixture)
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(output, "dashboard-application-failures.png"), FullPage = true });
     }
 
-    private static Task<IBrowser> LaunchAsync(IPlaywright playwright, string chromium) =>
+    internal static Task<IBrowser> LaunchAsync(IPlaywright playwright, string chromium) =>
         playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = chromium,

@@ -38,25 +38,25 @@ public sealed class HistoryUpgradeTests : IDisposable
         }
 
         SqliteConnection.ClearAllPools();
-        using var store = new HistoryStore(path);
-        var restored = Assert.Single(store.ActiveAlerts("shop"));
+        using var store = new SqliteHistoryStore(path);
+        var restored = Assert.Single(await store.ActiveAlertsAsync("shop", CancellationToken.None));
         Assert.Equal((AlertState.Firing, "old summary", (FailureSignal?)null), (restored.State, restored.Summary, restored.Signal));
 
         var key = new AlertKey("shop", AlertNames.DatabaseConnectionFailure, Severity.Critical, string.Empty);
         var resolved = new AlertTransition("event-1", key, AlertState.Resolved, since.AddMinutes(1), since, 0, "recovered") { Signal = FailureSignal.Application };
         var sample = MonitorSample.Unreadable(since.AddMinutes(1), true, null, 2, []) with { ApplicationFailureRatio = 0.05 };
-        await store.RecordPollAsync("shop", sample, [resolved], [], _ => null, [], CancellationToken.None);
+        await store.RecordPollAsync("shop", sample, default, [resolved], [], _ => null, [], CancellationToken.None);
 
-        Assert.Empty(store.ActiveAlerts("shop"));
-        Assert.Equal(FailureSignal.Application, Assert.Single(store.AlertEvents("shop", since, 10)).Signal);
-        Assert.Equal(0.05, Assert.Single(store.Samples("shop", since, since.AddHours(1), 10)).ApplicationFailureRatio);
+        Assert.Empty(await store.ActiveAlertsAsync("shop", CancellationToken.None));
+        Assert.Equal(FailureSignal.Application, Assert.Single(await store.AlertEventsAsync("shop", since, 10, CancellationToken.None)).Signal);
+        Assert.Equal(0.05, Assert.Single(await store.SamplesAsync("shop", since, since.AddHours(1), 10, CancellationToken.None)).ApplicationFailureRatio);
     }
 
     [Fact]
-    public void Incident_SnapshotSavedBeforeTheVocabulary_ReadsTheClientAddress()
+    public async Task Incident_SnapshotSavedBeforeTheVocabulary_ReadsTheClientAddress()
     {
         var path = Path.Combine(_directory, "incidents.db");
-        using var store = new HistoryStore(path);
+        using var store = new SqliteHistoryStore(path);
         const string Session = "{\"pid\":4711,\"user\":\"app\",\"application\":\"o\\u0027brien\",\"client\":\"10.0.0.7\",\"database\":\"shop\",\"state\":\"idle in transaction\",\"stateAgeSeconds\":74.2,\"transactionAgeSeconds\":74.3,\"queryAgeSeconds\":74.2,\"waitEvent\":\"Client:ClientRead\",\"blockedBy\":[],\"query\":\"SELECT '\\\"client\\\": 1'\"}";
         using (var old = new SqliteConnection($"Data Source={path}"))
         {
@@ -67,7 +67,8 @@ public sealed class HistoryUpgradeTests : IDisposable
             insert.ExecuteNonQuery();
         }
 
-        var session = Assert.Single(store.Incident(store.Incidents("shop", 1).Single().Id)!.Value.Body.Sessions);
+        var listed = Assert.Single(await store.IncidentsAsync("shop", 1, CancellationToken.None));
+        var session = Assert.Single((await store.IncidentAsync(listed.Id, CancellationToken.None))!.Body!.Sessions);
 
         Assert.Equal(("10.0.0.7", "o'brien"), (session.ClientAddress, session.Application));
         Assert.Equal("SELECT '\"client\": 1'", session.Query);

@@ -3,21 +3,15 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Slo;
 
 namespace PgMedic.Monitor.History;
 
-/// <summary>One webhook delivery waiting in the outbox.</summary>
-internal sealed record OutboxItem(long Id, string EventId, string Webhook, string Body, DateTimeOffset CreatedAt, int Attempts);
-
-/// <summary>An alert change as kept in the timeline.</summary>
-internal sealed record StoredAlertEvent(string EventId, string Target, string Rule, Severity Severity, string Subject, AlertState State, DateTimeOffset At, DateTimeOffset StartsAt, double Value, string Summary, long? IncidentId, FailureSignal? Signal);
-
 /// <summary>
-/// The monitor's memory, in one SQLite file in WAL mode: samples, the alert timeline and the alerts
-/// active now (restored after a restart, so nothing fires twice), incident snapshots, and the
-/// webhook outbox (written in the same transaction as the alert change it announces, so none is lost).
+/// The default <see cref="IHistoryStore"/>: one SQLite file in WAL mode. Reads and writes are synchronous
+/// underneath (SQLite is in-process); writes take turns through one gate.
 /// </summary>
-internal sealed class HistoryStore : IDisposable
+internal sealed partial class SqliteHistoryStore : IHistoryStore
 {
     private const string Schema = """
         PRAGMA journal_mode = WAL;
@@ -57,7 +51,7 @@ internal sealed class HistoryStore : IDisposable
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
-    public HistoryStore(string path)
+    public SqliteHistoryStore(string path)
     {
         SqliteLibrary.Register();
         var full = Path.GetFullPath(path);
@@ -66,21 +60,24 @@ internal sealed class HistoryStore : IDisposable
             Directory.CreateDirectory(directory);
         }
 
-        FilePath = full;
+        Location = full;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, DefaultTimeout = 30, Pooling = true }.ToString();
         using var connection = Open();
         Execute(connection, null, Schema);
+        Execute(connection, null, SloSchema);
+        Execute(connection, null, ActivitySchema);
         foreach (var (table, column, type) in AddedColumns)
         {
             AddColumnIfMissing(connection, table, column, type);
         }
     }
 
-    public string FilePath { get; }
+    public string Location { get; }
 
     public async Task RecordPollAsync(
         string target,
         MonitorSample sample,
+        SloEntry slo,
         IReadOnlyList<AlertTransition> transitions,
         IReadOnlyCollection<ActiveAlert> active,
         Func<AlertTransition, IncidentBody?> incidentFor,
@@ -103,6 +100,7 @@ internal sealed class HistoryStore : IDisposable
                 ("$byApp", JsonSerializer.Serialize(sample.ByApplication, MonitorJsonContext.Dialect.IReadOnlyListAppConnections)),
                 ("$findings", JsonSerializer.Serialize(sample.Findings, MonitorJsonContext.Dialect.IReadOnlyListSampleFinding)),
                 ("$appRatio", sample.ApplicationFailureRatio));
+            RecordSlo(connection, transaction, target, slo);
             foreach (var t in transitions)
             {
                 long? incidentId = null;
@@ -151,7 +149,25 @@ internal sealed class HistoryStore : IDisposable
         }
     }
 
-    public IReadOnlyList<ActiveAlert> ActiveAlerts(string? target)
+    public Task<IReadOnlyList<ActiveAlert>> ActiveAlertsAsync(string? target, CancellationToken cancellationToken) => Task.FromResult(ActiveAlerts(target));
+
+    public Task<IReadOnlyList<MonitorSample>> SamplesAsync(string target, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(Samples(target, from, to, limit));
+
+    public Task<IReadOnlyList<StoredAlertEvent>> AlertEventsAsync(string? target, DateTimeOffset from, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(AlertEvents(target, from, limit));
+
+    public Task<IReadOnlyList<StoredIncident>> IncidentsAsync(string? target, int limit, CancellationToken cancellationToken) => Task.FromResult(Incidents(target, limit));
+
+    public Task<StoredIncident?> IncidentAsync(long id, CancellationToken cancellationToken) => Task.FromResult(Incident(id));
+
+    public Task<IReadOnlyList<OutboxItem>> DueNotificationsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) => Task.FromResult(DueNotifications(now, limit));
+
+    public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => Task.FromResult(NextDue());
+
+    public Task<int> PendingNotificationsAsync(CancellationToken cancellationToken) => Task.FromResult(PendingNotifications());
+
+    private IReadOnlyList<ActiveAlert> ActiveAlerts(string? target)
     {
         using var connection = Open();
         return Query(connection, "SELECT target, rule, severity, subject, state, since, fired_at, value, summary, signal FROM active_alerts WHERE $target IS NULL OR target = $target ORDER BY since",
@@ -168,7 +184,7 @@ internal sealed class HistoryStore : IDisposable
             ("$target", target));
     }
 
-    public IReadOnlyList<MonitorSample> Samples(string target, DateTimeOffset from, DateTimeOffset to, int limit)
+    private IReadOnlyList<MonitorSample> Samples(string target, DateTimeOffset from, DateTimeOffset to, int limit)
     {
         using var connection = Open();
         return Query(connection, """
@@ -194,7 +210,29 @@ internal sealed class HistoryStore : IDisposable
             ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)), ("$limit", limit));
     }
 
-    public IReadOnlyList<StoredAlertEvent> AlertEvents(string? target, DateTimeOffset from, int limit)
+    public Task<IReadOnlyList<Core.Capacity.UsagePoint>> UsageAsync(string target, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        IReadOnlyList<Core.Capacity.UsagePoint> points = Query(connection, """
+            SELECT at, clients, usable, by_state, by_application FROM samples WHERE target = $target AND at >= $from AND at <= $to AND collected = 1 ORDER BY at
+            """,
+            r =>
+            {
+                var byState = JsonSerializer.Deserialize(r.GetString(3), MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>();
+                return new Core.Capacity.UsagePoint(
+                    FromMs(r.GetInt64(0)),
+                    r.GetInt32(1),
+                    r.GetInt32(2),
+                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Active),
+                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Idle),
+                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransaction) + byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransactionAborted),
+                    JsonSerializer.Deserialize(r.GetString(4), MonitorJsonContext.Dialect.IReadOnlyListAppConnections) ?? []);
+            },
+            ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)));
+        return Task.FromResult(points);
+    }
+
+    private IReadOnlyList<StoredAlertEvent> AlertEvents(string? target, DateTimeOffset from, int limit)
     {
         using var connection = Open();
         return Query(connection, """
@@ -206,19 +244,19 @@ internal sealed class HistoryStore : IDisposable
             ("$target", target), ("$from", Ms(from)), ("$limit", limit));
     }
 
-    public IReadOnlyList<(long Id, string Target, string EventId, string Rule, Severity Severity, DateTimeOffset At, string Summary)> Incidents(string? target, int limit)
+    private IReadOnlyList<StoredIncident> Incidents(string? target, int limit)
     {
         using var connection = Open();
         return Query(connection, "SELECT id, target, event_id, rule, severity, at, summary FROM incidents WHERE $target IS NULL OR target = $target ORDER BY id DESC LIMIT $limit",
-            r => (r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), ParseSeverity(r.GetString(4)), FromMs(r.GetInt64(5)), r.GetString(6)),
+            r => new StoredIncident(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), ParseSeverity(r.GetString(4)), FromMs(r.GetInt64(5)), r.GetString(6), null),
             ("$target", target), ("$limit", limit));
     }
 
-    public (string Target, string EventId, string Rule, Severity Severity, DateTimeOffset At, string Summary, IncidentBody Body)? Incident(long id)
+    private StoredIncident? Incident(long id)
     {
         using var connection = Open();
         return Query(connection, "SELECT target, event_id, rule, severity, at, summary, body FROM incidents WHERE id = $id",
-            r => ((string, string, string, Severity, DateTimeOffset, string, IncidentBody)?)(r.GetString(0), r.GetString(1), r.GetString(2), ParseSeverity(r.GetString(3)), FromMs(r.GetInt64(4)), r.GetString(5),
+            r => new StoredIncident(id, r.GetString(0), r.GetString(1), r.GetString(2), ParseSeverity(r.GetString(3)), FromMs(r.GetInt64(4)), r.GetString(5),
                 JsonSerializer.Deserialize(UpgradedBody(r.GetString(6)), MonitorJsonContext.Dialect.IncidentBody)!),
             ("$id", id)).FirstOrDefault();
     }
@@ -229,8 +267,7 @@ internal sealed class HistoryStore : IDisposable
     /// </summary>
     internal static string UpgradedBody(string body) => body.Replace("\"client\":", "\"clientAddress\":", StringComparison.Ordinal);
 
-    /// <summary>Notifications due now, oldest first; a webhook whose oldest notification is still backing off has none due (order is kept).</summary>
-    public IReadOnlyList<OutboxItem> DueNotifications(DateTimeOffset now, int limit)
+    private IReadOnlyList<OutboxItem> DueNotifications(DateTimeOffset now, int limit)
     {
         using var connection = Open();
         return Query(connection, """
@@ -245,14 +282,13 @@ internal sealed class HistoryStore : IDisposable
             ("$now", Ms(now)), ("$limit", limit));
     }
 
-    /// <summary>The earliest time an undelivered notification is due, or null when the outbox is empty.</summary>
-    public DateTimeOffset? NextDue()
+    private DateTimeOffset? NextDue()
     {
         using var connection = Open();
         return Scalar(connection, null, "SELECT min(next_attempt_at) FROM outbox WHERE delivered_at IS NULL AND given_up_at IS NULL") is long ms ? FromMs(ms) : null;
     }
 
-    public int PendingNotifications()
+    private int PendingNotifications()
     {
         using var connection = Open();
         return Convert.ToInt32(Scalar(connection, null, "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND given_up_at IS NULL"), CultureInfo.InvariantCulture);
@@ -267,14 +303,18 @@ internal sealed class HistoryStore : IDisposable
     public Task MarkGivenUpAsync(long id, DateTimeOffset at, string error, CancellationToken cancellationToken) =>
         WriteAsync("UPDATE outbox SET given_up_at = $at, last_error = $error WHERE id = $id", cancellationToken, ("$id", id), ("$at", Ms(at)), ("$error", error));
 
-    /// <summary>Deletes what is older than the retention: samples, alert events, incidents, delivered or abandoned notifications.</summary>
-    public Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
-        WriteAsync("""
+    public Task PruneAsync(PruneCutoffs cutoffs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cutoffs);
+        return WriteAsync("""
             DELETE FROM samples WHERE at < $before;
             DELETE FROM alert_events WHERE at < $before;
             DELETE FROM incidents WHERE at < $before;
             DELETE FROM outbox WHERE created_at < $before AND (delivered_at IS NOT NULL OR given_up_at IS NOT NULL);
-            """, cancellationToken, ("$before", Ms(before)));
+            DELETE FROM slo_minutes WHERE minute < $slo;
+            DELETE FROM activity_runs WHERE start < $activity;
+            """, cancellationToken, ("$before", Ms(cutoffs.History)), ("$slo", Ms(cutoffs.Slo)), ("$activity", Ms(cutoffs.Sessions)));
+    }
 
     public void Dispose()
     {
@@ -282,12 +322,11 @@ internal sealed class HistoryStore : IDisposable
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
     }
 
-    internal static string SeverityName(Severity severity) => severity.ToString().ToLowerInvariant();
+    private static string SeverityName(Severity severity) => HistoryNames.SeverityName(severity);
 
-    internal static string StateName(AlertState state) => state.ToString().ToLowerInvariant();
+    private static string StateName(AlertState state) => HistoryNames.StateName(state);
 
-    /// <summary>The signal as the API, webhooks and metrics spell it: <c>application</c> or <c>probe</c>.</summary>
-    internal static string? SignalName(FailureSignal? signal) => signal?.ToString().ToLowerInvariant();
+    private static string? SignalName(FailureSignal? signal) => HistoryNames.SignalName(signal);
 
     private static FailureSignal? ParseSignal(SqliteDataReader reader, int column) =>
         reader.IsDBNull(column) ? null : Enum.Parse<FailureSignal>(reader.GetString(column), ignoreCase: true);
