@@ -112,7 +112,8 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
 
         foreach (var spared in plan.Spared)
         {
-            _console.MarkupLine(Terminal.Safe($"  spared pid {spared.Pid} ({spared.User}, {spared.Application}, {spared.Database}, {spared.State}): {SpareText.Of(spared)}"));
+            var who = string.Join(", ", new[] { spared.User, spared.Application, spared.Database, spared.State }.Where(v => !string.IsNullOrEmpty(v)));
+            _console.MarkupLine(Terminal.Safe($"  spared pid {spared.Pid}{(who.Length == 0 ? string.Empty : $" ({who})")}: {SpareText.Of(spared)}"));
         }
     }
 
@@ -257,9 +258,24 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
                 : Spared(report) is { Count: > 0 } left
                     ? $"Not healthy after every step: {left.Count} session(s) heal may not act on were spared ({string.Join("; ", left.Select(s => s.Reason).Distinct().Select(SpareText.Reason))}). Next: {SpareText.NextStep(left)}"
                     : "Not healthy after every step: see the findings above; `pgmedic diagnose` for what is left.",
-            _ when report.Command == RemediationVerb.Emergency => "Emergency playbook finished: every step succeeded.",
+            _ when report.Command == RemediationVerb.Emergency => EmergencyEnding(report),
             _ => report.ExitCode == ExitCode.Ok ? $"Done: {Counts(report)}." : $"Done, but some actions did not go through: {Counts(report)} (see above).",
         };
+    }
+
+    /// <summary>A finished playbook, and the client sessions it spared: all of them is a playbook that ended nothing (exit 1).</summary>
+    private static string EmergencyEnding(RemediationReport report)
+    {
+        var clients = Spared(report).Where(s => s.Reason != SpareReason.NotClientBackend).ToList();
+        if (clients.Count == 0)
+        {
+            return "Emergency playbook finished: every step succeeded.";
+        }
+
+        var reasons = string.Join("; ", clients.Select(s => s.Reason).Distinct().Select(SpareText.Reason));
+        return report.ExitCode == ExitCode.Warning
+            ? $"Emergency playbook finished, but it terminated nothing: every client session was spared ({clients.Count}, {reasons}). Next: {SpareText.NextStep(clients)}"
+            : $"Emergency playbook finished: every step succeeded; {clients.Count} client session(s) were spared ({reasons}). To end those too: {SpareText.NextStep(clients)}";
     }
 
     /// <summary>"2 terminated, 1 already-gone; 1 spared": what the executed run did, by result, in the audit log's words.</summary>

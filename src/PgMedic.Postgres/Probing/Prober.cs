@@ -54,15 +54,26 @@ public static class Prober
         var connection = settings.CreateConnection(target, timeout);
         ConnectionSecrets.Remember(connection, target);
         var stopwatch = Stopwatch.StartNew();
+        var opening = connection.OpenAsync(deadline.Token);
         try
         {
-            await connection.OpenAsync(deadline.Token).ConfigureAwait(false);
+            // Npgsql does not observe the token in every phase of a login (a frozen postmaster's startup
+            // reply): the deadline is kept here, not left to the connection string's whole-second Timeout.
+            await opening.WaitAsync(deadline.Token).ConfigureAwait(false);
             var result = new ProbeResult(target.Masked, ProbeOutcome.Accepting, null, null, null, Round(stopwatch.Elapsed.TotalMilliseconds), null, connection.ServerVersion);
             return (connection, result);
         }
         catch (Exception ex) when (IsConnectionFailure(ex, cancellationToken))
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            if (opening.IsCompleted)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                _ = opening.ContinueWith(static (open, state) => { _ = open.Exception; ((NpgsqlConnection)state!).Dispose(); }, connection, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+
             return (null, Failed(target, ex, timeout, null));
         }
     }

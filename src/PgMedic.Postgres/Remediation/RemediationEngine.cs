@@ -566,6 +566,12 @@ public sealed class RemediationEngine(TimeProvider time)
                 return healthy == true ? ExitCode.Ok : ExitCode.Warning;
             }
 
+            // A playbook whose every hook ran but that ended no session, because each was spared, has not done what it was called for.
+            if (request.Verb == RemediationVerb.Emergency && _steps.Any(s => s.Plan is { Actions.Count: 0 } p && p.Spared.Any(x => x.Reason is not (SpareReason.OwnBackend or SpareReason.NotClientBackend))))
+            {
+                return ExitCode.Warning;
+            }
+
             return _steps.All(s => s.Status is StepStatus.Done or StepStatus.Skipped or StepStatus.NothingToDo) ? ExitCode.Ok : ExitCode.Warning;
         }
     }

@@ -20,9 +20,10 @@ public sealed partial class LogsFollowTerminalTests
             "for i in $(seq 1 300); do echo '2026-11-27 14:33:00.123 UTC [81] FATAL:  sorry, too many clients already'; sleep 0.2; done | " +
             string.Join(' ', BuildOutput.CliCommand.Select(Quote)) + " logs --follow; echo \"exit=$?\"");
 
-        var first = await tmux.WaitForScreenAsync(screen => Count(screen) >= 3);
+        // A capture can land mid-redraw on a loaded machine: each one waited for is a whole frame.
+        var first = await tmux.WaitForScreenAsync(screen => Count(screen) >= 3 && Whole(screen));
         await Task.Delay(1500);
-        var second = tmux.Screen();
+        var second = await tmux.WaitForScreenAsync(screen => Count(screen) > Count(first) && Whole(screen));
         var history = tmux.History();
         tmux.SendKeys("C-c");
         var final = await tmux.WaitForHistoryAsync(history => history.Contains("exit=", StringComparison.Ordinal));
@@ -39,6 +40,8 @@ public sealed partial class LogsFollowTerminalTests
         Assert.Matches(@"CRITICAL \d+ lines \(0 MB\) from stdin", final);
         Assert.Contains("too-many-clients: server full", final, StringComparison.Ordinal);
     }
+
+    private static bool Whole(string screen) => screen.Split('\n')[0].Contains(Header, StringComparison.Ordinal) && KindRow().IsMatch(screen);
 
     private static long Count(string screen) =>
         KindRow().Match(screen) is { Success: true } match ? long.Parse(match.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;

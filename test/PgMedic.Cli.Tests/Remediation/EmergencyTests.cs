@@ -50,6 +50,32 @@ public sealed class EmergencyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EmergencyYes_EveryClientSessionSpared_HooksRunButNoSuccessClaimedExitOneNamesTheOption()
+    {
+        var run = await CliRun.InvokeAsync(
+            "emergency", _sandbox.SuperuserTarget.WithDatabase("shop").ToUrl(), "--yes", "--confirm-database", "shop",
+            "--protect-application", "api",
+            "--restart-command", $"echo restart >> {HookLog}",
+            "--audit-log", AuditLog);
+
+        Assert.True(run.ExitCode == 1, run.All);
+        Assert.Equal(["restart"], await File.ReadAllLinesAsync(HookLog));
+        Assert.DoesNotContain("every step succeeded", run.Out, StringComparison.Ordinal);
+        var ending = Assert.Single(run.Lines, l => l.StartsWith("Emergency playbook finished", StringComparison.Ordinal));
+        Assert.Equal("Emergency playbook finished, but it terminated nothing: every client session was spared (4, protected applications). Next: drop the --protect-user/--protect-application that covers them (the built-in list — replication and backup tools — stays protected).", ending);
+        Assert.DoesNotContain(run.Lines, l => l.Contains("(, ", StringComparison.Ordinal));
+        Assert.Equal(_sessions.Pids.Order(), (await ActivePids.OfAsync(_sandbox)).Intersect(_sessions.Pids).Order());
+
+        var json = await CliRun.InvokeAsync(
+            "emergency", _sandbox.SuperuserTarget.WithDatabase("shop").ToUrl(), "--yes", "--confirm-database", "shop",
+            "--protect-application", "api", "--restart-command", "true", "--audit-log", AuditLog, "--format", "json");
+        using var document = JsonDocument.Parse(json.Out);
+        Assert.Equal(1, json.ExitCode);
+        Assert.Equal(1, document.RootElement.GetProperty("exitCode").GetInt32());
+        Assert.False(document.RootElement.GetProperty("dryRun").GetBoolean());
+    }
+
+    [Fact]
     public async Task EmergencyYes_RestartHookFails_StopsWithReportExitTwoAndMaintenanceStaysOn()
     {
         var run = await CliRun.InvokeAsync(

@@ -65,13 +65,13 @@ public sealed class LifelineTests(MonitorSandbox fixture)
             var saturation = snapshot.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("code").GetString() == "connection-saturation");
             ReliabilityRecord.Fault(
                 "`max_connections` filled by an ordinary role (24 sessions, refused after) while `serve` watches as a superuser",
-                $"the lifeline kept reading: {full.GetProperty("clientBackends").GetInt32()}/{full.GetProperty("usableSlots").GetInt32()} = {full.GetProperty("percentUsed").GetDouble():0} % (itself counted), exact; saturation {string.Join(" and ", alerts.Where(a => a.GetProperty("state").GetString() == "firing").Select(a => a.GetProperty("severity").GetString()).Order())} firing; the 25th ordinary login was refused with {refusal}",
+                $"the lifeline kept reading: {full.GetProperty("clientBackends").GetInt32()}/{full.GetProperty("usableSlots").GetInt32()} = {full.GetProperty("percentOfUsable").GetDouble():0} % (itself counted), exact; saturation {string.Join(" and ", alerts.Where(a => a.GetProperty("state").GetString() == "firing").Select(a => a.GetProperty("severity").GetString()).Order())} firing; the 25th ordinary login was refused with {refusal}",
                 "LifelineTests.Lifeline_OrdinaryRoleFillsEveryUsableSlot_KeepsReportingCountsItself100PercentAndAlertsFire",
                 clock.Elapsed);
 
             Assert.Equal(MonitorSandbox.UsableSlots - 1, held.Connections.Count);
             Assert.Equal(PostgresErrorCodes.TooManyConnections, refusal);
-            Assert.Equal(100, full.GetProperty("percentUsed").GetDouble());
+            Assert.Equal(100, full.GetProperty("percentOfUsable").GetDouble());
             Assert.Equal(0, full.GetProperty("slotsLeft").GetInt32());
             Assert.True(full.GetProperty("exact").GetBoolean());
             Assert.True(target.GetProperty("lifeline").GetBoolean());

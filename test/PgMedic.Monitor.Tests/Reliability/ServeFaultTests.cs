@@ -50,7 +50,7 @@ public sealed class ServeFaultTests(MonitorSandbox fixture)
 
         // Every snapshot the lifeline asks for is cut once sent, for 3 s: each poll loses it mid-query and reconnects.
         var accepted = proxy.Accepted;
-        proxy.DropWhenClientSends("pg_stat_activity");
+        proxy.DropWhenClientSends("pg_stat_get_activity");
         var statuses = await SampleHealthAsync(monitor, TimeSpan.FromSeconds(3));
         proxy.Disarm();
         var cuts = proxy.Dropped;
