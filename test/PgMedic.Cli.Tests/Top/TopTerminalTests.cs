@@ -197,6 +197,62 @@ public sealed partial class TopTerminalTests(SandboxFixture fixture) : IDisposab
     }
 
     [Fact]
+    public async Task Top_ViewModeSortRefreshPauseAndHelpKeys_EachChangesWhatTheScreenSays()
+    {
+        using var top = StartTop(120, 30, "--interval", "1s");
+        await top.WaitForTextAsync("every 1s");
+
+        // F1-F3 as in pg_activity; the status line names the view.
+        top.SendKeys("F2");
+        await top.WaitForTextAsync("view waiting");
+        top.SendKeys("F3");
+        await top.WaitForTextAsync("view blocking");
+        top.SendKeys("F1");
+        await top.WaitForTextAsync("view running");
+
+        // T cycles the duration column: query → transaction → backend → query; s sorts by state.
+        top.SendKeys("T");
+        await top.WaitForTextAsync("T xact");
+        top.SendKeys("T");
+        await top.WaitForTextAsync("T backend");
+        top.SendKeys("T");
+        await top.WaitForTextAsync("T query");
+        top.SendKeys("s");
+        await top.WaitForTextAsync("sort state");
+
+        // +/- step the refresh through 0.5s … 5s.
+        top.SendKeys("+");
+        await top.WaitForTextAsync("every 2s");
+        top.SendKeys("-");
+        top.SendKeys("-");
+        await top.WaitForTextAsync("every 500ms");
+
+        // p: the frame holds still (its clock stops) until p again.
+        top.SendKeys("p");
+        var paused = await top.WaitForTextAsync("PAUSED");
+        var clock = Clock(paused);
+        await Task.Delay(1500);
+        Assert.Equal(clock, Clock(top.Capture()));
+        top.SendKeys("p");
+        var resumed = await top.WaitForAsync(lines => !lines.Any(l => l.Contains("PAUSED", StringComparison.Ordinal)) && Clock(lines) != clock, "the clock moving again");
+        Assert.NotEqual(clock, Clock(resumed));
+
+        // ? shows the keys; any key closes it.
+        top.SendKeys("?");
+        var help = await top.WaitForTextAsync("keys (any key closes this help)");
+        Assert.Contains(help, l => l.Contains("F1 F2 F3 running, waiting, blocking", StringComparison.Ordinal));
+        top.SendKeys("x");
+        await top.WaitForAsync(lines => !lines.Any(l => l.Contains("any key closes this help", StringComparison.Ordinal)) && lines.Any(l => l.Contains("view running", StringComparison.Ordinal)), "the help closed");
+        await QuitAsync(top);
+    }
+
+    private static string? Clock(IReadOnlyList<string> lines) =>
+        lines.Select(l => ClockText().Match(l)).FirstOrDefault(m => m.Success)?.Value;
+
+    [GeneratedRegex(@"\d\d:\d\d:\d\d UTC")]
+    private static partial Regex ClockText();
+
+    [Fact]
     public async Task Top_ReadOnly_KRefusedWithAMessageAndNothingEnded()
     {
         await using var held = await HeldConnections.OpenAsync(Sandbox.SuperuserTarget, 1, "top-readonly");
