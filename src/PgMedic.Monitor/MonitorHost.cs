@@ -14,6 +14,7 @@ using PgMedic.Monitor.History;
 using PgMedic.Monitor.Metrics;
 using PgMedic.Monitor.Notifications;
 using PgMedic.Monitor.Polling;
+using PgMedic.Monitor.Probe;
 
 namespace PgMedic.Monitor;
 
@@ -61,7 +62,7 @@ public static class MonitorHost
         services.AddSingleton(options);
         services.AddSingleton(settings.Time);
         services.AddSingleton(_ => new HistoryStore(options.HistoryPath));
-        services.AddSingleton(sp => new MonitorState(options, target => sp.GetRequiredService<HistoryStore>().ActiveAlerts(target)));
+        services.AddSingleton(new MonitorState(options));
         services.AddSingleton<WebhookComposer>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SlowQueryCache>();
@@ -69,6 +70,12 @@ public static class MonitorHost
         services.AddSingleton<PollingService>();
         services.AddHostedService(sp => sp.GetRequiredService<PollingService>());
         services.AddHostedService<WebhookDispatcher>();
+        if (options.TargetDirectory is { } directory)
+        {
+            services.AddSingleton(new Targets.TargetDirectory(directory, options.Alerts, options.TargetEnvironment, options.HomeDirectory));
+            services.AddHostedService<Targets.TargetWatcher>();
+        }
+
         services.AddProblemDetails();
         services.AddHttpHardening(options);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, MonitorJsonContext.Default));
@@ -92,6 +99,7 @@ public static class MonitorHost
         app.MapActionsApi();
         app.MapDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapProbeApi();
         return app;
     }
 

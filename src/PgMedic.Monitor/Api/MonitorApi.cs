@@ -21,9 +21,9 @@ internal static class MonitorApi
     public static IEndpointRouteBuilder MapMonitorApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        api.MapGet("/targets", (MonitorState state) => TypedResults.Ok<IReadOnlyList<TargetView>>(state.All.Select(s => View(s, state.Options.PollInterval)).ToList()));
+        api.MapGet("/targets", (MonitorState state) => TypedResults.Ok<IReadOnlyList<TargetView>>(state.All.Select(s => View(s, state.Options)).ToList()));
         api.MapGet("/targets/{target}", Results<Ok<TargetView>, NotFound<ProblemDetails>> (string target, MonitorState state) =>
-            state.Get(target) is { } s ? TypedResults.Ok(View(s, state.Options.PollInterval)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
+            state.Get(target) is { } s ? TypedResults.Ok(View(s, state.Options)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
         api.MapGet("/targets/{target}/snapshot", Results<Ok<SnapshotView>, NotFound<ProblemDetails>> (string target, MonitorState state) =>
             state.Get(target) is { } s ? TypedResults.Ok(Snapshot(s)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
         api.MapGet("/targets/{target}/history", GetHistory);
@@ -42,7 +42,7 @@ internal static class MonitorApi
         return app;
     }
 
-    internal static TargetView View(TargetStatus s, TimeSpan interval) => new(
+    internal static TargetView View(TargetStatus s, Configuration.MonitorOptions options) => new(
         s.Target.Name,
         s.Target.Masked,
         s.Stale && s.DatabaseConnected ? "stale" : s.Report is { } r ? r.Status.ToString().ToLowerInvariant() : "unknown",
@@ -52,10 +52,13 @@ internal static class MonitorApi
         UsageView.From(s.Report?.Usage),
         s.Probe is { } p ? new ProbeView(ProbeOutcomeName.Of(p.Outcome), p.Reason, p.Message, s.Sample?.ProbeLatencyMilliseconds) : null,
         s.Alerts.Count(a => a.State == AlertState.Firing),
-        interval.TotalMilliseconds,
+        options.PollInterval.TotalMilliseconds,
         FailureRatesView.From(s.Failures, s.Target.Alerts.DatabaseConnectionFailure.Ratio),
         s.Stale,
-        s.FreshAt);
+        s.FreshAt,
+        (s.Target.Poll ?? options.Poll) == Configuration.PollMode.Scrape ? "scrape" : "interval",
+        s.Target.SourceFile,
+        OwnerView.Of(s.Target.Name, options.Shard));
 
     private static SnapshotView Snapshot(TargetStatus s)
     {
@@ -143,11 +146,11 @@ internal static class MonitorApi
     /// pg_stat_statements over the lifeline, read at most every 30 s per target (it is not free): the
     /// application's statements, without PgMedic's own polling and the drivers' housekeeping.
     /// </summary>
-    private static async Task<Results<Ok<SlowQueriesView>, NotFound<ProblemDetails>>> GetSlowQueriesAsync(string target, MonitorState state, PollingService polling, SlowQueryCache cache, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SlowQueriesView>, ProblemHttpResult>> GetSlowQueriesAsync(string target, MonitorState state, PollingService polling, SlowQueryCache cache, TimeProvider time, CancellationToken cancellationToken)
     {
         if (state.Get(target) is not { } status || !polling.Pollers.TryGetValue(target, out var poller))
         {
-            return TypedResults.NotFound(Problems.UnknownTarget(target));
+            return TypedResults.Problem(state.Get(target) is null ? Problems.UnknownTarget(target) : Problems.OtherShard(target, state.Options.Shard));
         }
 
         var now = time.GetUtcNow();

@@ -18,6 +18,7 @@ internal static class ConfigKeys
         ("thresholds", Thresholds),
         ("poolEndpoints", Node.List(Node.Leaf)),
         ("poolToken", Node.Leaf),
+        ("poll", Node.Leaf),
         ("heal", Node.Of("idleInTransactionFor", "idleFor", "waitingFor")),
         ("guardrails", Node.Of(
             ("includeSuperusers", Node.Leaf),
@@ -40,6 +41,10 @@ internal static class ConfigKeys
         ("$schema", Node.Leaf),
         ("targets", Node.List(Target)),
         ("pollInterval", Node.Leaf),
+        ("poll", Node.Leaf),
+        ("targetDirectory", Node.Leaf),
+        ("shard", Node.Leaf),
+        ("shardUrl", Node.Leaf),
         ("timeout", Node.Leaf),
         ("alerts", Alerts),
         ("webhooks", Node.List(Node.Of(("name", Node.Leaf), ("url", Node.Leaf), ("format", Node.Leaf), ("headers", Node.Any)))),

@@ -117,9 +117,16 @@ public static partial class MonitorConfigReader
 
         var targets = new List<MonitoredTarget>();
         var targetSections = config.GetSection("targets").GetChildren().ToList();
-        if (targetSections.Count == 0 && requireTargets)
+        var targetDirectory = config["targetDirectory"] is { Length: > 0 } directoryText ? Path.GetFullPath(directoryText) : null;
+        if (targetSections.Count == 0 && targetDirectory is null && requireTargets)
         {
-            errors.Add("targets: at least one target is needed, e.g. \"targets\": [{ \"name\": \"shop\", \"connection\": \"postgres://monitor@db:5432/shop\" }]");
+            errors.Add("targets: at least one target is needed, e.g. \"targets\": [{ \"name\": \"shop\", \"connection\": \"postgres://monitor@db:5432/shop\" }], or a \"targetDirectory\" of file_sd files");
+        }
+
+        var poll = ParsePoll(config["poll"] ?? "interval");
+        if (poll is null)
+        {
+            errors.Add($"poll '{config["poll"]}' is not interval (every pollInterval) or scrape (only when /probe scrapes the target)");
         }
 
         foreach (var section in targetSections)
@@ -133,6 +140,35 @@ public static partial class MonitorConfigReader
         foreach (var duplicate in targets.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
             errors.Add($"targets: the name '{duplicate.Key}' is used {duplicate.Count()} times; names must be unique");
+        }
+
+        if (targetDirectory is not null && requireTargets)
+        {
+            var (all, fileErrors) = new Targets.TargetDirectory(targetDirectory, alerts, resolveEnvironment, homeDirectory).Scan(targets, reparse: true);
+            errors.AddRange(fileErrors.Select(e => $"targetDirectory: {e.Error}"));
+            targets = [.. all ?? targets];
+        }
+
+        var shard = Shards.ShardOptions.Single;
+        if (config["shard"] is { Length: > 0 } shardText)
+        {
+            var (parsed, shardError) = Shards.ShardOptions.Parse(shardText);
+            if (shardError is not null)
+            {
+                errors.Add($"shard {shardError}");
+            }
+
+            shard = parsed ?? shard;
+        }
+
+        if (config["shardUrl"] is { Length: > 0 } shardUrl)
+        {
+            if (!Uri.TryCreate(shardUrl.Replace("{shard}", "0", StringComparison.Ordinal), UriKind.Absolute, out var peer) || peer.Scheme is not ("http" or "https") || !shardUrl.Contains("{shard}", StringComparison.Ordinal))
+            {
+                errors.Add($"shardUrl '{UrlUserInfo.Mask(shardUrl)}' is not an http(s) URL with {{shard}} where the shard's number goes, e.g. http://pgmedic-{{shard}}.pgmedic:9733/");
+            }
+
+            shard = shard with { PeerUrl = shardUrl };
         }
 
         var webhooks = config.GetSection("webhooks").GetChildren().Select(s => ReadWebhook(s, reader)).OfType<WebhookOptions>().ToList();
@@ -217,6 +253,11 @@ public static partial class MonitorConfigReader
             HistoryPath = config.GetSection("history")["path"] ?? defaults.HistoryPath,
             Retention = reader.Duration(config.GetSection("history"), "retention", defaults.Retention),
             AuditLogPath = config["auditLog"],
+            Poll = poll ?? PollMode.Interval,
+            TargetDirectory = targetDirectory,
+            Shard = shard,
+            TargetEnvironment = resolveEnvironment,
+            HomeDirectory = homeDirectory,
         };
         if (options.Delivery.MaxBackoff < options.Delivery.InitialBackoff)
         {
@@ -394,10 +435,21 @@ public static partial class MonitorConfigReader
         {
             ConnectionSaturation = alerts.ConnectionSaturation with { WarningPercent = thresholds.SaturationWarningPercent, CriticalPercent = thresholds.SaturationCriticalPercent },
         };
+        PollMode? poll = null;
+        if (section["poll"] is { } pollText)
+        {
+            poll = ParsePoll(pollText);
+            if (poll is null)
+            {
+                errors.Add($"{where}.poll '{pollText}' is not interval or scrape");
+            }
+        }
+
         return new MonitoredTarget(name, connection, thresholds, targetAlerts, endpoints, section["poolToken"])
         {
             Heal = heal,
             Guardrails = guardrails,
+            Poll = poll,
         };
     }
 
@@ -426,6 +478,27 @@ public static partial class MonitorConfigReader
 
         var headers = section.GetSection("headers").GetChildren().Where(h => h.Value is not null).ToDictionary(h => h.Key, h => h.Value!, StringComparer.OrdinalIgnoreCase);
         return uri is null || format is null ? null : new WebhookOptions(name, uri, format.Value, headers);
+    }
+
+    /// <summary>A target name as URLs and metric labels take it: letters, digits, '.', '_', '-', at most 64.</summary>
+    internal static bool IsTargetName(string name) => TargetName().IsMatch(name);
+
+    internal static PollMode? ParsePoll(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "interval" => PollMode.Interval,
+        "scrape" => PollMode.Scrape,
+        _ => null,
+    };
+
+    /// <summary>A target with nothing but a name and a connection: the configuration's alert rules, diagnose's other thresholds, heal's defaults.</summary>
+    internal static MonitoredTarget DefaultTarget(string name, ConnectionTarget connection, AlertRuleOptions alerts)
+    {
+        var thresholds = new DiagnosisOptions
+        {
+            SaturationWarningPercent = alerts.ConnectionSaturation.WarningPercent,
+            SaturationCriticalPercent = alerts.ConnectionSaturation.CriticalPercent,
+        };
+        return new MonitoredTarget(name, connection, thresholds, alerts, [], null);
     }
 
     private static string[] Strings(IConfigurationSection section) =>

@@ -151,6 +151,43 @@ internal sealed class HistoryStore : IDisposable
         }
     }
 
+    /// <summary>A target removed from the monitor: its closing alert events and their notifications, and no active alert left.</summary>
+    public async Task RecordRemovalAsync(
+        string target,
+        IReadOnlyList<AlertTransition> transitions,
+        IReadOnlyList<(AlertTransition Transition, string Webhook, string Body)> notifications,
+        CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction();
+            foreach (var t in transitions)
+            {
+                Execute(connection, transaction, """
+                    INSERT INTO alert_events (event_id, target, rule, severity, subject, state, at, starts_at, value, summary, incident_id, signal)
+                    VALUES ($event, $target, $rule, $severity, $subject, $state, $at, $starts, $value, $summary, NULL, $signal)
+                    """,
+                    ("$event", t.EventId), ("$target", target), ("$rule", t.Key.Rule), ("$severity", SeverityName(t.Severity)), ("$subject", t.Key.Subject),
+                    ("$state", StateName(t.State)), ("$at", Ms(t.At)), ("$starts", Ms(t.StartsAt)), ("$value", t.Value), ("$summary", t.Summary), ("$signal", SignalName(t.Signal)));
+            }
+
+            foreach (var (t, webhook, body) in notifications)
+            {
+                Execute(connection, transaction, "INSERT OR IGNORE INTO outbox (event_id, webhook, body, created_at, next_attempt_at) VALUES ($event, $webhook, $body, $at, $at)",
+                    ("$event", t.EventId), ("$webhook", webhook), ("$body", body), ("$at", Ms(t.At)));
+            }
+
+            Execute(connection, transaction, "DELETE FROM active_alerts WHERE target = $target", ("$target", target));
+            transaction.Commit();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
     public IReadOnlyList<ActiveAlert> ActiveAlerts(string? target)
     {
         using var connection = Open();

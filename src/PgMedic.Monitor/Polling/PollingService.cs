@@ -1,44 +1,121 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PgMedic.Core.Alerts;
 using PgMedic.Monitor.Configuration;
 using PgMedic.Monitor.History;
 using PgMedic.Monitor.Notifications;
 
 namespace PgMedic.Monitor.Polling;
 
-/// <summary>Runs one poller per target, and prunes history past its retention once an hour.</summary>
+/// <summary>
+/// Runs one poller per target this instance owns, follows the target list as it changes (targets added,
+/// changed and removed while running), and prunes history past its retention once an hour.
+/// </summary>
 internal sealed class PollingService : BackgroundService
 {
     private readonly MonitorOptions _options;
     private readonly HistoryStore _store;
+    private readonly MonitorState _state;
+    private readonly WebhookComposer _composer;
+    private readonly OutboxSignal _outbox;
     private readonly TimeProvider _time;
     private readonly HttpClient _http;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, TargetPoller> _pollers = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _changeGate = new(1, 1);
+    private bool _started;
 
     public PollingService(MonitorOptions options, HistoryStore store, MonitorState state, WebhookComposer composer, OutboxSignal outbox, TimeProvider time, ILoggerFactory loggers)
     {
         _options = options;
         _store = store;
+        _state = state;
+        _composer = composer;
+        _outbox = outbox;
         _time = time;
         _http = new HttpClient { Timeout = options.Timeout };
-        var logger = loggers.CreateLogger("PgMedic.Monitor.Polling");
-        Pollers = options.Targets.ToDictionary(t => t.Name, t => new TargetPoller(t, options, store, state, composer, outbox, _http, time, logger), StringComparer.Ordinal);
+        _logger = loggers.CreateLogger("PgMedic.Monitor.Polling");
+
+        // Known before the server answers its first request; the pollers start with the service.
+        foreach (var target in options.Targets)
+        {
+            Add(target);
+        }
     }
 
-    public IReadOnlyDictionary<string, TargetPoller> Pollers { get; }
+    /// <summary>The pollers of the targets this instance owns, by name.</summary>
+    public IReadOnlyDictionary<string, TargetPoller> Pollers => _pollers;
+
+    /// <summary>
+    /// Makes the monitored targets exactly <paramref name="targets"/>: new ones are added (and polled
+    /// within one interval), changed ones restarted with their active alerts kept, removed ones stopped
+    /// and their alerts closed.
+    /// </summary>
+    public async Task ApplyAsync(IReadOnlyList<MonitoredTarget> targets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        await _changeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var wanted = targets.ToDictionary(t => t.Name, StringComparer.Ordinal);
+            foreach (var gone in _state.All.Where(s => !wanted.ContainsKey(s.Target.Name)).ToList())
+            {
+                await RemoveAsync(gone.Target, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var target in targets)
+            {
+                var current = _state.Get(target.Name)?.Target;
+                if (current is not null && Same(current, target))
+                {
+                    continue;
+                }
+
+                if (current is not null && _pollers.TryRemove(target.Name, out var old))
+                {
+                    await old.DisposeAsync().ConfigureAwait(false);
+                    MonitorLog.StoppedWatching(_logger, target.Name, "its definition changed; watching the new one");
+                }
+
+                if (Add(target) is { } poller && _started)
+                {
+                    poller.Start();
+                }
+            }
+        }
+        finally
+        {
+            _changeGate.Release();
+        }
+    }
 
     public override void Dispose()
     {
         _http.Dispose();
+        _changeGate.Dispose();
         base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await _changeGate.WaitAsync(stoppingToken).ConfigureAwait(false);
         try
         {
-            var polls = Pollers.Values.Select(p => p.RunAsync(stoppingToken)).ToList();
-            polls.Add(PruneAsync(stoppingToken));
-            await Task.WhenAll(polls).ConfigureAwait(false);
+            _started = true;
+            foreach (var poller in _pollers.Values)
+            {
+                poller.Start();
+            }
+        }
+        finally
+        {
+            _changeGate.Release();
+        }
+
+        try
+        {
+            await PruneAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -46,11 +123,62 @@ internal sealed class PollingService : BackgroundService
         }
         finally
         {
-            foreach (var poller in Pollers.Values)
+            foreach (var poller in _pollers.Values)
             {
                 await poller.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Two definitions of one name that poll the same way: a file rewritten with the same content changes nothing.</summary>
+    private static bool Same(MonitoredTarget a, MonitoredTarget b) =>
+        a.Connection == b.Connection && a.Poll == b.Poll && a.SourceFile == b.SourceFile && a.PoolToken == b.PoolToken && a.PoolEndpoints.SequenceEqual(b.PoolEndpoints);
+
+    private TargetPoller? Add(MonitoredTarget target)
+    {
+        _state.Upsert(target, _store.ActiveAlerts(target.Name));
+        if (!_state.Owns(target.Name))
+        {
+            MonitorLog.NotOwned(_logger, target.Name, _options.Shard.OwnerOf(target.Name), _options.Shard.Count, _options.Shard.Index);
+            return null;
+        }
+
+        var poller = new TargetPoller(target, _options, _store, _state, _composer, _outbox, _http, _time, _logger);
+        _pollers[target.Name] = poller;
+        return poller;
+    }
+
+    /// <summary>
+    /// Stops polling a removed target and closes its alerts: a firing one is resolved, and notified, with
+    /// a summary that says the target is no longer watched — not that the condition cleared.
+    /// </summary>
+    private async Task RemoveAsync(MonitoredTarget target, CancellationToken cancellationToken)
+    {
+        if (_pollers.TryRemove(target.Name, out var poller))
+        {
+            await poller.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _state.Remove(target.Name);
+        if (!_state.Owns(target.Name))
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var where = target.SourceFile is { } file ? $"removed from {Path.GetFileName(file)}" : "removed from the configuration";
+        var closed = _store.ActiveAlerts(target.Name)
+            .Where(a => a.State == AlertState.Firing)
+            .Select(a => new AlertTransition(Guid.NewGuid().ToString("N"), a.Key, AlertState.Resolved, now, a.Since, a.Value, $"no longer watched: the target was {where} (last seen: {a.Summary})") { Signal = a.Signal })
+            .ToList();
+        var notifications = closed.SelectMany(t => _options.Webhooks.Select(w => (t, w.Name, _composer.Compose(w, target, t)))).ToList();
+        await _store.RecordRemovalAsync(target.Name, closed, notifications, cancellationToken).ConfigureAwait(false);
+        if (notifications.Count > 0)
+        {
+            _outbox.Wake();
+        }
+
+        MonitorLog.StoppedWatching(_logger, target.Name, closed.Count == 0 ? where : $"{where}; {closed.Count} firing alert(s) closed");
     }
 
     private async Task PruneAsync(CancellationToken cancellationToken)

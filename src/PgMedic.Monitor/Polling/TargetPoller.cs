@@ -32,6 +32,8 @@ internal sealed class TargetPoller(
 {
     private readonly List<MonitorSample> _history = [];
     private readonly AlertEngine _engine = new(store.ActiveAlerts(target.Name));
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly Lock _flightGate = new();
     private readonly Lifeline _lifeline = new(
         target,
         options.Timeout,
@@ -40,29 +42,131 @@ internal sealed class TargetPoller(
         time,
         logger);
 
+    private Task<TargetStatus>? _flight;
+    private Task? _schedule;
+
+    public MonitoredTarget Target => target;
+
     public Lifeline Lifeline => _lifeline;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public PollMode Mode => target.Poll ?? options.Poll;
+
+    /// <summary>Starts the timer when this target is polled every interval; a target polled when scraped waits for <see cref="PollAsync"/>.</summary>
+    public void Start()
     {
-        MonitorLog.Watching(logger, target.Name, target.Masked, options.PollInterval.TotalMilliseconds);
-        using var timer = new PeriodicTimer(options.PollInterval, time);
-        do
+        if (Mode == PollMode.Interval)
+        {
+            MonitorLog.Watching(logger, target.Name, target.Masked, options.PollInterval.TotalMilliseconds);
+            _schedule = RunAsync(_lifetime.Token);
+        }
+        else
+        {
+            MonitorLog.WatchingWhenScraped(logger, target.Name, target.Masked);
+        }
+    }
+
+    /// <summary>
+    /// One poll, single-flight: a caller arriving while a poll of this target runs (the timer's or another
+    /// scrape's) gets that poll's result instead of starting a second one, so scrapes never pile up on the
+    /// server. The poll runs to its own timeouts even when the caller gives up waiting.
+    /// </summary>
+    public Task<TargetStatus> PollAsync(CancellationToken cancellationToken) => JoinOrStart(null).WaitAsync(cancellationToken);
+
+    private Task<TargetStatus> JoinOrStart(DateTimeOffset? scheduled)
+    {
+        lock (_flightGate)
+        {
+            if (_flight is null || _flight.IsCompleted)
+            {
+                _flight = PollOnceAsync(scheduled, _lifetime.Token);
+            }
+
+            return _flight;
+        }
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+
+        // The first poll at once; then each target at its own phase of the interval, so that a hundred
+        // targets do not all poll in the same instant every interval.
+        var scheduled = time.GetUtcNow();
+        var phase = Phase(target.Name, options.PollInterval);
+        var first = true;
+        while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await PollOnceAsync(cancellationToken).ConfigureAwait(false);
+                await JoinOrStart(scheduled).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 MonitorLog.PollFailed(logger, target.Name, Redact(ex.Message.ReplaceLineEndings(" ")));
             }
+
+            var now = time.GetUtcNow();
+            scheduled = first ? scheduled + phase : scheduled + options.PollInterval;
+            if (first && scheduled <= now)
+            {
+                scheduled += options.PollInterval;
+            }
+
+            // A poll that overran its interval skips the ticks it missed, as a PeriodicTimer does.
+            while (scheduled < now - options.PollInterval)
+            {
+                scheduled += options.PollInterval;
+            }
+
+            first = false;
+            var wait = scheduled - now;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+            }
         }
-        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
     }
 
-    public async Task PollOnceAsync(CancellationToken cancellationToken)
+    /// <summary>A stable offset within the interval from the target's name.</summary>
+    private static TimeSpan Phase(string name, TimeSpan interval)
     {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name));
+        var fraction = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(hash) / (double)uint.MaxValue;
+        return TimeSpan.FromTicks((long)(interval.Ticks * fraction));
+    }
+
+    public async Task StopAsync()
+    {
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        Task? flight;
+        lock (_flightGate)
+        {
+            flight = _flight;
+        }
+
+        foreach (var task in new[] { _schedule, flight })
+        {
+            if (task is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                await task.ConfigureAwait(false);
+            }
+            catch (Exception) when (_lifetime.IsCancellationRequested)
+            {
+                // Stopping: a poll cut short is not an error, and a failed one was already reported to its callers.
+            }
+        }
+    }
+
+    private async Task<TargetStatus> PollOnceAsync(DateTimeOffset? scheduled, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
         var at = time.GetUtcNow();
+        var started = time.GetTimestamp();
         var reading = ReadPoolsAsync(cancellationToken);
         var (snapshot, lifelineFailure) = await _lifeline.CollectAsync(cancellationToken).ConfigureAwait(false);
 
@@ -87,14 +191,16 @@ internal sealed class TargetPoller(
             .Where(t => t.State is AlertState.Firing or AlertState.Resolved)
             .SelectMany(t => options.Webhooks.Select(w => (t, w.Name, composer.Compose(w, target, t))))
             .ToList();
+        var writing = time.GetTimestamp();
         await store.RecordPollAsync(target.Name, sample, transitions, _engine.Active, _ => Incident(snapshot, lifelineFailure), notifications, cancellationToken).ConfigureAwait(false);
+        var written = time.GetElapsedTime(writing);
         foreach (var t in transitions.Where(t => t.State != AlertState.Pending))
         {
             MonitorLog.AlertChanged(logger, HistoryStore.StateName(t.State), target.Name, t.Key.Rule, HistoryStore.SeverityName(t.Severity), t.Key.Subject, t.Summary);
         }
 
         var previous = state.Get(target.Name);
-        state.Set(new TargetStatus(
+        var status = new TargetStatus(
             target,
             at,
             sample,
@@ -108,14 +214,23 @@ internal sealed class TargetPoller(
         {
             Failures = failures,
             FreshAt = snapshot is not null ? at : previous?.FreshAt,
-        });
+            Timing = new PollTiming(time.GetElapsedTime(started), scheduled is { } s ? at - s : null, written),
+        };
+        state.Set(status);
         if (notifications.Count > 0)
         {
             outbox.Wake();
         }
+
+        return status;
     }
 
-    public ValueTask DisposeAsync() => _lifeline.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _lifeline.DisposeAsync().ConfigureAwait(false);
+        _lifetime.Dispose();
+    }
 
     private string Redact(string text) =>
         target.Connection.Password is { Length: > 0 } password ? text.Replace(password, "***", StringComparison.Ordinal) : text;
