@@ -34,6 +34,7 @@ public sealed record MonitorHostSettings
 /// <summary><c>pgmedic serve</c> as an ASP.NET Core application: a short composition root, features in their folders.</summary>
 public static class MonitorHost
 {
+    /// <exception cref="HistoryStoreException">The PostgreSQL history (<c>history.connection</c>) cannot be opened or migrated.</exception>
     public static WebApplication Build(MonitorOptions options, MonitorHostSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -61,7 +62,11 @@ public static class MonitorHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(settings.Time);
-        services.AddSingleton(_ => new HistoryStore(options.HistoryPath));
+        // Opened here, not on first use: an unreachable history database is said at start-up, in one line.
+        IHistoryStore store = options.HistoryConnection is { } history
+            ? PostgresHistoryStore.Open(history, options.Shard.Index, settings.Time)
+            : new SqliteHistoryStore(options.HistoryPath);
+        services.AddSingleton(store);
         services.AddSingleton(new MonitorState(options));
         services.AddSingleton<WebhookComposer>();
         services.AddSingleton<OutboxSignal>();

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
 using PgMedic.Core.Common;
 using PgMedic.Monitor;
 using PgMedic.Monitor.Configuration;
@@ -68,7 +69,18 @@ internal static class ServeCommand
                 options = options with { Shard = parsed with { PeerUrl = options.Shard.PeerUrl } };
             }
 
-            await using var app = MonitorHost.Build(options, new MonitorHostSettings { Time = context.Time, OtlpEndpoint = context.Environment("OTEL_EXPORTER_OTLP_ENDPOINT") });
+            WebApplication built;
+            try
+            {
+                built = MonitorHost.Build(options, new MonitorHostSettings { Time = context.Time, OtlpEndpoint = context.Environment("OTEL_EXPORTER_OTLP_ENDPOINT") });
+            }
+            catch (Monitor.History.HistoryStoreException ex)
+            {
+                await context.Error.WriteLineAsync($"pgmedic: cannot open the history: {ex.Message}");
+                return (int)ExitCode.Unknown;
+            }
+
+            await using var app = built;
             try
             {
                 await app.StartAsync(cancellationToken);
@@ -80,7 +92,7 @@ internal static class ServeCommand
             }
 
             var address = MonitorHost.BoundAddress(app);
-            await context.Out.WriteLineAsync($"pgmedic serve: watching {Watching(options)}; history in {Path.GetFullPath(options.HistoryPath)}");
+            await context.Out.WriteLineAsync($"pgmedic serve: watching {Watching(options)}; history in {(options.HistoryConnection is { } history ? history.Masked : Path.GetFullPath(options.HistoryPath))}");
             await context.Out.WriteLineAsync($"pgmedic serve: listening on {address} (dashboard {address}, /health, /metrics, /api){(options.ReadOnly ? "; read-only" : "; actions enabled")}");
             if (!options.IsLoopback)
             {

@@ -21,25 +21,77 @@ internal static class MonitorApi
     public static IEndpointRouteBuilder MapMonitorApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        api.MapGet("/targets", (MonitorState state) => TypedResults.Ok<IReadOnlyList<TargetView>>(state.All.Select(s => View(s, state.Options)).ToList()));
-        api.MapGet("/targets/{target}", Results<Ok<TargetView>, NotFound<ProblemDetails>> (string target, MonitorState state) =>
-            state.Get(target) is { } s ? TypedResults.Ok(View(s, state.Options)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
+        api.MapGet("/targets", async (MonitorState state, IHistoryStore store, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            var views = new List<TargetView>();
+            foreach (var s in state.All)
+            {
+                views.Add(await ViewAsync(s, state, store, time, cancellationToken).ConfigureAwait(false));
+            }
+
+            return TypedResults.Ok<IReadOnlyList<TargetView>>(views);
+        });
+        api.MapGet("/targets/{target}", async Task<Results<Ok<TargetView>, NotFound<ProblemDetails>>> (string target, MonitorState state, IHistoryStore store, TimeProvider time, CancellationToken cancellationToken) =>
+            state.Get(target) is { } s ? TypedResults.Ok(await ViewAsync(s, state, store, time, cancellationToken).ConfigureAwait(false)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
         api.MapGet("/targets/{target}/snapshot", Results<Ok<SnapshotView>, NotFound<ProblemDetails>> (string target, MonitorState state) =>
             state.Get(target) is { } s ? TypedResults.Ok(Snapshot(s)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
-        api.MapGet("/targets/{target}/history", GetHistory);
+        api.MapGet("/targets/{target}/history", GetHistoryAsync);
         api.MapGet("/targets/{target}/slow-queries", GetSlowQueriesAsync);
-        api.MapGet("/alerts", (MonitorState state, HistoryStore store, string? target) =>
-            TypedResults.Ok<IReadOnlyList<AlertView>>(store.ActiveAlerts(target).Select(AlertView.From).ToList()));
-        api.MapGet("/alerts/events", (HistoryStore store, TimeProvider time, string? target, string? since, int? limit) =>
-            TypedResults.Ok<IReadOnlyList<AlertEventView>>(store.AlertEvents(target, Since(since, time, TimeSpan.FromDays(1)), Math.Clamp(limit ?? 200, 1, 5000)).Select(AlertEventView.From).ToList()));
-        api.MapGet("/incidents", (HistoryStore store, string? target, int? limit) =>
-            TypedResults.Ok<IReadOnlyList<IncidentSummary>>(store.Incidents(target, Math.Clamp(limit ?? 100, 1, 1000))
-                .Select(i => new IncidentSummary(i.Id, i.Target, i.EventId, i.Rule, HistoryStore.SeverityName(i.Severity), i.At, i.Summary)).ToList()));
-        api.MapGet("/incidents/{id:long}", Results<Ok<IncidentView>, NotFound<ProblemDetails>> (long id, HistoryStore store) =>
-            store.Incident(id) is { } i
-                ? TypedResults.Ok(new IncidentView(id, i.Target, i.EventId, i.Rule, HistoryStore.SeverityName(i.Severity), i.At, i.Summary, i.Body))
+        api.MapGet("/alerts", async (IHistoryStore store, string? target, CancellationToken cancellationToken) =>
+            TypedResults.Ok<IReadOnlyList<AlertView>>((await store.ActiveAlertsAsync(target, cancellationToken).ConfigureAwait(false)).Select(AlertView.From).ToList()));
+        api.MapGet("/alerts/events", async (IHistoryStore store, TimeProvider time, string? target, string? since, int? limit, CancellationToken cancellationToken) =>
+            TypedResults.Ok<IReadOnlyList<AlertEventView>>((await store.AlertEventsAsync(target, Since(since, time, TimeSpan.FromDays(1)), Math.Clamp(limit ?? 200, 1, 5000), cancellationToken).ConfigureAwait(false))
+                .Select(AlertEventView.From).ToList()));
+        api.MapGet("/incidents", async (IHistoryStore store, string? target, int? limit, CancellationToken cancellationToken) =>
+            TypedResults.Ok<IReadOnlyList<IncidentSummary>>((await store.IncidentsAsync(target, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken).ConfigureAwait(false))
+                .Select(i => new IncidentSummary(i.Id, i.Target, i.EventId, i.Rule, HistoryNames.SeverityName(i.Severity), i.At, i.Summary)).ToList()));
+        api.MapGet("/incidents/{id:long}", async Task<Results<Ok<IncidentView>, NotFound<ProblemDetails>>> (long id, IHistoryStore store, CancellationToken cancellationToken) =>
+            await store.IncidentAsync(id, cancellationToken).ConfigureAwait(false) is { Body: { } body } i
+                ? TypedResults.Ok(new IncidentView(id, i.Target, i.EventId, i.Rule, HistoryNames.SeverityName(i.Severity), i.At, i.Summary, body))
                 : TypedResults.NotFound(Problems.Of(StatusCodes.Status404NotFound, "unknown incident", $"no incident {id}")));
         return app;
+    }
+
+    /// <summary>
+    /// A target this instance polls, from its latest poll; another shard's, from the latest sample and the active
+    /// alerts its owner wrote to the shared history (a PostgreSQL <c>history.connection</c>) — with a SQLite
+    /// history, which only this instance writes, such a target shows as not polled (<c>polledAt</c> null).
+    /// </summary>
+    private static async Task<TargetView> ViewAsync(TargetStatus s, MonitorState state, IHistoryStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (state.Owns(s.Target.Name))
+        {
+            return View(s, state.Options);
+        }
+
+        var now = time.GetUtcNow();
+        var latest = (await store.SamplesAsync(s.Target.Name, now - TimeSpan.FromHours(1), now, 1, cancellationToken).ConfigureAwait(false)).LastOrDefault();
+        if (latest is null)
+        {
+            return View(s, state.Options);
+        }
+
+        var alerts = await store.ActiveAlertsAsync(s.Target.Name, cancellationToken).ConfigureAwait(false);
+        var usage = latest.Collected
+            ? new Usage(latest.ClientBackends, latest.UsableSlots, latest.MaxConnections, latest.PercentUsed, latest.UsableSlots - latest.ClientBackends, latest.ByState, 0)
+            {
+                ClientBackendsMin = latest.ClientBackendsMin ?? latest.ClientBackends,
+                PercentOfUsableMin = latest.PercentUsed,
+            }
+            : null;
+        var worst = latest.Findings.Select(f => f.Severity).DefaultIfEmpty(Severity.Info).Max();
+        var status = !latest.ProbeSucceeded || worst == Severity.Critical ? "critical" : !latest.Collected ? "stale" : worst == Severity.Warning ? "warning" : "ok";
+        return View(s, state.Options) with
+        {
+            Status = status,
+            Database = latest.ProbeSucceeded ? "connected" : "disconnected",
+            PolledAt = latest.At,
+            Usage = UsageView.From(usage),
+            Probe = new ProbeView(latest.ProbeSucceeded ? "accepting" : "failed", latest.ProbeReason, null, latest.ProbeLatencyMilliseconds),
+            FiringAlerts = alerts.Count(a => a.State == AlertState.Firing),
+            Stale = !latest.Collected,
+            FreshAt = latest.Collected ? latest.At : null,
+        };
     }
 
     internal static TargetView View(TargetStatus s, Configuration.MonitorOptions options) => new(
@@ -95,7 +147,7 @@ internal static class MonitorApi
         return new LeakSuspectView(application, group?.Idle ?? 0, group?.Total ?? 0, source, summary);
     }
 
-    private static Results<Ok<HistoryView>, NotFound<ProblemDetails>> GetHistory(string target, MonitorState state, HistoryStore store, TimeProvider time, string? since, int? limit)
+    private static async Task<Results<Ok<HistoryView>, NotFound<ProblemDetails>>> GetHistoryAsync(string target, MonitorState state, IHistoryStore store, TimeProvider time, string? since, int? limit, CancellationToken cancellationToken)
     {
         if (state.Get(target) is not { } status)
         {
@@ -104,7 +156,7 @@ internal static class MonitorApi
 
         var to = time.GetUtcNow();
         var from = Since(since, time, TimeSpan.FromMinutes(15));
-        var samples = store.Samples(target, from, to, Math.Clamp(limit ?? 2000, 1, 20000));
+        var samples = await store.SamplesAsync(target, from, to, Math.Clamp(limit ?? 2000, 1, 20000), cancellationToken).ConfigureAwait(false);
         var window = status.Target.Alerts.DatabaseConnectionFailure.Window;
         var points = new List<HistoryPoint>(samples.Count);
         var start = 0;

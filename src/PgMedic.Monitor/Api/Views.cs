@@ -150,12 +150,12 @@ internal sealed record HistoryView(string Target, DateTimeOffset From, DateTimeO
 /// <param name="Signal"><c>database-connection-failure</c>: <c>application</c> or <c>probe</c>, the signal that tripped it; null for the other alerts.</param>
 internal sealed record AlertView(string Target, string Alert, string Severity, string Subject, string State, DateTimeOffset Since, DateTimeOffset? FiredAt, double Value, string Summary, string? Signal)
 {
-    public static AlertView From(ActiveAlert a) => new(a.Key.Target, a.Key.Rule, HistoryStore.SeverityName(a.Key.Severity), a.Key.Subject, HistoryStore.StateName(a.State), a.Since, a.FiredAt, a.Value, a.Summary, HistoryStore.SignalName(a.Signal));
+    public static AlertView From(ActiveAlert a) => new(a.Key.Target, a.Key.Rule, HistoryNames.SeverityName(a.Key.Severity), a.Key.Subject, HistoryNames.StateName(a.State), a.Since, a.FiredAt, a.Value, a.Summary, HistoryNames.SignalName(a.Signal));
 }
 
 internal sealed record AlertEventView(string EventId, string Target, string Alert, string Severity, string Subject, string State, DateTimeOffset At, DateTimeOffset StartsAt, double Value, string Summary, long? IncidentId, string? Signal)
 {
-    public static AlertEventView From(StoredAlertEvent e) => new(e.EventId, e.Target, e.Rule, HistoryStore.SeverityName(e.Severity), e.Subject, HistoryStore.StateName(e.State), e.At, e.StartsAt, e.Value, e.Summary, e.IncidentId, HistoryStore.SignalName(e.Signal));
+    public static AlertEventView From(StoredAlertEvent e) => new(e.EventId, e.Target, e.Rule, HistoryNames.SeverityName(e.Severity), e.Subject, HistoryNames.StateName(e.State), e.At, e.StartsAt, e.Value, e.Summary, e.IncidentId, HistoryNames.SignalName(e.Signal));
 }
 
 /// <summary>Both signals of <c>database-connection-failure</c> over its window, as of the latest poll.</summary>

@@ -56,7 +56,7 @@ internal static class ConfigKeys
         ("allowedHosts", Node.List(Node.Leaf)),
         ("allowUnauthenticatedNetwork", Node.Leaf),
         ("actionRateLimit", Node.Of("permits", "window")),
-        ("history", Node.Of("path", "retention")),
+        ("history", Node.Of("path", "retention", "connection")),
         ("auditLog", Node.Leaf));
 
     /// <summary>One line per unknown key, e.g. <c>unknown key 'readOnyl' — did you mean 'readOnly'?</c>.</summary>

@@ -227,6 +227,24 @@ public static partial class MonitorConfigReader
             errors.Add($"actionRateLimit.window must be between 1s and 1h (was {Duration.Format(actionRateWindow)})");
         }
 
+        ConnectionTarget? historyConnection = null;
+        if (config.GetSection("history")["connection"] is { Length: > 0 } historyText)
+        {
+            try
+            {
+                historyConnection = TargetResolver.Resolve(historyText, resolveEnvironment, homeDirectory);
+            }
+            catch (TargetException ex)
+            {
+                errors.Add($"history.connection: {ex.Message}");
+            }
+
+            if (config.GetSection("history")["path"] is not null)
+            {
+                errors.Add("history.path and history.connection exclude each other: the history is either a SQLite file or a PostgreSQL database");
+            }
+        }
+
         var delivery = config.GetSection("delivery");
         var options = new MonitorOptions
         {
@@ -252,6 +270,7 @@ public static partial class MonitorConfigReader
             ActionRateWindow = actionRateWindow,
             HistoryPath = config.GetSection("history")["path"] ?? defaults.HistoryPath,
             Retention = reader.Duration(config.GetSection("history"), "retention", defaults.Retention),
+            HistoryConnection = historyConnection,
             AuditLogPath = config["auditLog"],
             Poll = poll ?? PollMode.Interval,
             TargetDirectory = targetDirectory,

@@ -55,6 +55,9 @@ public sealed record MonitorOptions
 
     public TimeSpan Retention { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>A PostgreSQL database for the history instead of the SQLite file (<c>history.connection</c>): one history for every shard.</summary>
+    public ConnectionTarget? HistoryConnection { get; init; }
+
     /// <summary>Where actions are audited (JSON lines); default is the CLI's audit log.</summary>
     public string? AuditLogPath { get; init; }
 

@@ -73,7 +73,7 @@ internal static class MetricCatalogue
             "Alerts firing now",
             s => s.Alerts.Where(a => a.State == AlertState.Firing)
                 .GroupBy(a => (a.Key.Rule, a.Key.Severity))
-                .Select(g => Point(g.Count(), s, ("alert", g.Key.Rule), ("severity", HistoryStore.SeverityName(g.Key.Severity))))),
+                .Select(g => Point(g.Count(), s, ("alert", g.Key.Rule), ("severity", HistoryNames.SeverityName(g.Key.Severity))))),
         new MetricDefinition<double>("pgmedic.poll_duration", MetricKind.Gauge, "s",
             "How long the latest poll took: snapshot, fresh connection, pool endpoints, alert rules and the history write",
             s => s.Timing is { } t ? [Point(t.Duration.TotalSeconds, s)] : []),
@@ -121,12 +121,12 @@ internal static class MetricCatalogue
 
         if (m.ProbeAttempts > 0)
         {
-            yield return Point(m.ProbeRatio, s, ("signal", HistoryStore.SignalName(FailureSignal.Probe)!));
+            yield return Point(m.ProbeRatio, s, ("signal", HistoryNames.SignalName(FailureSignal.Probe)!));
         }
 
         if (m.Application?.Ratio is { } ratio)
         {
-            yield return Point(ratio, s, ("signal", HistoryStore.SignalName(FailureSignal.Application)!));
+            yield return Point(ratio, s, ("signal", HistoryNames.SignalName(FailureSignal.Application)!));
         }
     }
 }

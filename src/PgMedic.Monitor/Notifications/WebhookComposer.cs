@@ -33,19 +33,19 @@ internal sealed class WebhookComposer
         ArgumentNullException.ThrowIfNull(webhook);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(transition);
-        var severity = HistoryStore.SeverityName(transition.Severity);
-        var state = HistoryStore.StateName(transition.State);
+        var severity = HistoryNames.SeverityName(transition.Severity);
+        var state = HistoryNames.StateName(transition.State);
         if (webhook.Format == WebhookFormat.Slack)
         {
             var icon = transition.State == AlertState.Resolved ? ":large_green_circle:" : transition.Severity == Core.Diagnosis.Severity.Critical ? ":red_circle:" : ":large_orange_circle:";
             var subject = transition.Key.Subject.Length > 0 ? $" ({transition.Key.Subject})" : string.Empty;
-            subject += transition.Signal is { } signal ? $" [signal: {HistoryStore.SignalName(signal)}]" : string.Empty;
+            subject += transition.Signal is { } signal ? $" [signal: {HistoryNames.SignalName(signal)}]" : string.Empty;
             var text = string.Create(CultureInfo.InvariantCulture, $"{icon} *[{state.ToUpperInvariant()}] {transition.Key.Rule}*{subject} — {severity} on `{target.Name}`: {transition.Summary}");
             return JsonSerializer.Serialize(new SlackWebhookBody(text, transition.EventId), MonitorJsonContext.Default.SlackWebhookBody);
         }
 
         return JsonSerializer.Serialize(
-            new GenericWebhookBody(transition.EventId, "pgmedic", target.Name, target.Masked, transition.Key.Rule, severity, state, transition.Key.Subject, transition.Summary, transition.Value, transition.At, transition.StartsAt, HistoryStore.SignalName(transition.Signal)),
+            new GenericWebhookBody(transition.EventId, "pgmedic", target.Name, target.Masked, transition.Key.Rule, severity, state, transition.Key.Subject, transition.Summary, transition.Value, transition.At, transition.StartsAt, HistoryNames.SignalName(transition.Signal)),
             MonitorJsonContext.Default.GenericWebhookBody);
     }
 }

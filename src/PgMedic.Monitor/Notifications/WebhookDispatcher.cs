@@ -12,7 +12,7 @@ namespace PgMedic.Monitor.Notifications;
 /// the receiver is down, and picked up again after a restart — a notification leaves the outbox only
 /// when the receiver answered 2xx (or after <see cref="DeliveryOptions.GiveUpAfter"/>).
 /// </summary>
-internal sealed class WebhookDispatcher(MonitorOptions options, HistoryStore store, OutboxSignal signal, TimeProvider time, ILogger<WebhookDispatcher> logger) : BackgroundService
+internal sealed class WebhookDispatcher(MonitorOptions options, IHistoryStore store, OutboxSignal signal, TimeProvider time, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
     private readonly HttpClient _http = new() { Timeout = options.Delivery.RequestTimeout };
@@ -36,7 +36,7 @@ internal sealed class WebhookDispatcher(MonitorOptions options, HistoryStore sto
             {
                 await DeliverDueAsync(stoppingToken).ConfigureAwait(false);
                 var now = time.GetUtcNow();
-                var wait = store.NextDue() is { } due && due - now < Idle ? (due > now ? due - now : TimeSpan.FromMilliseconds(10)) : Idle;
+                var wait = await store.NextDueAsync(stoppingToken).ConfigureAwait(false) is { } due && due - now < Idle ? (due > now ? due - now : TimeSpan.FromMilliseconds(10)) : Idle;
                 await signal.WaitAsync(wait, time, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -49,7 +49,7 @@ internal sealed class WebhookDispatcher(MonitorOptions options, HistoryStore sto
     internal async Task DeliverDueAsync(CancellationToken cancellationToken)
     {
         var blocked = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in store.DueNotifications(time.GetUtcNow(), 100))
+        foreach (var item in await store.DueNotificationsAsync(time.GetUtcNow(), 100, cancellationToken).ConfigureAwait(false))
         {
             // Keep each webhook's order: once one fails, its later notifications wait for it.
             if (blocked.Contains(item.Webhook))

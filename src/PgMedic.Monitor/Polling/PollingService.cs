@@ -15,7 +15,7 @@ namespace PgMedic.Monitor.Polling;
 internal sealed class PollingService : BackgroundService
 {
     private readonly MonitorOptions _options;
-    private readonly HistoryStore _store;
+    private readonly IHistoryStore _store;
     private readonly MonitorState _state;
     private readonly WebhookComposer _composer;
     private readonly OutboxSignal _outbox;
@@ -26,7 +26,7 @@ internal sealed class PollingService : BackgroundService
     private readonly SemaphoreSlim _changeGate = new(1, 1);
     private bool _started;
 
-    public PollingService(MonitorOptions options, HistoryStore store, MonitorState state, WebhookComposer composer, OutboxSignal outbox, TimeProvider time, ILoggerFactory loggers)
+    public PollingService(MonitorOptions options, IHistoryStore store, MonitorState state, WebhookComposer composer, OutboxSignal outbox, TimeProvider time, ILoggerFactory loggers)
     {
         _options = options;
         _store = store;
@@ -136,7 +136,8 @@ internal sealed class PollingService : BackgroundService
 
     private TargetPoller? Add(MonitoredTarget target)
     {
-        _state.Upsert(target, _store.ActiveAlerts(target.Name));
+        // Without alerts until the poller restores those of a previous run, before its first poll.
+        _state.Upsert(target, []);
         if (!_state.Owns(target.Name))
         {
             MonitorLog.NotOwned(_logger, target.Name, _options.Shard.OwnerOf(target.Name), _options.Shard.Count, _options.Shard.Index);
@@ -167,7 +168,7 @@ internal sealed class PollingService : BackgroundService
 
         var now = _time.GetUtcNow();
         var where = target.SourceFile is { } file ? $"removed from {Path.GetFileName(file)}" : "removed from the configuration";
-        var closed = _store.ActiveAlerts(target.Name)
+        var closed = (await _store.ActiveAlertsAsync(target.Name, cancellationToken).ConfigureAwait(false))
             .Where(a => a.State == AlertState.Firing)
             .Select(a => new AlertTransition(Guid.NewGuid().ToString("N"), a.Key, AlertState.Resolved, now, a.Since, a.Value, $"no longer watched: the target was {where} (last seen: {a.Summary})") { Signal = a.Signal })
             .ToList();

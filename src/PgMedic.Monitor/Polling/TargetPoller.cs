@@ -22,7 +22,7 @@ namespace PgMedic.Monitor.Polling;
 internal sealed class TargetPoller(
     MonitoredTarget target,
     MonitorOptions options,
-    HistoryStore store,
+    IHistoryStore store,
     MonitorState state,
     WebhookComposer composer,
     OutboxSignal outbox,
@@ -31,7 +31,7 @@ internal sealed class TargetPoller(
     ILogger logger) : IAsyncDisposable
 {
     private readonly List<MonitorSample> _history = [];
-    private readonly AlertEngine _engine = new(store.ActiveAlerts(target.Name));
+    private AlertEngine? _engine;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _flightGate = new();
     private readonly Lifeline _lifeline = new(
@@ -162,9 +162,23 @@ internal sealed class TargetPoller(
         }
     }
 
+    /// <summary>Takes up the alerts that were pending or firing when the monitor last stopped (or when this target was redefined), so none fires twice.</summary>
+    private async Task<AlertEngine> RestoreAsync(CancellationToken cancellationToken)
+    {
+        var active = await store.ActiveAlertsAsync(target.Name, cancellationToken).ConfigureAwait(false);
+        if (state.Get(target.Name) is { PolledAt: null } initial)
+        {
+            state.Set(initial with { Alerts = active });
+        }
+
+        return new AlertEngine(active);
+    }
+
     private async Task<TargetStatus> PollOnceAsync(DateTimeOffset? scheduled, CancellationToken cancellationToken)
     {
         await Task.Yield();
+        _engine ??= await RestoreAsync(cancellationToken).ConfigureAwait(false);
+        var engine = _engine;
         var at = time.GetUtcNow();
         var started = time.GetTimestamp();
         var reading = ReadPoolsAsync(cancellationToken);
@@ -186,17 +200,17 @@ internal sealed class TargetPoller(
         var failures = FailureRates.Measure(_history, target.Alerts.DatabaseConnectionFailure.Window);
         sample = sample with { ApplicationFailureRatio = failures.Application?.Ratio is { } ratio ? Math.Round(ratio, 4) : null };
         _history[^1] = sample;
-        var transitions = _engine.Apply(AlertSignals.Evaluate(target.Name, _history, target.Alerts, options.PollInterval), at, target.Name, AlertSignals.IsStale(_history));
+        var transitions = engine.Apply(AlertSignals.Evaluate(target.Name, _history, target.Alerts, options.PollInterval), at, target.Name, AlertSignals.IsStale(_history));
         var notifications = transitions
             .Where(t => t.State is AlertState.Firing or AlertState.Resolved)
             .SelectMany(t => options.Webhooks.Select(w => (t, w.Name, composer.Compose(w, target, t))))
             .ToList();
         var writing = time.GetTimestamp();
-        await store.RecordPollAsync(target.Name, sample, transitions, _engine.Active, _ => Incident(snapshot, lifelineFailure), notifications, cancellationToken).ConfigureAwait(false);
+        await store.RecordPollAsync(target.Name, sample, transitions, engine.Active, _ => Incident(snapshot, lifelineFailure), notifications, cancellationToken).ConfigureAwait(false);
         var written = time.GetElapsedTime(writing);
         foreach (var t in transitions.Where(t => t.State != AlertState.Pending))
         {
-            MonitorLog.AlertChanged(logger, HistoryStore.StateName(t.State), target.Name, t.Key.Rule, HistoryStore.SeverityName(t.Severity), t.Key.Subject, t.Summary);
+            MonitorLog.AlertChanged(logger, HistoryNames.StateName(t.State), target.Name, t.Key.Rule, HistoryNames.SeverityName(t.Severity), t.Key.Subject, t.Summary);
         }
 
         var previous = state.Get(target.Name);
@@ -208,7 +222,7 @@ internal sealed class TargetPoller(
             snapshot,
             probe,
             _lifeline.IsConnected,
-            _engine.Active.ToList(),
+            engine.Active.ToList(),
             (previous?.ProbeAttempts ?? 0) + 1,
             (previous?.ProbeFailures ?? 0) + (succeeded ? 0 : 1))
         {

@@ -38,8 +38,8 @@ public sealed class HistoryUpgradeTests : IDisposable
         }
 
         SqliteConnection.ClearAllPools();
-        using var store = new HistoryStore(path);
-        var restored = Assert.Single(store.ActiveAlerts("shop"));
+        using var store = new SqliteHistoryStore(path);
+        var restored = Assert.Single(await store.ActiveAlertsAsync("shop", CancellationToken.None));
         Assert.Equal((AlertState.Firing, "old summary", (FailureSignal?)null), (restored.State, restored.Summary, restored.Signal));
 
         var key = new AlertKey("shop", AlertNames.DatabaseConnectionFailure, Severity.Critical, string.Empty);
@@ -47,9 +47,9 @@ public sealed class HistoryUpgradeTests : IDisposable
         var sample = MonitorSample.Unreadable(since.AddMinutes(1), true, null, 2, []) with { ApplicationFailureRatio = 0.05 };
         await store.RecordPollAsync("shop", sample, [resolved], [], _ => null, [], CancellationToken.None);
 
-        Assert.Empty(store.ActiveAlerts("shop"));
-        Assert.Equal(FailureSignal.Application, Assert.Single(store.AlertEvents("shop", since, 10)).Signal);
-        Assert.Equal(0.05, Assert.Single(store.Samples("shop", since, since.AddHours(1), 10)).ApplicationFailureRatio);
+        Assert.Empty(await store.ActiveAlertsAsync("shop", CancellationToken.None));
+        Assert.Equal(FailureSignal.Application, Assert.Single(await store.AlertEventsAsync("shop", since, 10, CancellationToken.None)).Signal);
+        Assert.Equal(0.05, Assert.Single(await store.SamplesAsync("shop", since, since.AddHours(1), 10, CancellationToken.None)).ApplicationFailureRatio);
     }
 
     public void Dispose()

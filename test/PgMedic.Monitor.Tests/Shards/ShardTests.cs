@@ -34,6 +34,7 @@ public sealed partial class ShardTests(MonitorSandbox fixture) : IAsyncLifetime
             await fixture.Sandbox.ExecuteAsync($"DROP DATABASE IF EXISTS {_prefix}_{name} WITH (FORCE)");
         }
 
+
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -75,26 +76,74 @@ public sealed partial class ShardTests(MonitorSandbox fixture) : IAsyncLifetime
             Assert.Equal(1 - shard, problem.GetProperty("ownerShard").GetInt32());
         }
 
-        // The servers' side: every database has exactly one monitor lifeline — no target is polled twice, none is left out.
-        await using var connection = await PostgresSandbox.OpenAsync(fixture.Sandbox.SuperuserTarget);
-        await using var command = new NpgsqlCommand("SELECT datname, count(*) FROM pg_stat_activity WHERE application_name = 'pgmedic' AND datname LIKE $1 GROUP BY datname", connection);
-        command.Parameters.AddWithValue(_prefix + "_%");
-        var lifelines = new Dictionary<string, long>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                lifelines[reader.GetString(0)] = reader.GetInt64(1);
-            }
-        }
+        // The servers' side: every database has exactly one monitor lifeline — no target is polled twice, none is
+        // left out. A lifeline is long-lived; the probes' fresh connections (also 'pgmedic') last milliseconds.
+        await WaitAsync(async () => (await LifelinesAsync()).Count == Names.Length, "every database's lifeline to be 2 s old", first, second);
+        var lifelines = await LifelinesAsync();
 
         Assert.Equal(Names.Select(n => $"{_prefix}_{n}").Order(), lifelines.Keys.Order());
         Assert.All(lifelines.Values, count => Assert.Equal(1, count));
         Assert.Contains("as shard 0/2", first.Output, StringComparison.Ordinal);
     }
 
-    private PgMedicProcess Start(string config, int shard) =>
-        PgMedicProcess.Start(new Dictionary<string, string> { ["PGMEDIC_history__path"] = Path.Combine(_directory, $"history-{shard}.db") }, "serve", "--config", config, "--shard", $"{shard}/2");
+    [Fact]
+    public async Task Serve_TwoShardsWithThePostgresHistory_EitherInstanceShowsEveryTargetPolled()
+    {
+        // The platform team's own PostgreSQL, apart from the monitored ones.
+        await using var historyServer = await PostgresSandbox.StartAsync(new SandboxOptions { MaxConnections = 30, CreatePgStatStatements = false });
+        var targets = string.Join(",\n", Names.Select(n => $$"""{ "name": "{{n}}", "connection": "{{fixture.Sandbox.SuperuserTarget.WithDatabase($"{_prefix}_{n}").ToUrl()}}" }"""));
+        var config = Path.Combine(_directory, "pgmedic.json");
+        await File.WriteAllTextAsync(config, $$"""
+            { "port": 0, "pollInterval": "500ms", "history": { "connection": "{{historyServer.SuperuserTarget.ToUrl()}}" }, "targets": [ {{targets}} ] }
+            """);
+
+        using var first = Start(config, 0, postgres: true);
+        using var second = Start(config, 1, postgres: true);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var addresses = new[] { await AddressAsync(first), await AddressAsync(second) };
+
+        foreach (var address in addresses)
+        {
+            await WaitAsync(async () => (await TargetsAsync(http, address)).All(t => t.GetProperty("polledAt").ValueKind != JsonValueKind.Null), $"{address} to show every target polled", first, second);
+            var listed = await TargetsAsync(http, address);
+
+            Assert.Equal(Names.Order(), listed.Select(t => t.GetProperty("name").GetString()!).Order());
+            Assert.All(listed, t =>
+            {
+                Assert.Equal("connected", t.GetProperty("database").GetString());
+                Assert.True(t.GetProperty("usage").GetProperty("usableSlots").GetInt32() > 0);
+            });
+            Assert.Contains(listed, t => t.GetProperty("owner").GetProperty("here").GetBoolean());
+            var other = listed.First(t => !t.GetProperty("owner").GetProperty("here").GetBoolean()).GetProperty("name").GetString();
+            var samples = await http.GetFromJsonAsync<JsonElement>(new Uri(address, $"/api/targets/{other}/history?since=5m"));
+            Assert.True(samples.GetProperty("points").GetArrayLength() > 0, $"no history of {other} on {address}");
+        }
+
+        Assert.Contains("history in postgres://postgres:***@", first.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(fixture.Sandbox.SuperuserPassword, first.Output + second.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(historyServer.SuperuserPassword, first.Output + second.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The monitors' long-lived sessions per database, as the server counts them.</summary>
+    private async Task<Dictionary<string, long>> LifelinesAsync()
+    {
+        await using var connection = await PostgresSandbox.OpenAsync(fixture.Sandbox.SuperuserTarget);
+        await using var command = new NpgsqlCommand("SELECT datname, count(*) FROM pg_stat_activity WHERE application_name = 'pgmedic' AND datname LIKE $1 AND backend_start < now() - interval '2 seconds' GROUP BY datname", connection);
+        command.Parameters.AddWithValue(_prefix + "_%");
+        var lifelines = new Dictionary<string, long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            lifelines[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return lifelines;
+    }
+
+    private PgMedicProcess Start(string config, int shard, bool postgres = false) =>
+        postgres
+            ? PgMedicProcess.Start("serve", "--config", config, "--shard", $"{shard}/2")
+            : PgMedicProcess.Start(new Dictionary<string, string> { ["PGMEDIC_history__path"] = Path.Combine(_directory, $"history-{shard}.db") }, "serve", "--config", config, "--shard", $"{shard}/2");
 
     private static async Task<Uri> AddressAsync(PgMedicProcess process)
     {
@@ -105,14 +154,14 @@ public sealed partial class ShardTests(MonitorSandbox fixture) : IAsyncLifetime
     private static async Task<List<JsonElement>> TargetsAsync(HttpClient http, Uri address) =>
         (await http.GetFromJsonAsync<JsonElement>(new Uri(address, "/api/targets"))).EnumerateArray().ToList();
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what, params PgMedicProcess[] processes)
     {
         var stopwatch = Stopwatch.StartNew();
         while (!await condition())
         {
             if (stopwatch.Elapsed > TimeSpan.FromSeconds(30))
             {
-                throw new TimeoutException($"waited 30 s for {what}");
+                throw new TimeoutException($"waited 30 s for {what}; the monitors printed:\n{string.Join("\n---\n", processes.Select(p => p.Output))}");
             }
 
             await Task.Delay(100);

@@ -6,18 +6,11 @@ using PgMedic.Core.Diagnosis;
 
 namespace PgMedic.Monitor.History;
 
-/// <summary>One webhook delivery waiting in the outbox.</summary>
-internal sealed record OutboxItem(long Id, string EventId, string Webhook, string Body, DateTimeOffset CreatedAt, int Attempts);
-
-/// <summary>An alert change as kept in the timeline.</summary>
-internal sealed record StoredAlertEvent(string EventId, string Target, string Rule, Severity Severity, string Subject, AlertState State, DateTimeOffset At, DateTimeOffset StartsAt, double Value, string Summary, long? IncidentId, FailureSignal? Signal);
-
 /// <summary>
-/// The monitor's memory, in one SQLite file in WAL mode: samples, the alert timeline and the alerts
-/// active now (restored after a restart, so nothing fires twice), incident snapshots, and the
-/// webhook outbox (written in the same transaction as the alert change it announces, so none is lost).
+/// The default <see cref="IHistoryStore"/>: one SQLite file in WAL mode. Reads and writes are synchronous
+/// underneath (SQLite is in-process); writes take turns through one gate.
 /// </summary>
-internal sealed class HistoryStore : IDisposable
+internal sealed class SqliteHistoryStore : IHistoryStore
 {
     private const string Schema = """
         PRAGMA journal_mode = WAL;
@@ -57,7 +50,7 @@ internal sealed class HistoryStore : IDisposable
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
-    public HistoryStore(string path)
+    public SqliteHistoryStore(string path)
     {
         SqliteLibrary.Register();
         var full = Path.GetFullPath(path);
@@ -66,7 +59,7 @@ internal sealed class HistoryStore : IDisposable
             Directory.CreateDirectory(directory);
         }
 
-        FilePath = full;
+        Location = full;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, DefaultTimeout = 30, Pooling = true }.ToString();
         using var connection = Open();
         Execute(connection, null, Schema);
@@ -76,7 +69,7 @@ internal sealed class HistoryStore : IDisposable
         }
     }
 
-    public string FilePath { get; }
+    public string Location { get; }
 
     public async Task RecordPollAsync(
         string target,
@@ -188,7 +181,25 @@ internal sealed class HistoryStore : IDisposable
         }
     }
 
-    public IReadOnlyList<ActiveAlert> ActiveAlerts(string? target)
+    public Task<IReadOnlyList<ActiveAlert>> ActiveAlertsAsync(string? target, CancellationToken cancellationToken) => Task.FromResult(ActiveAlerts(target));
+
+    public Task<IReadOnlyList<MonitorSample>> SamplesAsync(string target, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(Samples(target, from, to, limit));
+
+    public Task<IReadOnlyList<StoredAlertEvent>> AlertEventsAsync(string? target, DateTimeOffset from, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(AlertEvents(target, from, limit));
+
+    public Task<IReadOnlyList<StoredIncident>> IncidentsAsync(string? target, int limit, CancellationToken cancellationToken) => Task.FromResult(Incidents(target, limit));
+
+    public Task<StoredIncident?> IncidentAsync(long id, CancellationToken cancellationToken) => Task.FromResult(Incident(id));
+
+    public Task<IReadOnlyList<OutboxItem>> DueNotificationsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) => Task.FromResult(DueNotifications(now, limit));
+
+    public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) => Task.FromResult(NextDue());
+
+    public Task<int> PendingNotificationsAsync(CancellationToken cancellationToken) => Task.FromResult(PendingNotifications());
+
+    private IReadOnlyList<ActiveAlert> ActiveAlerts(string? target)
     {
         using var connection = Open();
         return Query(connection, "SELECT target, rule, severity, subject, state, since, fired_at, value, summary, signal FROM active_alerts WHERE $target IS NULL OR target = $target ORDER BY since",
@@ -205,7 +216,7 @@ internal sealed class HistoryStore : IDisposable
             ("$target", target));
     }
 
-    public IReadOnlyList<MonitorSample> Samples(string target, DateTimeOffset from, DateTimeOffset to, int limit)
+    private IReadOnlyList<MonitorSample> Samples(string target, DateTimeOffset from, DateTimeOffset to, int limit)
     {
         using var connection = Open();
         return Query(connection, """
@@ -231,7 +242,7 @@ internal sealed class HistoryStore : IDisposable
             ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)), ("$limit", limit));
     }
 
-    public IReadOnlyList<StoredAlertEvent> AlertEvents(string? target, DateTimeOffset from, int limit)
+    private IReadOnlyList<StoredAlertEvent> AlertEvents(string? target, DateTimeOffset from, int limit)
     {
         using var connection = Open();
         return Query(connection, """
@@ -243,25 +254,24 @@ internal sealed class HistoryStore : IDisposable
             ("$target", target), ("$from", Ms(from)), ("$limit", limit));
     }
 
-    public IReadOnlyList<(long Id, string Target, string EventId, string Rule, Severity Severity, DateTimeOffset At, string Summary)> Incidents(string? target, int limit)
+    private IReadOnlyList<StoredIncident> Incidents(string? target, int limit)
     {
         using var connection = Open();
         return Query(connection, "SELECT id, target, event_id, rule, severity, at, summary FROM incidents WHERE $target IS NULL OR target = $target ORDER BY id DESC LIMIT $limit",
-            r => (r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), ParseSeverity(r.GetString(4)), FromMs(r.GetInt64(5)), r.GetString(6)),
+            r => new StoredIncident(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), ParseSeverity(r.GetString(4)), FromMs(r.GetInt64(5)), r.GetString(6), null),
             ("$target", target), ("$limit", limit));
     }
 
-    public (string Target, string EventId, string Rule, Severity Severity, DateTimeOffset At, string Summary, IncidentBody Body)? Incident(long id)
+    private StoredIncident? Incident(long id)
     {
         using var connection = Open();
         return Query(connection, "SELECT target, event_id, rule, severity, at, summary, body FROM incidents WHERE id = $id",
-            r => ((string, string, string, Severity, DateTimeOffset, string, IncidentBody)?)(r.GetString(0), r.GetString(1), r.GetString(2), ParseSeverity(r.GetString(3)), FromMs(r.GetInt64(4)), r.GetString(5),
+            r => new StoredIncident(id, r.GetString(0), r.GetString(1), r.GetString(2), ParseSeverity(r.GetString(3)), FromMs(r.GetInt64(4)), r.GetString(5),
                 JsonSerializer.Deserialize(r.GetString(6), MonitorJsonContext.Default.IncidentBody)!),
             ("$id", id)).FirstOrDefault();
     }
 
-    /// <summary>Notifications due now, oldest first; a webhook whose oldest notification is still backing off has none due (order is kept).</summary>
-    public IReadOnlyList<OutboxItem> DueNotifications(DateTimeOffset now, int limit)
+    private IReadOnlyList<OutboxItem> DueNotifications(DateTimeOffset now, int limit)
     {
         using var connection = Open();
         return Query(connection, """
@@ -276,14 +286,13 @@ internal sealed class HistoryStore : IDisposable
             ("$now", Ms(now)), ("$limit", limit));
     }
 
-    /// <summary>The earliest time an undelivered notification is due, or null when the outbox is empty.</summary>
-    public DateTimeOffset? NextDue()
+    private DateTimeOffset? NextDue()
     {
         using var connection = Open();
         return Scalar(connection, null, "SELECT min(next_attempt_at) FROM outbox WHERE delivered_at IS NULL AND given_up_at IS NULL") is long ms ? FromMs(ms) : null;
     }
 
-    public int PendingNotifications()
+    private int PendingNotifications()
     {
         using var connection = Open();
         return Convert.ToInt32(Scalar(connection, null, "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND given_up_at IS NULL"), CultureInfo.InvariantCulture);
@@ -298,7 +307,6 @@ internal sealed class HistoryStore : IDisposable
     public Task MarkGivenUpAsync(long id, DateTimeOffset at, string error, CancellationToken cancellationToken) =>
         WriteAsync("UPDATE outbox SET given_up_at = $at, last_error = $error WHERE id = $id", cancellationToken, ("$id", id), ("$at", Ms(at)), ("$error", error));
 
-    /// <summary>Deletes what is older than the retention: samples, alert events, incidents, delivered or abandoned notifications.</summary>
     public Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
         WriteAsync("""
             DELETE FROM samples WHERE at < $before;
@@ -313,12 +321,11 @@ internal sealed class HistoryStore : IDisposable
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
     }
 
-    internal static string SeverityName(Severity severity) => severity.ToString().ToLowerInvariant();
+    private static string SeverityName(Severity severity) => HistoryNames.SeverityName(severity);
 
-    internal static string StateName(AlertState state) => state.ToString().ToLowerInvariant();
+    private static string StateName(AlertState state) => HistoryNames.StateName(state);
 
-    /// <summary>The signal as the API, webhooks and metrics spell it: <c>application</c> or <c>probe</c>.</summary>
-    internal static string? SignalName(FailureSignal? signal) => signal?.ToString().ToLowerInvariant();
+    private static string? SignalName(FailureSignal? signal) => HistoryNames.SignalName(signal);
 
     private static FailureSignal? ParseSignal(SqliteDataReader reader, int column) =>
         reader.IsDBNull(column) ? null : Enum.Parse<FailureSignal>(reader.GetString(column), ignoreCase: true);
