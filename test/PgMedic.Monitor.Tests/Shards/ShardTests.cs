@@ -124,6 +124,21 @@ public sealed partial class ShardTests(MonitorSandbox fixture) : IAsyncLifetime
         Assert.DoesNotContain(historyServer.SuperuserPassword, first.Output + second.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("2/2", "shards are numbered from 0 to 1")]
+    [InlineData("1", "is not I/N")]
+    public async Task Serve_BadShard_ExitThreeWithOneLine(string shard, string message)
+    {
+        var config = Path.Combine(_directory, "pgmedic.json");
+        await File.WriteAllTextAsync(config, $$"""{ "port": 0, "targets": [ { "name": "one", "connection": "{{fixture.Sandbox.SuperuserTarget.ToUrl()}}" } ] }""");
+
+        using var serve = PgMedicProcess.Start("serve", "--config", config, "--shard", shard);
+
+        Assert.Equal(3, await serve.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(message, serve.Output, StringComparison.Ordinal);
+        Assert.Single(serve.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     /// <summary>The monitors' long-lived sessions per database, as the server counts them.</summary>
     private async Task<Dictionary<string, long>> LifelinesAsync()
     {

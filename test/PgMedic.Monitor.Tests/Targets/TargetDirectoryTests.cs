@@ -77,6 +77,33 @@ public sealed class TargetDirectoryTests(MonitorSandbox fixture) : IDisposable
     }
 
     [Fact]
+    public async Task TargetDirectory_FileOfATargetWithAFiringAlertRemoved_AlertClosedAsNoLongerWatched()
+    {
+        var sandbox = fixture.Sandbox;
+        var variables = new Dictionary<string, string> { ["DB_PASSWORD"] = sandbox.SuperuserPassword };
+        await using var monitor = await RunningMonitor.StartAsync(sandbox.SuperuserTarget, o => o with
+        {
+            Targets = [],
+            TargetDirectory = _directory,
+            PollInterval = TimeSpan.FromMilliseconds(250),
+            TargetEnvironment = variables.GetValueOrDefault,
+        });
+        var file = Path.Combine(_directory, "full.json");
+        await File.WriteAllTextAsync(file, $$"""[ { "targets": ["127.0.0.1:{{sandbox.Port}}"], "labels": { "name": "full", "database": "postgres", "user": "postgres", "password_env": "DB_PASSWORD" } } ]""");
+        await using (var held = await Testing.HeldConnections.OpenAsync(sandbox.SuperuserTarget, 21, "filler"))
+        {
+            await monitor.WaitForAlertsAsync(a => RunningMonitor.Firing(a, "connection-saturation", "warning"), "the warning on the full server");
+            File.Delete(file);
+            await monitor.WaitForAlertsAsync(a => a.Count == 0, "the removed target's alerts to close");
+        }
+
+        var events = (await monitor.GetJsonAsync("/api/alerts/events?target=full")).EnumerateArray().ToList();
+        var closed = Assert.Single(events, e => e.GetProperty("state").GetString() == "resolved");
+        Assert.Equal("connection-saturation", closed.GetProperty("alert").GetString());
+        Assert.StartsWith("no longer watched: the target was removed from full.json (last seen: ", closed.GetProperty("summary").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TargetDirectory_PasswordFromASecretFile_TargetIsPolled()
     {
         var sandbox = fixture.Sandbox;
