@@ -10,7 +10,7 @@ source scripts/ensure-deps.sh
 
 summary() { echo "$1 passed, $2 failed, $3 skipped"; }
 
-if ! pgmedic_ensure_deps pgbouncer python3-sqlalchemy java chromium prometheus python-client native-aot binutils systemd; then
+if ! pgmedic_ensure_deps pgbouncer python3-sqlalchemy java chromium prometheus python-client native-aot binutils systemd tmux; then
   echo "A server the tests need is missing: that is a failure, not a skip."
   summary 0 1 0
   exit 1
@@ -65,6 +65,9 @@ if [ "$package_status" -ne 0 ]; then
 fi
 
 echo "== tests"
+# The reliability table is this run's: sections a test no longer writes must not linger from an older run.
+rm -rf artifacts/reliability artifacts/reliability.md
+stray_before=$(git status --porcelain --untracked-files=all --ignored -- ':(top)pgmedic-history.db*' 2>/dev/null)
 log=$(mktemp)
 dotnet test PgMedic.slnx -c Release --no-build -nologo --blame-hang-timeout 5m \
   2>&1 | tee "$log" | grep -E '^\s*(Failed|Passed|Skipped) |^(Passed|Failed)!|Error Message|^\s+at |Assert' | grep -vE '^\s*Passed ' | head -n 400
@@ -100,6 +103,14 @@ fi
 passed=$((passed + py_passed)); failed=$((failed + py_failed)); skipped=$((skipped + py_skipped))
 rm -f "$py_log"
 
+# No test writes into the working tree (serve's relative default history file once landed at the root).
+stray_after=$(git status --porcelain --untracked-files=all --ignored -- ':(top)pgmedic-history.db*' 2>/dev/null)
+if [ "$stray_after" != "$stray_before" ]; then
+  echo "FAILED tree check: a test wrote into the repository root:"
+  echo "$stray_after"
+  failed=$((failed + 1))
+fi
+
 after=$(ls -d "$tmp_root"/pgmedic-sandbox-* 2>/dev/null | sort)
 leftover=$(comm -13 <(echo "$before") <(echo "$after") | grep -v '^$' || true)
 if [ -n "$leftover" ]; then
@@ -108,6 +119,12 @@ if [ -n "$leftover" ]; then
   failed=$((failed + 1))
 else
   echo "leftover check: no sandbox directory or server was left behind"
+fi
+
+if [ -s artifacts/reliability.md ]; then
+  echo "reliability table: $PWD/artifacts/reliability.md (scripts/reliability-doc.sh copies it into docs/reliability.md)"
+else
+  echo "reliability table: not written (no reliability test ran)"
 fi
 
 summary "$passed" "$failed" "$skipped"

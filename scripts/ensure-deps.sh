@@ -16,6 +16,8 @@ pgmedic_missing_packages() {
       prometheus) command -v promtool >/dev/null 2>&1 || missing+=(prometheus) ;;
       # Tests only: advise --emit sqlalchemy is loaded by Debian's SQLAlchemy (psycopg2 to connect) and --emit hikari by java.util.Properties.
       python3-sqlalchemy) /usr/bin/python3 -c 'import sqlalchemy, psycopg2' >/dev/null 2>&1 || missing+=(python3-sqlalchemy python3-psycopg2) ;;
+      # Tests only: logs --follow's live view is checked on a real terminal that tmux provides (capture-pane).
+      tmux) command -v tmux >/dev/null 2>&1 || missing+=(tmux) ;;
       java) command -v java >/dev/null 2>&1 || missing+=(default-jre-headless) ;;
       # Tests only: clients/python (pgmedic-sqlalchemy) runs its pytest suite on Debian's Python packages.
       python-client)
@@ -32,6 +34,8 @@ pgmedic_missing_packages() {
       # Packaging: scripts/package.sh reads the executable's libraries with objdump; the tests check the unit with systemd-analyze.
       binutils) command -v objdump >/dev/null 2>&1 || missing+=(binutils) ;;
       systemd) command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd) ;;
+      # Tests only: pgmedic top runs in a real terminal under tmux (send-keys to type, capture-pane to read the screen).
+      tmux) command -v tmux >/dev/null 2>&1 || missing+=(tmux) ;;
     esac
   done
   echo "${missing[@]}"

@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
 # Copies the reliability table the last test run wrote (artifacts/reliability.md, untracked) into the
-# committed docs/reliability.md. Run by hand after test.sh; CI never edits tracked files.
+# committed docs/reliability.md, unchanged. Run by hand after test.sh; CI never edits tracked files.
+# Every section must have been written by that run (test.sh clears artifacts/reliability first), so the
+# committed page never mixes runs or keeps a section that no test writes any more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source=artifacts/reliability.md
+sections=artifacts/reliability
 if [ ! -s "$source" ]; then
-  echo "reliability-doc.sh: $source is missing or empty: run the tests first (./test.sh, or dotnet test with --filter FullyQualifiedName~Reliability)" >&2
+  echo "reliability-doc.sh: $source is missing or empty: run the tests first (./test.sh)" >&2
   exit 1
 fi
-for section in 1-secret-sweep 2-bad-input 3-faults 4-serve-load 5-guard-soak 6-properties; do
-  if [ ! -s "artifacts/reliability/$section.md" ]; then
-    echo "reliability-doc.sh: section $section was not written by the last run: run every reliability test first" >&2
-    exit 1
-  fi
+missing=()
+for section in 1-secret-sweep 2-bad-input 4-serve-load 5-guard-soak 6-properties; do
+  [ -s "$sections/$section.md" ] || missing+=("$section")
 done
+if ! compgen -G "$sections/faults/*.md" >/dev/null; then
+  missing+=("3-faults")
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "reliability-doc.sh: the last run did not write: ${missing[*]} — run every reliability test first (./test.sh)" >&2
+  exit 1
+fi
 cp "$source" docs/reliability.md
-echo "docs/reliability.md updated from $source ($(wc -l < docs/reliability.md) lines)"
+echo "docs/reliability.md updated from $source ($(wc -l < docs/reliability.md) lines, $(ls "$sections"/faults/*.md | wc -l) faults)"

@@ -48,7 +48,7 @@ try
                 var snapshot = await SnapshotCollector.CollectAsync(collector!, TimeSpan.FromSeconds(5), CancellationToken.None);
                 _ = Diagnoser.Diagnose(snapshot, new DiagnosisOptions());
             });
-            var oursServer = await ServerMillisecondsAsync(sandbox, "%FROM pg_stat_activity a%");
+            var oursServer = await ServerMillisecondsAsync(sandbox, "%FROM pg_stat_get_activity(%");
 
             await sandbox.ExecuteAsync("SELECT pg_stat_statements_reset()");
             await using var peer = new NpgsqlCommand(PeerSql, collector);

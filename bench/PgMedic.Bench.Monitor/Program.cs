@@ -4,6 +4,8 @@
 // connection that crosses it has opened) to the critical alert showing as firing in the API.
 // Loopback only, bounded to about 4 minutes. Usage: dotnet run -c Release --project bench/PgMedic.Bench.Monitor [steady-seconds]
 // PGMEDIC_BINARY=artifacts/native/pgmedic measures the native executable instead of the Release pgmedic.dll.
+// PGMEDIC_BENCH_SEED_DAYS=30 first writes 30 days of the availability objective's minutes for every target into the
+// history (as a monitor that ran that long leaves them), so the monitor starts with its steady-state objective ledger.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -42,6 +44,40 @@ await File.WriteAllTextAsync(config, $$"""
     {{targets}}
       ] }
     """);
+
+if (Environment.GetEnvironmentVariable("PGMEDIC_BENCH_SEED_DAYS") is { Length: > 0 } seedText)
+{
+    var days = int.Parse(seedText, CultureInfo.InvariantCulture);
+    var seeding = Stopwatch.StartNew();
+    using var history = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(directory, "history.db")}");
+    history.Open();
+    using (var create = history.CreateCommand())
+    {
+        // The monitor's own table (src/PgMedic.Monitor/History/SqliteHistoryStore.Slo.cs).
+        create.CommandText = "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS slo_minutes (target TEXT NOT NULL, minute INTEGER NOT NULL, good INTEGER NOT NULL, bad INTEGER NOT NULL, observed_ms INTEGER NOT NULL, PRIMARY KEY (target, minute)) WITHOUT ROWID;";
+        create.ExecuteNonQuery();
+    }
+
+    using var transaction = history.BeginTransaction();
+    using var insert = history.CreateCommand();
+    insert.Transaction = transaction;
+    insert.CommandText = "INSERT INTO slo_minutes VALUES ($target, $minute, 12, 0, 60000)";
+    var target = insert.Parameters.Add("$target", Microsoft.Data.Sqlite.SqliteType.Text);
+    var minute = insert.Parameters.Add("$minute", Microsoft.Data.Sqlite.SqliteType.Integer);
+    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 60_000 * 60_000;
+    for (var t = 1; t <= Targets; t++)
+    {
+        target.Value = $"db{t:00}";
+        for (var m = days * 1440; m > 0; m--)
+        {
+            minute.Value = now - (m * 60_000L);
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    transaction.Commit();
+    Console.WriteLine($"seeded {days} days of objective minutes for {Targets} targets in {seeding.Elapsed.TotalSeconds:0.0} s");
+}
 
 var info = new ProcessStartInfo(native ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
 if (native is null)

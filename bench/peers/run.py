@@ -356,10 +356,10 @@ def statements_ms(admin):
     """Total execution time and calls of each side's statements since the last reset, by role."""
     with admin.cursor() as cur:
         cur.execute("SELECT r.rolname, sum(s.total_exec_time), sum(s.calls), "
-                    "coalesce(sum(s.total_exec_time) FILTER (WHERE s.query ILIKE '%pg_stat_activity%'), 0), "
-                    "coalesce(sum(s.calls) FILTER (WHERE s.query ILIKE '%pg_stat_activity%'), 0), "
-                    "min(s.min_exec_time) FILTER (WHERE s.query ILIKE '%pg_stat_activity%'), "
-                    "max(s.max_exec_time) FILTER (WHERE s.query ILIKE '%pg_stat_activity%') "
+                    "coalesce(sum(s.total_exec_time) FILTER (WHERE s.query ~* 'pg_stat_activity|pg_stat_get_activity'), 0), "
+                    "coalesce(sum(s.calls) FILTER (WHERE s.query ~* 'pg_stat_activity|pg_stat_get_activity'), 0), "
+                    "min(s.min_exec_time) FILTER (WHERE s.query ~* 'pg_stat_activity|pg_stat_get_activity'), "
+                    "max(s.max_exec_time) FILTER (WHERE s.query ~* 'pg_stat_activity|pg_stat_get_activity') "
                     "FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid "
                     "WHERE r.rolname IN ('medic_snapshot', 'medic_activity', 'exporter', 'bare') "
                     "GROUP BY r.rolname")

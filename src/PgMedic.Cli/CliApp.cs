@@ -47,6 +47,8 @@ internal static class CliApp
             PoolsCommand.Create(context),
             ServeCommand.Create(context),
             ExportCommand.Create(context),
+            Slo.SloCommand.Create(context),
+            History.HistoryCommand.Create(context),
         };
 
         // Help is -? and --help, as in psql: -h is the host.

@@ -18,6 +18,12 @@ internal sealed record CliContext(
     /// </summary>
     public int? Width { get; init; }
 
+    /// <summary>The rows of the terminal a live view redraws in; null means the terminal's own height.</summary>
+    public int? Height { get; init; }
+
+    /// <summary>Whether standard error is a terminal: a live view written there (beside JSON on standard output) redraws in place.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
     /// <summary>Standard input, for commands that read a stream (<c>pgmedic logs</c> with no file).</summary>
     public Func<Stream> OpenInput { get; init; } = Console.OpenStandardInput;
 
@@ -33,5 +39,6 @@ internal sealed record CliContext(
         TimeProvider.System)
     {
         Input = Console.IsInputRedirected || Console.IsOutputRedirected ? null : Console.In,
+        ErrorIsTerminal = !Console.IsErrorRedirected,
     };
 }

@@ -77,13 +77,17 @@ public static class MonitorHost
         services.AddHostedService<WebhookDispatcher>();
         if (options.TargetDirectory is { } directory)
         {
-            services.AddSingleton(new Targets.TargetDirectory(directory, options.Alerts, options.TargetEnvironment, options.HomeDirectory));
+            services.AddSingleton(new Targets.TargetDirectory(directory, TargetDefaults.From(options), options.TargetEnvironment, options.HomeDirectory));
             services.AddHostedService<Targets.TargetWatcher>();
         }
 
         services.AddProblemDetails();
         services.AddHttpHardening(options);
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, MonitorJsonContext.Default));
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            Core.Common.JsonDialect.Apply(json.SerializerOptions);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, MonitorJsonContext.Default);
+        });
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("pgmedic"))
             .WithMetrics(metrics =>
@@ -101,6 +105,7 @@ public static class MonitorHost
         app.UseAccessToken(options.AccessToken);
         app.MapHealthApi();
         app.MapMonitorApi();
+        app.MapHistoryApi();
         app.MapActionsApi();
         app.MapDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");

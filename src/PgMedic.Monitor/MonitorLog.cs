@@ -29,15 +29,21 @@ internal static partial class MonitorLog
     [LoggerMessage(8, LogLevel.Information, "Action {Action} on {Target} by the API: {Count} session(s)")]
     public static partial void ActionRun(ILogger logger, string action, string target, int count);
 
-    [LoggerMessage(9, LogLevel.Information, "Watching {Target} ({Masked}) when /probe scrapes it")]
+    [LoggerMessage(9, LogLevel.Warning, "Sampling the sessions of {Target} failed: {Error}")]
+    public static partial void SamplingFailed(ILogger logger, string target, string error);
+
+    [LoggerMessage(10, LogLevel.Warning, "Keeping the history failed: {Error}")]
+    public static partial void HistoryMaintenanceFailed(ILogger logger, string error);
+
+    [LoggerMessage(11, LogLevel.Information, "Watching {Target} ({Masked}) when /probe scrapes it")]
     public static partial void WatchingWhenScraped(ILogger logger, string target, string masked);
 
-    [LoggerMessage(10, LogLevel.Information, "Stopped watching {Target}: {Reason}")]
+    [LoggerMessage(12, LogLevel.Information, "Stopped watching {Target}: {Reason}")]
     public static partial void StoppedWatching(ILogger logger, string target, string reason);
 
-    [LoggerMessage(11, LogLevel.Warning, "Target file {File}: {Error}; its targets stay as they were until it is fixed")]
+    [LoggerMessage(13, LogLevel.Warning, "Target file {File}: {Error}; its targets stay as they were until it is fixed")]
     public static partial void TargetFileRefused(ILogger logger, string file, string error);
 
-    [LoggerMessage(12, LogLevel.Information, "Target {Target} belongs to shard {Owner} of {Count}: not polled by this instance (shard {Index})")]
+    [LoggerMessage(14, LogLevel.Information, "Target {Target} belongs to shard {Owner} of {Count}: not polled by this instance (shard {Index})")]
     public static partial void NotOwned(ILogger logger, string target, int owner, int count, int index);
 }

@@ -29,6 +29,8 @@ internal sealed class RunningMonitor : IAsyncDisposable
 
     public MonitorOptions Options { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<RunningMonitor> StartAsync(ConnectionTarget target, Func<MonitorOptions, MonitorOptions>? configure = null, string name = "main")
     {
         var directory = Directory.CreateTempSubdirectory("pgmedic-monitor-test-").FullName;

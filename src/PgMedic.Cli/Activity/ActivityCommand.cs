@@ -14,12 +14,13 @@ internal static class ActivityCommand
     {
         var server = new ConnectionOptions();
         var format = CommonOptions.Format();
-        var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
+        var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up after this long (connecting and collecting share it)", TimeSpan.FromSeconds(10));
         var state = StateOption();
         var database = new Option<string?>("--in-database") { Description = "Only sessions connected to this database (exact name; -d is the database to connect to)", HelpName = "database" };
         var application = new Option<string?>("--application", "-a") { Description = "Only sessions with this application_name (exact)", HelpName = "name" };
         var user = new Option<string?>("--user") { Description = "Only sessions of this role (exact; the login is -U/--username)", HelpName = "role" };
-        var idleFor = IdleForOption();
+        var idleFor = CommonOptions.OptionalDurationOption("--idle-for", "-i", "Only sessions that have been in their current state at least this long");
+        var tree = new Option<bool>("--tree") { Description = "Draw the lock chains as trees instead of the listing: each head blocker, then every waiter under the session it waits for, with how long it has waited (pg_locks.waitstart)" };
         var allBackends = new Option<bool>("--all-backends") { Description = "Include background processes (autovacuum, walsenders, parallel workers…); client backends only by default" };
         var command = new Command("activity", "Every session with its state, ages, wait event and query, oldest state_change first (the runbook's step 3 listing). Uses one connection; exit 0 when listed, 3 on bad input, the probe's code (1 rejected, 2 no response) when it cannot connect.")
         {
@@ -29,6 +30,7 @@ internal static class ActivityCommand
             user,
             idleFor,
             allBackends,
+            tree,
             format,
             timeout,
             CommonOptions.Renamed("--database", "--in-database", "-d is the database to connect to, as in psql"),
@@ -46,24 +48,28 @@ internal static class ActivityCommand
                 parseResult.GetValue(idleFor),
                 parseResult.GetValue(allBackends));
             var resolved = server.Resolve(parseResult, context);
-            var limit = parseResult.GetValue(timeout);
-            var (connection, probe) = await Prober.ConnectAsync(resolved, limit, ConnectionSettings.Collector, cancellationToken);
+            await using var deadline = new CommandDeadline(parseResult.GetValue(timeout), context.Time, cancellationToken);
+            var (connection, probe) = await deadline.ConnectAsync(resolved, ConnectionSettings.OneShot);
             if (connection is null)
             {
-                return ConnectFailure.Report(probe, context);
+                return ConnectFailure.Report(probe, "activity", context);
             }
 
-            await using (connection)
+            var (snapshot, failure) = await deadline.ReadAsync(probe, (left, token) => SnapshotCollector.CollectAsync(connection, left, token));
+            if (snapshot is null)
             {
-                var snapshot = await SnapshotCollector.CollectAsync(connection, limit, cancellationToken);
-                ActivityRenderer.Render(ActivityReport.From(resolved.Masked, snapshot, filter), parseResult.GetValue(format), context);
-                return (int)ExitCode.Ok;
+                return ConnectFailure.Report(failure!, "activity", context);
             }
+
+            var report = ActivityReport.From(resolved.Masked, snapshot, filter);
+            ActivityRenderer.Render(report, parseResult.GetValue(format), context, parseResult.GetValue(tree));
+            return (int)report.ExitCode;
         });
         return command;
     }
 
-    private static Option<string[]> StateOption() => new("--state", "-s")
+    /// <summary>activity's and top's <c>--state</c>: repeatable, as pg_stat_activity spells the states or with dashes.</summary>
+    public static Option<string[]> StateOption() => new("--state", "-s")
     {
         Description = $"Only sessions in this state: {ActivityFilter.StateChoices} (also as pg_stat_activity spells them, e.g. \"idle in transaction\"); repeat for several",
         HelpName = "state",
@@ -86,23 +92,6 @@ internal static class ActivityCommand
             }
 
             return [.. states];
-        },
-    };
-
-    private static Option<TimeSpan?> IdleForOption() => new("--idle-for", "-i")
-    {
-        Description = "Only sessions that have been in their current state at least this long (e.g. 30s, 5m, 1h)",
-        HelpName = "duration",
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-            if (Duration.TryParse(text, out var value) && value >= TimeSpan.Zero)
-            {
-                return value;
-            }
-
-            result.AddError($"--idle-for '{text}' is not a duration: use a number with a unit, e.g. 30s, 5m or 1h30m");
-            return null;
         },
     };
 }

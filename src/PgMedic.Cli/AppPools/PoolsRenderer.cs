@@ -11,7 +11,7 @@ internal static class PoolsRenderer
     private const int HoldersShown = 5;
 
     public static void Render(PoolsReport report, OutputFormat format, CliContext context) =>
-        Formats.Write(report, format, context, CliJsonContext.Default.PoolsReport, Markdown, Table);
+        Formats.Write(report, format, context, CliJsonContext.Dialect.PoolsReport, Markdown, Table);
 
     private static void Table(PoolsReport report, IAnsiConsole console)
     {

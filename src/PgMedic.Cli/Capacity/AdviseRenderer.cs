@@ -8,7 +8,7 @@ namespace PgMedic.Cli.Capacity;
 internal static class AdviseRenderer
 {
     public static void Render(AdviseReport report, OutputFormat format, CliContext context) =>
-        Formats.Write(report, format, context, CliJsonContext.Default.AdviseReport, RenderMarkdown, RenderTable);
+        Formats.Write(report, format, context, CliJsonContext.Dialect.AdviseReport, RenderMarkdown, RenderTable);
 
     /// <summary>The first line: do the pools fit, in numbers.</summary>
     public static string Verdict(CapacityAdvice advice)
@@ -35,6 +35,11 @@ internal static class AdviseRenderer
         console.MarkupLine(Terminal.Safe(Invariant($"slots    max_connections {s.MaxConnections} − superuser_reserved {s.SuperuserReserved} − reserved {s.Reserved} = {s.Usable} usable; − {s.AdminHeadroom} headroom − {s.OtherClients} other clients = {s.ForDeployment} for the deployment")));
         var o = advice.Observed;
         console.MarkupLine(Terminal.Safe(Invariant($"observed {o.PeakClients} connected, {o.PeakActive} active, {o.IdleInTransaction} idle in transaction, {o.IdleRatio * 100:0} % idle ({o.Source})")));
+        if (advice.History is { } history)
+        {
+            console.MarkupLine((advice.RunsOutSoon ? "[bold yellow]trend[/]    " : "[bold]trend[/]    ") + Terminal.Safe(TrendLine(history)));
+        }
+
         console.WriteLine();
         console.MarkupLine(advice.Pool.Feasible
             ? $"[bold]per worker[/] {Terminal.Safe(PoolLine(advice.Pool))}"
@@ -71,7 +76,7 @@ internal static class AdviseRenderer
         }
 
         console.WriteLine();
-        console.MarkupLine("[dim]settings ready to paste:[/] pgmedic advise … --emit env|npgsql|sqlalchemy|hikari|pgbouncer");
+        console.MarkupLine("[dim]settings ready to paste:[/] pgmedic advise … --emit env|npgsql|sqlalchemy|hikari|pgbouncer, or a platform's commands: --emit railway|heroku|render|fly|kubernetes|systemd --service NAME");
     }
 
     private static void RenderMarkdown(AdviseReport report, TextWriter output)
@@ -84,6 +89,26 @@ internal static class AdviseRenderer
         var s = advice.Slots;
         output.WriteLine(Invariant($"- Slots: max_connections {s.MaxConnections} − superuser_reserved {s.SuperuserReserved} − reserved {s.Reserved} = {s.Usable} usable; − {s.AdminHeadroom} headroom − {s.OtherClients} other clients = **{s.ForDeployment}** for the deployment"));
         output.WriteLine(Invariant($"- Observed: {advice.Observed.PeakClients} connected, {advice.Observed.PeakActive} active, {advice.Observed.IdleRatio * 100:0} % idle ({advice.Observed.Source})"));
+        if (advice.History is { } history)
+        {
+            output.WriteLine($"- Trend: {TrendLine(history)}");
+            output.WriteLine();
+            output.WriteLine("| application | peak | 99th percentile | peak busy | 99th percentile busy |");
+            output.WriteLine("|---|---:|---:|---:|---:|");
+            foreach (var app in history.ByApplication)
+            {
+                output.WriteLine(Invariant($"| {app.Application} | {app.Peak} | {app.P99:0.#} | {app.PeakBusy} | {app.P99Busy:0.#} |"));
+            }
+
+            output.WriteLine();
+            output.WriteLine("| hour (UTC) | peak | 99th percentile |");
+            output.WriteLine("|---|---:|---:|");
+            foreach (var hour in history.ByHour)
+            {
+                output.WriteLine(Invariant($"| {hour.HourUtc:00}:00 | {hour.Peak} | {hour.P99:0.#} |"));
+            }
+        }
+
         output.WriteLine(advice.Pool.Feasible ? $"- Per worker: {PoolLine(advice.Pool)}" : "- Per worker: the server cannot give every worker a connection");
         output.WriteLine(advice.Pooler.Recommended ? $"- PgBouncer (recommended): {PoolerLine(advice.Pooler)}" : "- PgBouncer: not needed");
         output.WriteLine();
@@ -101,6 +126,18 @@ internal static class AdviseRenderer
         {
             output.WriteLine(Invariant($"{step++}. {line}"));
         }
+    }
+
+    /// <summary>The history's trend in one line: how fast the peaks grow and when usable slots run out at it.</summary>
+    public static string TrendLine(CapacityHistory history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        return history.Trend switch
+        {
+            null => Invariant($"peak {history.Peak} of {history.UsableSlots} usable slots (99th percentile {history.P99:0.#}); too little history for a trend"),
+            { DaysUntilFull: { } d, FullAt: { } at } t => Invariant($"peak {history.Peak} of {history.UsableSlots} usable slots (99th percentile {history.P99:0.#}); the peaks grow {t.PerDay:0.##} a day: usable slots run out in {d:0.#} days (around {at:yyyy-MM-dd})"),
+            var t => Invariant($"peak {history.Peak} of {history.UsableSlots} usable slots (99th percentile {history.P99:0.#}); the peaks do not grow ({t.PerDay:0.##} a day)"),
+        };
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

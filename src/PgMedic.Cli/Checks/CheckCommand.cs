@@ -99,7 +99,9 @@ internal static class CheckCommand
 
     private static async Task<int> RunAsync(CliContext context, ConnectionTarget target, TimeSpan timeout, string service, Func<Snapshot, PluginResult> check, CancellationToken cancellationToken)
     {
-        var (connection, probe) = await Prober.ConnectAsync(target, timeout, ConnectionSettings.Collector, cancellationToken);
+        // --timeout bounds the whole check, as a monitoring system's own timeout does: connecting and collecting share it.
+        await using var deadline = new CommandDeadline(timeout, context.Time, cancellationToken);
+        var (connection, probe) = await deadline.ConnectAsync(target, ConnectionSettings.OneShot);
         PluginResult result;
         if (connection is null)
         {
@@ -107,10 +109,9 @@ internal static class CheckCommand
         }
         else
         {
-            await using (connection)
-            {
-                result = check(await SnapshotCollector.CollectAsync(connection, timeout, cancellationToken));
-            }
+            // No plugin line shows a query: the server need not copy (and PgMedic not scrub) any query text.
+            var (snapshot, failure) = await deadline.ReadAsync(probe, (left, token) => SnapshotCollector.CollectAsync(connection, left, token, maxQueryLength: 0));
+            result = snapshot is null ? PluginChecks.CouldNotConnect(service, failure!) : check(snapshot);
         }
 
         await context.Out.WriteLineAsync(result.ToLine());

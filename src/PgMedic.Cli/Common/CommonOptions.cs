@@ -45,6 +45,26 @@ internal static class CommonOptions
             },
         };
 
+    /// <summary>A duration with no default: null when not given (a minimum that applies only when asked for).</summary>
+    /// <param name="alias">The short spelling, or null for none.</param>
+    public static Option<TimeSpan?> OptionalDurationOption(string name, string? alias, string description) =>
+        new(name, alias is null ? [] : [alias])
+        {
+            Description = description + " (e.g. 30s, 5m, 1h30m; no minimum by default)",
+            HelpName = "duration",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (Duration.TryParse(text, out var value) && value >= TimeSpan.Zero)
+                {
+                    return value;
+                }
+
+                result.AddError($"{name} '{text}' is not a duration: use a number with a unit, e.g. 30s, 5m or 1h30m");
+                return null;
+            },
+        };
+
     /// <summary>
     /// System.CommandLine hands an unknown option to a free positional argument (<c>probe --jsn</c> makes
     /// "--jsn" the TARGET): such a value fails as an unknown option instead ("-" alone, standard input, is kept).

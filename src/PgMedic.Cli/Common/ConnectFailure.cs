@@ -6,12 +6,12 @@ namespace PgMedic.Cli.Common;
 /// <summary>What a read command prints when it could not even open its one connection; the exit code is the probe's.</summary>
 internal static class ConnectFailure
 {
-    public static int Report(ProbeResult probe, CliContext context)
+    public static int Report(ProbeResult probe, string verb, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(probe);
         var detail = probe.Message is { } message ? $" ({message})" : string.Empty;
         context.Error.WriteLine($"pgmedic: cannot read {probe.Target}: {ProbeRenderer.Verdict(probe)}{detail}");
-        if (probe.Advice is { } advice)
+        if (ProbeRenderer.Next(probe, verb) is { } advice)
         {
             context.Error.WriteLine($"pgmedic: next: {advice}");
         }

@@ -14,7 +14,7 @@ internal static class DiagnoseCommand
     {
         var server = new ConnectionOptions();
         var format = CommonOptions.Format();
-        var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
+        var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up after this long: connecting, collecting and reading pool endpoints share it", TimeSpan.FromSeconds(10));
         var pgbouncer = new Option<string?>("--pgbouncer")
         {
             Description = "Also read PgBouncer's admin console (URL, conninfo; database pgbouncer) and show both layers side by side",
@@ -48,9 +48,13 @@ internal static class DiagnoseCommand
             var resolved = server.Resolve(parseResult, context);
             var endpoints = (parseResult.GetValue(poolEndpoints) ?? []).Select(ParseEndpoint).ToList();
             var token = parseResult.GetValue(poolToken) ?? context.Environment("PGMEDIC_POOL_TOKEN");
-            var report = parseResult.GetValue(pgbouncer) is { } bouncerText
-                ? await PgBouncerDiagnosisRunner.RunAsync(resolved, TargetResolver.Resolve(bouncerText, _ => null, context.HomeDirectory), parseResult.GetValue(timeout), options, new PgBouncerOptions(), context.Time, (endpoints, token), cancellationToken)
-                : (await DiagnosisRunner.RunWithSnapshotAsync(resolved, parseResult.GetValue(timeout), options, (endpoints, token), cancellationToken)).Report;
+            var bouncer = parseResult.GetValue(pgbouncer) is { } bouncerText ? TargetResolver.Resolve(bouncerText, _ => null, context.HomeDirectory) : null;
+
+            // --timeout bounds the whole command: the connect, the snapshot, the pool endpoints and PgBouncer share it.
+            await using var deadline = new CommandDeadline(parseResult.GetValue(timeout), context.Time, cancellationToken);
+            var report = bouncer is not null
+                ? await PgBouncerDiagnosisRunner.RunAsync(resolved, bouncer, deadline, options, new PgBouncerOptions(), context.Time, (endpoints, token))
+                : (await DiagnosisRunner.RunWithSnapshotAsync(resolved, deadline, options, (endpoints, token))).Report;
             DiagnoseRenderer.Render(report, parseResult.GetValue(format), context);
             return report.ExitCode;
         });

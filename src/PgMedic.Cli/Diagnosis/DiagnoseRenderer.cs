@@ -12,7 +12,7 @@ internal static class DiagnoseRenderer
     private const int BarWidth = 40;
 
     public static void Render(DiagnosisReport report, OutputFormat format, CliContext context) =>
-        Formats.Write(report, format, context, CliJsonContext.Default.DiagnosisReport, RenderMarkdown, RenderTable);
+        Formats.Write(report, format, context, CliJsonContext.Dialect.DiagnosisReport, RenderMarkdown, RenderTable);
 
     /// <summary>The one line an on-call engineer reads first.</summary>
     public static string Verdict(DiagnosisReport report)
@@ -144,7 +144,7 @@ internal static class DiagnoseRenderer
             }
 
             console.MarkupLine($"    [dim]runbook:[/] {Terminal.Safe(finding.RunbookStep)}");
-            console.MarkupLine($"    [dim]fix:[/] [bold]{Terminal.Safe(FixText.Of(finding.Fix))}[/]");
+            console.MarkupLine($"    [dim]fix:[/] [bold]{Terminal.Safe(FixLine(report, finding))}[/]");
         }
     }
 
@@ -215,9 +215,15 @@ internal static class DiagnoseRenderer
             }
 
             output.WriteLine($"  - Runbook: {finding.RunbookStep}");
-            output.WriteLine($"  - Fix: `{FixText.Of(finding.Fix)}`");
+            output.WriteLine($"  - Fix: `{FixLine(report, finding)}`");
         }
     }
+
+    /// <summary>A finding's fix; an unreachable private host name gets its platform's commands instead of "check DNS".</summary>
+    private static string FixLine(DiagnosisReport report, Finding finding) =>
+        finding.Code == FindingCodes.ServerUnreachable && ProbeRenderer.Next(report.Probe, "diagnose") is { } next && report.Probe.PrivateNetwork is not null
+            ? next
+            : FixText.Of(finding.Fix);
 
     /// <summary>Why usage is a range: said next to the bar, which is drawn to the range's worst end.</summary>
     public static string Unclassified(Usage usage) =>

@@ -18,7 +18,7 @@ internal static class LogsRenderer
         switch (format)
         {
             case Output.OutputFormat.Json:
-                context.Out.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.LogReport));
+                context.Out.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Dialect.LogReport));
                 break;
             case Output.OutputFormat.Markdown:
                 RenderMarkdown(report, context.Out);
@@ -63,7 +63,7 @@ internal static class LogsRenderer
         {
             table.AddRow(
                 new FittedCell(kind.Code, Colour(kind.Severity)),
-                kind.Source,
+                From(kind),
                 kind.Count.ToString("N0", CultureInfo.InvariantCulture),
                 Time(kind.FirstSeen),
                 Time(kind.LastSeen),
@@ -98,7 +98,7 @@ internal static class LogsRenderer
         output.WriteLine("|---|---|---:|---|---|---|");
         foreach (var kind in report.Kinds)
         {
-            output.WriteLine(Invariant($"| `{kind.Code}` | {kind.Source} | {kind.Count} | {Time(kind.FirstSeen)} | {Time(kind.LastSeen)} | {kind.RunbookStep} |"));
+            output.WriteLine(Invariant($"| `{kind.Code}` | {From(kind)} | {kind.Count} | {Time(kind.FirstSeen)} | {Time(kind.LastSeen)} | {kind.RunbookStep} |"));
         }
 
         output.WriteLine();
@@ -135,6 +135,10 @@ internal static class LogsRenderer
             write(Invariant($"  {minute.Minute:yyyy-MM-dd HH:mm} {bar,-30} {minute.Total,6}  {kinds}"));
         }
     }
+
+    /// <summary>Who wrote the lines, and which drivers they named: "application via psycopg2, SQLAlchemy".</summary>
+    private static string From(LogKindSummary kind) =>
+        kind.Drivers.Count == 0 ? kind.Source : $"{kind.Source} via {string.Join(", ", kind.Drivers)}";
 
     private static string Span(LogReport report) =>
         report.FirstSeen is { } first && report.LastSeen is { } last

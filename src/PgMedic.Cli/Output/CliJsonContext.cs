@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using PgMedic.Core.Activity;
+using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
 using PgMedic.Core.Statements;
@@ -21,4 +22,18 @@ namespace PgMedic.Cli.Output;
 [JsonSerializable(typeof(PgMedic.Cli.Capacity.AdviseReport))]
 [JsonSerializable(typeof(PgMedic.Core.Logs.LogReport))]
 [JsonSerializable(typeof(PgMedic.Cli.AppPools.PoolsReport))]
-internal sealed partial class CliJsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(PgMedic.Cli.Slo.SloReport))]
+[JsonSerializable(typeof(PgMedic.Cli.History.HistoryReport))]
+[JsonSerializable(typeof(PgMedic.Monitor.Api.SloView))]
+[JsonSerializable(typeof(PgMedic.Core.SessionHistory.ActivityMoment))]
+[JsonSerializable(typeof(PgMedic.Core.Capacity.CapacityHistory))]
+[JsonSerializable(typeof(PgMedic.Core.Reporting.HistoryEvidence))]
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
+internal sealed partial class CliJsonContext : JsonSerializerContext
+{
+    /// <summary>This context in PgMedic's JSON dialect (docs/json.md): what every command prints. <see cref="Default"/> escapes more than JSON needs.</summary>
+    public static CliJsonContext Dialect => _dialect ??= new(JsonDialect.Options(Default.Options));
+
+    // Built on first use: a static initializer could run before the generated Default is set.
+    private static CliJsonContext? _dialect;
+}

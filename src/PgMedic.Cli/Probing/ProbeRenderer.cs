@@ -1,5 +1,6 @@
 using System.Globalization;
 using PgMedic.Cli.Output;
+using PgMedic.Core.Platforms;
 using PgMedic.Core.Probing;
 using Spectre.Console;
 
@@ -8,7 +9,15 @@ namespace PgMedic.Cli.Probing;
 internal static class ProbeRenderer
 {
     public static void Render(ProbeResult result, OutputFormat format, CliContext context) =>
-        Formats.Write(result, format, context, CliJsonContext.Default.ProbeResult, RenderMarkdown, RenderTable);
+        Formats.Write(result, format, context, CliJsonContext.Dialect.ProbeResult, RenderMarkdown, RenderTable);
+
+    /// <summary>The next step in this door's words: for a platform's private host name, that platform's commands.</summary>
+    /// <param name="verb">The pgmedic verb that probed, repeated in the commands the advice shows.</param>
+    public static string? Next(ProbeResult result, string verb)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.Reason == ProbeReason.Dns && result.PrivateNetwork is { } network ? PrivateNetworkText.Advice(network, verb) : result.Advice;
+    }
 
     public static string Verdict(ProbeResult result) => result.Outcome switch
     {
@@ -43,7 +52,7 @@ internal static class ProbeRenderer
                 console.MarkupLine($"  {i + 1}. {Terminal.Safe(exit)}");
             }
         }
-        else if (result.Advice is { } advice)
+        else if (Next(result, "probe") is { } advice)
         {
             console.MarkupLine($"[bold]Next:[/] {Terminal.Safe(advice)}");
         }
@@ -60,7 +69,7 @@ internal static class ProbeRenderer
             output.WriteLine($"| {name} | {value.Replace("|", "\\|", StringComparison.Ordinal)} |");
         }
 
-        if (result.Advice is { } advice)
+        if (Next(result, "probe") is { } advice)
         {
             output.WriteLine();
             output.WriteLine($"**Next:** {advice}");
@@ -83,6 +92,11 @@ internal static class ProbeRenderer
         if (result.Message is not null)
         {
             yield return ("message", result.Message);
+        }
+
+        if (result.PrivateNetwork is { } network)
+        {
+            yield return ("network", $"{PlatformNames.Title(network.Platform)} private network ({network.Suffix})");
         }
 
         if (result.ServerVersion is not null)

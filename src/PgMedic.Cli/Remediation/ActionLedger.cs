@@ -1,4 +1,5 @@
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Probing;
 using PgMedic.Core.Remediation;
 using PgMedic.Postgres.Remediation;
 
@@ -12,15 +13,19 @@ internal sealed class ActionLedger(IRemediationObserver inner) : IRemediationObs
 {
     private int _signalled;
     private int _attempted;
+    private int _inFlight;
     private readonly List<string> _hooks = [];
 
-    public bool Acted => _attempted > 0 || _hooks.Count > 0;
+    public bool Acted => _attempted > 0 || _inFlight > 0 || _hooks.Count > 0;
 
     /// <summary>"2 of 3 sessions signalled; hook restart started", or null when nothing was done.</summary>
     public string? Done() => !Acted ? null
         : string.Join("; ", new[]
         {
             _attempted > 0 ? $"{_signalled} of {_attempted} session(s) signalled" : null,
+
+            // Sent, but the answer never came (the connection was lost): they may or may not have been signalled.
+            _inFlight > 0 ? $"{_inFlight} session(s) sent to the server to signal, not confirmed (check with pgmedic activity)" : null,
             _hooks.Count > 0 ? string.Join(", ", _hooks) : null,
         }.OfType<string>());
 
@@ -34,9 +39,17 @@ internal sealed class ActionLedger(IRemediationObserver inner) : IRemediationObs
 
     public void StepSkipped(string name, StepSkip why) => inner.StepSkipped(name, why);
 
+    public void Acting(RemediationPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        _inFlight = plan.Actions.Count;
+        inner.Acting(plan);
+    }
+
     public void Results(IReadOnlyList<ActionResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
+        _inFlight = 0;
         _attempted += results.Count;
         _signalled += results.Count(r => r.Succeeded);
         inner.Results(results);
@@ -45,6 +58,8 @@ internal sealed class ActionLedger(IRemediationObserver inner) : IRemediationObs
     public void Verification(Verification verification) => inner.Verification(verification);
 
     public void Health(HealthCheckResult result) => inner.Health(result);
+
+    public void DatabaseWait(ProbeResult probe, TimeSpan elapsed) => inner.DatabaseWait(probe, elapsed);
 
     public void HookStarted(string name, string command)
     {

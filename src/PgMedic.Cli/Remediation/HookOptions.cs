@@ -77,7 +77,7 @@ internal sealed class HookOptions
                 }
             }
 
-            return JsonSerializer.Deserialize(text, CliJsonContext.Default.HooksFile);
+            return JsonSerializer.Deserialize(text, CliJsonContext.Dialect.HooksFile);
         }
         catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException or InvalidOperationException)
         {

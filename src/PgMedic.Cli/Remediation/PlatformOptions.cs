@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
+using PgMedic.Core.Platforms;
 using PgMedic.Postgres.Remediation;
 
 namespace PgMedic.Cli.Remediation;
@@ -66,7 +67,7 @@ internal sealed class PlatformOptions(bool emergency)
 
         if (string.IsNullOrWhiteSpace(service))
         {
-            throw new UsageException($"--platform {platform.Value.ToString().ToLowerInvariant()} needs --service NAME: the application's service, app, deployment or unit the commands act on");
+            throw new UsageException($"--platform {PlatformNames.Of(platform.Value)} needs --service NAME: the application's service, app, deployment or unit the commands act on");
         }
 
         var preset = PlatformPresets.For(platform.Value, service, emergency ? parseResult.GetValue(DatabaseService) : null);

@@ -33,10 +33,15 @@ internal sealed class RemediationOptions(int defaultMax = 100)
 
     public Option<TimeSpan> Timeout { get; } = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or collecting after this long", TimeSpan.FromSeconds(10));
 
-    public void AddTo(Command command, bool withDatabaseFilter = true)
+    /// <param name="withConfirmation">False for a door that confirms in its own way and draws its own output (<c>top</c>'s dialog): no <c>--yes</c>, no <c>--format</c>.</param>
+    public void AddTo(Command command, bool withDatabaseFilter = true, bool withConfirmation = true)
     {
+        ArgumentNullException.ThrowIfNull(command);
         Connection.AddTo(command);
-        foreach (var option in new Option[] { Format, Yes, AllDatabases, IncludeSuperusers, AppRoles, ProtectUsers, ProtectApplications, Max, AuditLog, Timeout })
+        var options = withConfirmation
+            ? new Option[] { Format, Yes, AllDatabases, IncludeSuperusers, AppRoles, ProtectUsers, ProtectApplications, Max, AuditLog, Timeout }
+            : [AllDatabases, IncludeSuperusers, AppRoles, ProtectUsers, ProtectApplications, Max, AuditLog, Timeout];
+        foreach (var option in options)
         {
             command.Options.Add(option);
         }

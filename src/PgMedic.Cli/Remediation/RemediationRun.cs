@@ -46,13 +46,15 @@ internal static class RemediationRun
             throw new UsageException(auditProblem);
         }
 
-        var (connection, probe) = await Prober.ConnectAsync(target, timeout, ConnectionSettings.Collector, cancellationToken);
+        // A one-shot verb drops its connection at once when a query outlives the deadline (no 2 s wait for the server to confirm the cancel).
+        var settings = request.Deadline is null ? ConnectionSettings.Collector : ConnectionSettings.OneShot;
+        var (connection, probe) = await Prober.ConnectAsync(target, timeout, settings, cancellationToken);
         if (connection is null)
         {
             // Nothing can be done without a connection: exit 2, as heal.md says, whatever refused it.
             var hint = FullServer.RefusesEveryone(probe) ? $" — {FullServer.RefusesEveryoneSummary}, so nothing can act through a login. {FullServer.ExitsText}"
                 : FullServer.ReservedSlotsLeft(probe) ? " — only the superuser-reserved slots are left: re-run it as a superuser, who still gets in"
-                : probe.Advice is { } advice ? $" — {advice}"
+                : Probing.ProbeRenderer.Next(probe, verb.ToString().ToLowerInvariant()) is { } advice ? $" — {advice}"
                 : string.Empty;
             throw new CommandExitException(ExitCode.Critical, $"cannot connect to {target.Masked}: {probe.Reason} ({probe.Message}){hint}");
         }

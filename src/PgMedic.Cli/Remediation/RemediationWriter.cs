@@ -56,7 +56,12 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
         hooks.Missing.TryGetValue(step, out var why) ? $"(skipped: {why} — {option})" : $"(no {option}: skipped)";
 
     public void Health(HealthCheckResult result) =>
-        Line($"Health {result.Url}: {(result.Healthy ? "healthy" : "NOT healthy")} — HTTP {result.Status?.ToString(CultureInfo.InvariantCulture) ?? "no answer"} after {result.Attempts} attempt(s): {result.Body}");
+        Line($"Health {result.Url}: {(result.Healthy ? "healthy" : "NOT healthy")} — HTTP {result.HttpStatus?.ToString(CultureInfo.InvariantCulture) ?? "no answer"} after {result.Attempts} attempt(s): {result.Body}");
+
+    public void DatabaseWait(ProbeResult probe, TimeSpan elapsed) =>
+        Line(probe.Outcome == ProbeOutcome.Accepting
+            ? $"Database: accepting connections again after {elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s"
+            : $"Database: {ProbeOutcomeName.Of(probe.Outcome)} {probe.Reason} after {elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s — waiting");
 
     public void Step(string name, string? runbookStep, int sessions) =>
         Line($"Step {name}{(runbookStep is null ? string.Empty : $" ({runbookStep})")}: {sessions} session(s)");
@@ -94,7 +99,7 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
                     a.Pid.ToString(CultureInfo.InvariantCulture),
                     ViewCells.Text(a.User),
                     ViewCells.Text(a.Application),
-                    a.Client ?? "local",
+                    a.ClientAddress ?? "local",
                     ViewCells.Text(a.Database),
                     ViewCells.Text(a.State),
                     Age(a.StateAgeSeconds),
@@ -121,7 +126,7 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
         foreach (var r in results)
         {
             var colour = r.Succeeded ? "green" : r.Result == ActionOutcome.AlreadyGone ? "grey" : "yellow";
-            _console.MarkupLine($"  [{colour}]{ActionOutcomeText.Of(r.Result)}[/] pid {r.Action.Pid} ({Terminal.Safe(r.Action.Application)}) in {r.Milliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms{(r.Detail is null ? string.Empty : " — " + Terminal.Safe(r.Detail))}");
+            _console.MarkupLine($"  [{colour}]{ActionOutcomeText.Of(r.Result)}[/] pid {r.Action.Pid} ({Terminal.Safe(r.Action.Application)}) in {r.ElapsedMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms{(r.Detail is null ? string.Empty : " — " + Terminal.Safe(r.Detail))}");
         }
     }
 
@@ -133,7 +138,7 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
         }
 
         var colour = v.Healthy ? "green" : "yellow";
-        _console.MarkupLine($"  [{colour}]verify:[/] client connections {v.ClientBackendsBefore} → {v.ClientBackendsAfter} ({N(v.PercentBefore)} % → {N(v.PercentAfter)} % of usable), probe {Terminal.Safe(ProbeOutcomeName.Of(v.Probe.Outcome))}{(v.Probe.Reason is null ? string.Empty : " " + Terminal.Safe(v.Probe.Reason))}, {(v.Healthy ? "healthy" : "not yet healthy")}");
+        _console.MarkupLine($"  [{colour}]verify:[/] client connections {v.ClientBackendsBefore} → {v.ClientBackendsAfter} ({N(v.PercentOfUsableBefore)} % → {N(v.PercentOfUsableAfter)} % of usable), probe {Terminal.Safe(ProbeOutcomeName.Of(v.Probe.Outcome))}{(v.Probe.Reason is null ? string.Empty : " " + Terminal.Safe(v.Probe.Reason))}, {(v.Healthy ? "healthy" : "not yet healthy")}");
     }
 
     public void Hook(HookResult hook)
@@ -144,7 +149,7 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
         }
 
         var colour = hook.Succeeded ? "green" : "red";
-        _console.MarkupLine($"  [{colour}]{(hook.TimedOut ? "timed out" : "exit " + hook.ExitCode.ToString(CultureInfo.InvariantCulture))}[/] {Terminal.Safe(hook.Command)} ({hook.Milliseconds.ToString("0", CultureInfo.InvariantCulture)} ms)");
+        _console.MarkupLine($"  [{colour}]{(hook.TimedOut ? "timed out" : "exit " + hook.ExitCode.ToString(CultureInfo.InvariantCulture))}[/] {Terminal.Safe(hook.Command)} ({hook.ElapsedMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms)");
         foreach (var line in hook.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Take(10))
         {
             _console.MarkupLine($"    [dim]{Terminal.Safe(line)}[/]");
@@ -156,7 +161,7 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
         switch (format)
         {
             case OutputFormat.Json:
-                context.Out.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.RemediationReport));
+                context.Out.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Dialect.RemediationReport));
                 break;
             case OutputFormat.Markdown:
                 Markdown(report);
@@ -202,6 +207,16 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
                 {
                     output.WriteLine($"- spared pid {spared.Pid} ({spared.User}, {spared.Application}): {SpareText.Of(spared)}");
                 }
+            }
+
+            if (step.Command is { } command)
+            {
+                output.WriteLine($"- would run `{command}`");
+            }
+
+            if (step.Url is { } url)
+            {
+                output.WriteLine($"- would poll {url}");
             }
 
             if (step.Hook is { } hook)
@@ -268,7 +283,7 @@ internal sealed class RemediationWriter(CliContext context, OutputFormat format)
         }
 
         var who = holder.Verb is null
-            ? $"application '{holder.ApplicationName}'"
+            ? $"application '{holder.Application}'"
             : $"{holder.Verb} from {holder.Door} on {holder.Host}{(holder.Since is { } since ? $" since {since.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : string.Empty)}";
         return $"another remediation holds this server's lock — {who} (PID {holder.Pid}{(holder.Database is null ? string.Empty : $", database {holder.Database}")})";
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PgMedic.Cli.Common;
+using PgMedic.Cli.History;
 using PgMedic.Cli.Output;
 using PgMedic.Core.Common;
 using PgMedic.Core.Reporting;
@@ -9,7 +10,7 @@ using PgMedic.Postgres.Remediation;
 
 namespace PgMedic.Cli.Reporting;
 
-/// <summary><c>pgmedic report</c>: the post-incident record from the audit log (and the server as it is now, when given).</summary>
+/// <summary><c>pgmedic report</c>: the post-incident record from the audit log, the monitor's history when asked (<c>--history</c>, <c>--monitor</c>), and the server as it is now, when given.</summary>
 internal static class ReportCommand
 {
     public static Command Create(CliContext context)
@@ -27,11 +28,14 @@ internal static class ReportCommand
                 ? (text == "json" ? OutputFormat.Json : OutputFormat.Markdown)
                 : Fail(result),
         };
-        var command = new Command("report", "The post-incident record: timeline (findings, plans, actions, checks, recovery), before/after numbers, root cause as far as the evidence shows, and the runbook's post-incident checklist with what PgMedic can answer filled in.")
+        var history = new HistoryOptions();
+        var name = new Option<string?>("--name") { Description = "With --history or --monitor: the monitored target to report on (default: the only one)", HelpName = "target" };
+        var command = new Command("report", "The post-incident record: timeline (findings, plans, actions, checks, recovery; with the monitor's history its alerts), before/after numbers, usage and failure rate around the incident, the error budget it spent and the holders at the first alert, root cause as far as the evidence shows, and the runbook's post-incident checklist with what the evidence answers filled in.")
         {
-            since, auditLog, output, format,
+            since, auditLog, output, format, name,
         };
         server.AddTo(command);
+        history.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             if (parseResult.GetValue(output) is { } outputPath)
@@ -39,21 +43,35 @@ internal static class ReportCommand
                 OutputFile.Check("--output", outputPath);
             }
 
-            var path = parseResult.GetValue(auditLog) ?? AuditLog.DefaultPath(context.Environment, context.HomeDirectory);
-            if (!File.Exists(path))
+            var fromHistory = history.IsGiven(parseResult);
+            var given = parseResult.GetValue(auditLog);
+            var path = given ?? AuditLog.DefaultPath(context.Environment, context.HomeDirectory);
+            IReadOnlyList<PgMedic.Core.Remediation.AuditRecord> records = [];
+            if (File.Exists(path))
             {
-                throw new UsageException($"no audit log at '{path}': pass --audit-log PATH (PgMedic writes one when terminate, cancel, heal or emergency run with --yes)");
+                (records, var unreadable) = await AuditReader.ReadAsync(path, cancellationToken);
+                if (unreadable > 0)
+                {
+                    await context.Error.WriteLineAsync($"pgmedic: warning: {unreadable} line(s) of {path} are not audit records and were skipped");
+                }
             }
-
-            var (records, unreadable) = await AuditReader.ReadAsync(path, cancellationToken);
-            if (unreadable > 0)
+            else if (given is not null || !fromHistory)
             {
-                await context.Error.WriteLineAsync($"pgmedic: warning: {unreadable} line(s) of {path} are not audit records and were skipped");
+                throw new UsageException($"no audit log at '{path}': pass --audit-log PATH (PgMedic writes one when terminate, cancel, heal or emergency run with --yes), or read the monitor's history with --history FILE or --monitor URL");
             }
 
             var now = context.Time.GetUtcNow();
+            var period = parseResult.GetValue(since);
+            HistoryEvidence? evidence = null;
+            if (fromHistory)
+            {
+                await using var source = HistorySource.Open(history, parseResult, context);
+                var target = await source.TargetAsync(parseResult.GetValue(name), cancellationToken);
+                evidence = await source.EvidenceAsync(target, period, cancellationToken);
+            }
+
             var capacity = server.IsGiven(parseResult) ? await CurrentCapacityReader.ReadAsync(server.Resolve(parseResult, context), cancellationToken) : null;
-            var report = IncidentReportBuilder.Build(records, [], now - parseResult.GetValue(since), now, capacity);
+            var report = IncidentReportBuilder.Build(records, [], now - period, now, capacity, evidence);
             var rendered = ReportRenderer.Render(report, parseResult.GetValue(format));
             if (parseResult.GetValue(output) is { } file)
             {
@@ -65,7 +83,7 @@ internal static class ReportCommand
                 await context.Out.WriteAsync(rendered);
             }
 
-            return (int)ExitCode.Ok;
+            return (int)report.ExitCode;
         });
         return command;
     }

@@ -96,8 +96,13 @@ internal static class ServeCommand
             await context.Out.WriteLineAsync($"pgmedic serve: listening on {address} (dashboard {address}, /health, /metrics, /api){(options.ReadOnly ? "; read-only" : "; actions enabled")}");
             if (!options.IsLoopback)
             {
+                if (options.AccessToken is null)
+                {
+                    await context.Error.WriteLineAsync("pgmedic serve: warning: reachable from the network without an access token: every session, query and alert can be read by anyone who can reach this port");
+                }
+
                 await context.Error.WriteLineAsync(options.AccessToken is null
-                    ? "pgmedic serve: warning: reachable from the network without an access token: every session, query and alert can be read by anyone who can reach this port"
+                    ? "pgmedic serve: warning: plain HTTP on a network address: everything shown travels unencrypted; put a TLS proxy in front"
                     : "pgmedic serve: warning: plain HTTP on a network address: the access token and everything shown travel unencrypted; put a TLS proxy in front");
             }
 

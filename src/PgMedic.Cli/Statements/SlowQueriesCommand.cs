@@ -2,6 +2,7 @@ using System.CommandLine;
 using PgMedic.Cli.Common;
 using PgMedic.Core.Common;
 using PgMedic.Core.Statements;
+using PgMedic.Postgres.Collection;
 using PgMedic.Postgres.Probing;
 using PgMedic.Postgres.Statements;
 
@@ -16,7 +17,7 @@ internal static class SlowQueriesCommand
     {
         var server = new ConnectionOptions();
         var format = CommonOptions.Format();
-        var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up connecting or reading after this long", TimeSpan.FromSeconds(10));
+        var timeout = CommonOptions.DurationOption("--timeout", "-t", "Give up after this long (connecting and reading share it)", TimeSpan.FromSeconds(10));
         var limit = new Option<int>("--limit")
         {
             Description = $"Show this many statements (1–{MaxLimit}; default 10)",
@@ -66,20 +67,22 @@ internal static class SlowQueriesCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var resolved = server.Resolve(parseResult, context);
-            var wait = parseResult.GetValue(timeout);
-            var (connection, probe) = await Prober.ConnectAsync(resolved, wait, ConnectionSettings.Collector, cancellationToken);
+            await using var deadline = new CommandDeadline(parseResult.GetValue(timeout), context.Time, cancellationToken);
+            var (connection, probe) = await deadline.ConnectAsync(resolved, ConnectionSettings.OneShot);
             if (connection is null)
             {
-                return ConnectFailure.Report(probe, context);
+                return ConnectFailure.Report(probe, "slow-queries", context);
             }
 
-            await using (connection)
+            var (report, failure) = await deadline.ReadAsync(probe, (left, token) => StatementsReader.ReadAsync(
+                connection, resolved.Masked, parseResult.GetValue(order), parseResult.GetValue(limit), parseResult.GetValue(allDatabases), parseResult.GetValue(all), left, token));
+            if (report is null)
             {
-                var report = await StatementsReader.ReadAsync(
-                    connection, resolved.Masked, parseResult.GetValue(order), parseResult.GetValue(limit), parseResult.GetValue(allDatabases), parseResult.GetValue(all), wait, cancellationToken);
-                SlowQueriesRenderer.Render(report, parseResult.GetValue(format), context);
-                return (int)(report.IsAvailable ? ExitCode.Ok : ExitCode.Unknown);
+                return ConnectFailure.Report(failure!, "slow-queries", context);
             }
+
+            SlowQueriesRenderer.Render(report, parseResult.GetValue(format), context);
+            return (int)report.ExitCode;
         });
         return command;
     }

@@ -8,7 +8,7 @@ namespace PgMedic.Cli.Statements;
 internal static class SlowQueriesRenderer
 {
     public static void Render(SlowQueryReport report, OutputFormat format, CliContext context) =>
-        Formats.Write(report, format, context, CliJsonContext.Default.SlowQueryReport, RenderMarkdown, RenderTable);
+        Formats.Write(report, format, context, CliJsonContext.Dialect.SlowQueryReport, RenderMarkdown, RenderTable);
 
     /// <summary><c>top 10 statements by mean time in database shop · pg_stat_statements 1.10 (mean_exec_time, total_exec_time)</c>.</summary>
     public static string Heading(SlowQueryReport report)

@@ -1,3 +1,5 @@
+using PgMedic.Core.Common;
+using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Snapshots;
 
 namespace PgMedic.Core.Activity;
@@ -8,6 +10,8 @@ namespace PgMedic.Core.Activity;
 /// documented in docs/commands/activity.md.
 /// </summary>
 /// <param name="Total">Sessions in the snapshot before filtering (every backend but PgMedic's own).</param>
+/// <param name="LockWaitClock">What <see cref="ActivityRow.LockWaitAgeSeconds"/> is measured from: <c>waitstart</c> (PostgreSQL 14+) or <c>query_start</c>.</param>
+/// <param name="LockTrees">Every lock chain as a tree (head at the root, each waiter under the session it waits for), whatever the filters.</param>
 public sealed record ActivityReport(
     string Target,
     DateTimeOffset TakenAt,
@@ -15,8 +19,13 @@ public sealed record ActivityReport(
     int Total,
     int Count,
     IReadOnlyList<ActivityRow> Sessions,
-    Visibility Visibility)
+    Visibility Visibility,
+    LockWaitClock LockWaitClock,
+    IReadOnlyList<LockTreeNode> LockTrees)
 {
+    /// <summary>The command's exit code: a listing always exits 0 (a connection failure prints no report).</summary>
+    public ExitCode ExitCode => ExitCode.Ok;
+
     /// <summary>The sessions of <paramref name="snapshot"/> that match, oldest <c>state_change</c> first (no state_change last).</summary>
     public static ActivityReport From(string target, Snapshot snapshot, ActivityFilter filter)
     {
@@ -30,7 +39,7 @@ public sealed record ActivityReport(
             .ThenBy(s => s.Pid)
             .Select(s => ActivityRow.From(s, now))
             .ToList();
-        return new ActivityReport(target, now, ActivityFilterSummary.From(filter), snapshot.Sessions.Count, rows.Count, rows, snapshot.Visibility);
+        return new ActivityReport(target, now, ActivityFilterSummary.From(filter), snapshot.Sessions.Count, rows.Count, rows, snapshot.Visibility, snapshot.LockWaitClock, LockGraph.Trees(snapshot.Sessions));
     }
 }
 
@@ -50,13 +59,16 @@ public sealed record ActivityFilterSummary(
     }
 }
 
-/// <summary>One session of the listing; ages are in seconds as of the snapshot's server time, null when the server gave no timestamp.</summary>
+/// <summary>
+/// One session of the listing; ages are in seconds as of the snapshot's server time, null when the server gave no timestamp.
+/// <see cref="LockWaitAgeSeconds"/> is how long it has waited for a lock (null when it waits for none).
+/// </summary>
 public sealed record ActivityRow(
     int Pid,
     string BackendType,
     string? Database,
     string? User,
-    string? ApplicationName,
+    string? Application,
     string? ClientAddress,
     int? ClientPort,
     string? State,
@@ -68,6 +80,7 @@ public sealed record ActivityRow(
     double? QueryAgeSeconds,
     string? WaitEventType,
     string? WaitEvent,
+    double? LockWaitAgeSeconds,
     IReadOnlyList<int> BlockedBy,
     string? Query)
 {
@@ -91,6 +104,7 @@ public sealed record ActivityRow(
             Seconds(session.QueryAge(now)),
             session.WaitEventType,
             session.WaitEvent,
+            Seconds(session.LockWaitAge(now)),
             session.BlockedBy,
             session.Query);
     }

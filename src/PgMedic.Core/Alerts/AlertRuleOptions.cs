@@ -12,7 +12,10 @@ public static class AlertNames
     public const string ExhaustionForecast = "exhaustion-forecast";
     public const string BlockingChain = "blocking-chain";
 
-    public static IReadOnlyList<string> All { get; } = [ConnectionSaturation, DatabaseConnectionFailure, IdleInTransaction, LeakGrowth, ExhaustionForecast, BlockingChain];
+    /// <summary>The availability objective's error budget burns too fast (the SRE workbook's multiwindow alerts); subject = the long window.</summary>
+    public const string SloBurnRate = "slo-burn-rate";
+
+    public static IReadOnlyList<string> All { get; } = [ConnectionSaturation, DatabaseConnectionFailure, IdleInTransaction, LeakGrowth, ExhaustionForecast, BlockingChain, SloBurnRate];
 }
 
 /// <summary>
@@ -32,6 +35,8 @@ public sealed record AlertRuleOptions
     public ForecastRuleOptions ExhaustionForecast { get; init; } = new();
 
     public FindingRuleOptions BlockingChain { get; init; } = new();
+
+    public SloBurnRateRuleOptions SloBurnRate { get; init; } = new();
 
     /// <summary>The longest stretch of history any rule looks at.</summary>
     public TimeSpan HistoryNeeded(TimeSpan pollInterval) =>
@@ -84,7 +89,7 @@ public sealed record AlertRuleOptions
         foreach (var (name, rule) in new (string, RuleOptions)[]
         {
             ("connectionSaturation", s), ("databaseConnectionFailure", f), ("idleInTransaction", IdleInTransaction),
-            ("leakGrowth", LeakGrowth), ("exhaustionForecast", ExhaustionForecast), ("blockingChain", BlockingChain),
+            ("leakGrowth", LeakGrowth), ("exhaustionForecast", ExhaustionForecast), ("blockingChain", BlockingChain), ("sloBurnRate", SloBurnRate),
         })
         {
             if (rule.For < TimeSpan.Zero)
@@ -129,6 +134,13 @@ public sealed record FailureRuleOptions : RuleOptions
 
 /// <summary>Rules that fire on a diagnose finding (idle-in-transaction, blocking-chain); thresholds are the target's diagnose thresholds.</summary>
 public sealed record FindingRuleOptions : RuleOptions;
+
+/// <summary>
+/// The availability objective's multiwindow burn-rate alerts (the SRE workbook's 14.4× over 1 h and 5 m,
+/// 6× over 6 h and 30 m, 1× over 3 d and 6 h); the windows and factors are the workbook's, the objective
+/// is each target's (<c>slo</c>).
+/// </summary>
+public sealed record SloBurnRateRuleOptions : RuleOptions;
 
 /// <summary>An application's idle connections grow (never fall) over <see cref="Samples"/> samples, by at least <see cref="MinGrowth"/>.</summary>
 public sealed record LeakGrowthRuleOptions : RuleOptions

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace PgMedic.Core.Capacity;
 
 /// <summary>The answer of <c>pgmedic advise</c>: can the pools exhaust the server, and what to set instead (JSON contract, docs/commands/advise.md).</summary>
@@ -16,13 +18,28 @@ public sealed record CapacityAdvice(
     PoolerAdvice Pooler,
     IReadOnlyList<SettingAdvice> Server,
     ObservedLoad Observed,
-    IReadOnlyList<string> Reasoning);
+    IReadOnlyList<string> Reasoning)
+{
+    /// <summary>What the monitor saw over days, when the advice started from its history (<c>--history</c>); null from one snapshot.</summary>
+    public CapacityHistory? History { get; init; }
+
+    /// <summary>At the trend of the history's peaks, usable slots run out within <see cref="CapacityAdvisor.RunOutWarningDays"/> days.</summary>
+    public bool RunsOutSoon => History?.Trend?.DaysUntilFull is { } days && days <= CapacityAdvisor.RunOutWarningDays;
+}
 
 /// <param name="Usable">max_connections − superuser_reserved_connections − reserved_connections.</param>
 /// <param name="AdminHeadroom">Slots left free for psql, migrations, monitoring and PgMedic itself.</param>
 /// <param name="OtherClients">Slots other applications were seen using.</param>
 /// <param name="ForDeployment">What is left for the deployment's pools.</param>
-public sealed record SlotBudget(int MaxConnections, int SuperuserReserved, int Reserved, int Usable, int AdminHeadroom, int OtherClients, int ForDeployment);
+/// <remarks>JSON names are the vocabulary's (docs/json.md), as diagnose's <c>server</c> and <c>usage</c> spell them.</remarks>
+public sealed record SlotBudget(
+    int MaxConnections,
+    [property: JsonPropertyName("superuserReservedConnections")] int SuperuserReserved,
+    [property: JsonPropertyName("reservedConnections")] int Reserved,
+    [property: JsonPropertyName("usableSlots")] int Usable,
+    int AdminHeadroom,
+    [property: JsonPropertyName("otherClientBackends")] int OtherClients,
+    int ForDeployment);
 
 /// <param name="MaxConnections">Workers × (pool size + overflow).</param>
 public sealed record DeploymentDemand(int Workers, int PoolSize, int MaxOverflow, bool PoolSizeAssumed, int MaxConnections);
@@ -58,4 +75,4 @@ public sealed record PoolerAdvice(
 public sealed record SettingAdvice(string Name, string Current, string? Recommended, string Reason, string? Sql);
 
 /// <param name="Source">Where the numbers came from (a snapshot and its time).</param>
-public sealed record ObservedLoad(int PeakClients, int PeakActive, int IdleInTransaction, double IdleRatio, string Source);
+public sealed record ObservedLoad([property: JsonPropertyName("peakClientBackends")] int PeakClients, int PeakActive, int IdleInTransaction, double IdleRatio, string Source);

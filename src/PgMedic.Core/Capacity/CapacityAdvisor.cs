@@ -20,12 +20,20 @@ public static class CapacityAdvisor
 
     public const int MaxAdminHeadroom = 20;
 
-    public static CapacityAdvice Advise(DeploymentShape shape, ServerObservation observed)
+    /// <summary>A trend that fills the usable slots within this many days is a warning (exit 1).</summary>
+    public const double RunOutWarningDays = 30;
+
+    /// <param name="history">Days of the monitor's samples (<c>advise --history</c>): the reasoning starts from their peaks and trend, and the pool is sized from what the application used at its busiest.</param>
+    public static CapacityAdvice Advise(DeploymentShape shape, ServerObservation observed, CapacityHistory? history = null)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(observed);
         var reasoning = new List<string>();
         var server = observed.Server;
+        if (history is not null)
+        {
+            HistoryLines(history, shape, reasoning);
+        }
 
         var usable = server.UsableSlots;
         var headroom = Math.Min(usable, Math.Clamp((int)Math.Ceiling(usable * AdminHeadroomShare), MinAdminHeadroom, MaxAdminHeadroom));
@@ -52,7 +60,7 @@ public static class CapacityAdvisor
             ? Line($"{demand.MaxConnections} > {forDeployment}: at full load the pools exhaust the server (\"sorry, too many clients already\") by {demand.MaxConnections - forDeployment}")
             : Line($"{demand.MaxConnections} ≤ {forDeployment}: the pools cannot exhaust the server ({forDeployment - demand.MaxConnections} to spare)"));
 
-        var pool = PoolFor(shape, observed, forDeployment, reasoning);
+        var pool = PoolFor(shape, observed, forDeployment, reasoning, shape.Application is { } app ? history?.Of(app) : null);
         var pooler = PoolerFor(demand, forDeployment, canExhaust, pool, reasoning);
         var settings = ServerSettings(observed, pool).ToList();
 
@@ -64,10 +72,37 @@ public static class CapacityAdvisor
             pooler,
             settings,
             new ObservedLoad(observed.PeakClients, observed.PeakActive, observed.IdleInTransaction, observed.IdleRatio, observed.Source),
-            reasoning);
+            reasoning)
+        {
+            History = history,
+        };
     }
 
-    private static PoolAdvice PoolFor(DeploymentShape shape, ServerObservation observed, int forDeployment, List<string> reasoning)
+    /// <summary>The history's numbers, first: the peaks, the busiest hour, and when the trend runs out of slots.</summary>
+    private static void HistoryLines(CapacityHistory history, DeploymentShape shape, List<string> reasoning)
+    {
+        var days = (history.To - history.From).TotalDays;
+        reasoning.Add(Line($"observed over {days:0.#} days ({history.Samples} samples of the monitor): peak {history.Peak} client connections at {history.PeakAt:yyyy-MM-dd HH:mm} UTC, 99th percentile {history.P99:0.#}, of {history.UsableSlots} usable slots"));
+        if (history.ByHour.Count > 0)
+        {
+            var busiest = history.ByHour.MaxBy(h => h.P99)!;
+            reasoning.Add(Line($"busiest hour of the day: {busiest.HourUtc:00}:00 UTC (peak {busiest.Peak}, 99th percentile {busiest.P99:0.#}); quietest: {history.ByHour.MinBy(h => h.P99)!.HourUtc:00}:00 UTC"));
+        }
+
+        foreach (var app in history.ByApplication.Take(5))
+        {
+            reasoning.Add(Line($"{app.Application}: peak {app.Peak} held ({app.PeakBusy} busy at once), 99th percentile {app.P99:0.#} held ({app.P99Busy:0.#} busy){(app.Application == shape.Application ? " — the deployment" : string.Empty)}"));
+        }
+
+        reasoning.Add(history.Trend switch
+        {
+            null => Line($"no trend: fewer than {CapacityHistory.MinTrendDays} days of samples"),
+            { DaysUntilFull: { } until, FullAt: { } at } t => Line($"trend: the daily peaks grow by {t.PerDay:0.##} connections a day (now {t.PeakNow:0.#}); at that trend the {history.UsableSlots} usable slots run out in {until:0.#} days, around {at:yyyy-MM-dd}{(until <= RunOutWarningDays ? ": raise max_connections, put PgBouncer in front, or find what grows, before then" : string.Empty)}"),
+            var t => Line($"trend: the daily peaks do not grow ({t.PerDay:0.##} connections a day): usable slots do not run out at this trend"),
+        });
+    }
+
+    private static PoolAdvice PoolFor(DeploymentShape shape, ServerObservation observed, int forDeployment, List<string> reasoning, ApplicationLoad? used)
     {
         var maxPerWorker = forDeployment / shape.Workers;
         var feasible = maxPerWorker >= 1;
@@ -77,6 +112,11 @@ public static class CapacityAdvisor
         {
             poolSize = 1;
             reasoning.Add(Line($"{forDeployment} slots cannot give each of {shape.Workers} workers even one connection: put PgBouncer in front, run fewer workers, or raise max_connections"));
+        }
+        else if (used is not null && activeTarget is null)
+        {
+            poolSize = Math.Clamp(Ceiling(Math.Max(1, used.PeakBusy), shape.Workers), 1, maxPerWorker);
+            reasoning.Add(Line($"pool size per worker from what {used.Application} used at its busiest: ⌈peak {used.PeakBusy} busy connections / {shape.Workers} workers⌉ = {Ceiling(Math.Max(1, used.PeakBusy), shape.Workers)}, at most {maxPerWorker} ({forDeployment} / {shape.Workers}) → {poolSize}"));
         }
         else if (activeTarget is { } target)
         {

@@ -30,7 +30,11 @@ public enum EmitFormat
 }
 
 /// <summary>Where the application connects, for the formats that name it. Never holds a password.</summary>
-public sealed record EmitTarget(string Host, int Port, string Database, string? User);
+/// <param name="Application">The deployment's application_name, for the formats that set one; null when unknown.</param>
+public sealed record EmitTarget(string Host, int Port, string Database, string? User, string? Application = null);
+
+/// <summary>One of the runbook's variables with the value the advice computed for it.</summary>
+public sealed record EnvVariable(string Name, string Value);
 
 /// <summary>Writes a <see cref="CapacityAdvice"/> in the format a pool or pooler reads.</summary>
 public static class CapacityEmitter
@@ -66,7 +70,7 @@ public static class CapacityEmitter
         return format switch
         {
             EmitFormat.Npgsql => Npgsql(advice, target),
-            EmitFormat.SqlAlchemy => SqlAlchemy(advice),
+            EmitFormat.SqlAlchemy => SqlAlchemy(advice, target?.Application),
             EmitFormat.Hikari => Hikari(advice, target),
             EmitFormat.PgBouncer => PgBouncer(advice),
             _ => Env(advice),
@@ -82,18 +86,35 @@ public static class CapacityEmitter
         return Invariant($"pgmedic advise: {workers} worker(s) × (pool {pool.PoolSize} + overflow {pool.MaxOverflow}) = {workers * (pool.PoolSize + pool.MaxOverflow)} of {advice.Slots.ForDeployment} slots left for the deployment ({advice.Slots.Usable} usable)");
     }
 
+    /// <summary>
+    /// The runbook's <c>DATABASE_*</c> variables with the computed values, in one order for every format:
+    /// the names PgMedic.Guard and pgmedic-sqlalchemy read, numbers in seconds as the runbook writes them.
+    /// </summary>
+    public static IReadOnlyList<EnvVariable> Variables(CapacityAdvice advice)
+    {
+        ArgumentNullException.ThrowIfNull(advice);
+        var pool = advice.Pool;
+        return
+        [
+            new("DATABASE_POOL_SIZE", Invariant($"{pool.PoolSize}")),
+            new("DATABASE_MAX_OVERFLOW", Invariant($"{pool.MaxOverflow}")),
+            new("DATABASE_POOL_TIMEOUT", Invariant($"{pool.PoolTimeoutSeconds}")),
+            new("DATABASE_POOL_RECYCLE", Invariant($"{pool.PoolRecycleSeconds}")),
+            new("DATABASE_POOL_PRE_PING", "true"),
+            new("DATABASE_CONNECT_TIMEOUT", Invariant($"{pool.ConnectTimeoutSeconds}")),
+            new("DATABASE_COMMAND_TIMEOUT", Invariant($"{pool.CommandTimeoutSeconds}")),
+        ];
+    }
+
     private static string Env(CapacityAdvice advice)
     {
-        var pool = advice.Pool;
         var text = new StringBuilder();
         text.Append("# ").Append(Headline(advice)).Append('\n');
-        Line(text, $"DATABASE_POOL_SIZE={pool.PoolSize}");
-        Line(text, $"DATABASE_MAX_OVERFLOW={pool.MaxOverflow}");
-        Line(text, $"DATABASE_POOL_TIMEOUT={pool.PoolTimeoutSeconds}");
-        Line(text, $"DATABASE_POOL_RECYCLE={pool.PoolRecycleSeconds}");
-        Line(text, $"DATABASE_POOL_PRE_PING=true");
-        Line(text, $"DATABASE_CONNECT_TIMEOUT={pool.ConnectTimeoutSeconds}");
-        Line(text, $"DATABASE_COMMAND_TIMEOUT={pool.CommandTimeoutSeconds}");
+        foreach (var variable in Variables(advice))
+        {
+            text.Append(variable.Name).Append('=').Append(variable.Value).Append('\n');
+        }
+
         return text.ToString();
     }
 
@@ -124,23 +145,58 @@ public static class CapacityEmitter
         return string.Join(';', parts) + "\n";
     }
 
-    private static string SqlAlchemy(CapacityAdvice advice)
+    /// <summary>
+    /// Runnable Python: the runbook's variables win, the computed values are their defaults, read by
+    /// pgmedic-sqlalchemy exactly as PgMedic.Guard reads them (same names, spellings and checks), and the
+    /// engine is instrumented so that its holders and /health/pool are there from the first checkout.
+    /// </summary>
+    private static string SqlAlchemy(CapacityAdvice advice, string? application)
     {
-        var pool = advice.Pool;
         var text = new StringBuilder();
         text.Append("# ").Append(Headline(advice)).Append('\n');
-        text.Append("import os\n");
-        text.Append("from sqlalchemy import create_engine\n\n");
+        text.Append("# The runbook's DATABASE_* variables win; where one is unset, the value computed above is used.\n");
+        text.Append("# pgmedic_sqlalchemy (clients/python) reads them as PgMedic.Guard does: same names, spellings and checks.\n");
+        text.Append("import math\nimport os\nimport re\n\n");
+        text.Append("from sqlalchemy import create_engine\n");
+        text.Append("from pgmedic_sqlalchemy import from_environment, instrument\n\n");
+        text.Append("ADVISED = {\n");
+        foreach (var variable in Variables(advice))
+        {
+            text.Append("    \"").Append(variable.Name).Append("\": \"").Append(variable.Value).Append("\",\n");
+        }
+
+        text.Append("}\n");
+        text.Append("settings = from_environment({**ADVISED, **{k: v for k, v in os.environ.items() if v.strip()}})\n\n");
+        text.Append("# Names this service's sessions in pg_stat_activity (libpq's PGAPPNAME wins when set).\n");
+        text.Append("APPLICATION_NAME = os.environ.get(\"PGAPPNAME\") or ").Append(PythonString(application ?? "pgmedic-sqlalchemy")).Append('\n');
+        text.Append("connect_args = {\"connect_timeout\": max(1, math.ceil(settings.connect_timeout)), \"application_name\": APPLICATION_NAME}\n");
+        text.Append("if settings.command_timeout > 0:\n");
+        text.Append("    connect_args[\"options\"] = \"-c statement_timeout=%d\" % math.ceil(settings.command_timeout * 1000)\n\n");
         text.Append("engine = create_engine(\n");
-        text.Append("    os.environ[\"DATABASE_URL\"],\n");
-        Line(text, $"    pool_size={pool.PoolSize},");
-        Line(text, $"    max_overflow={pool.MaxOverflow},");
-        Line(text, $"    pool_timeout={pool.PoolTimeoutSeconds},");
-        Line(text, $"    pool_recycle={pool.PoolRecycleSeconds},");
-        text.Append("    pool_pre_ping=True,\n");
-        Line(text, $"    connect_args={{\"connect_timeout\": {pool.ConnectTimeoutSeconds}, \"options\": \"-c statement_timeout={pool.CommandTimeoutSeconds * 1000}\"}},");
+        text.Append("    # SQLAlchemy 1.4 refuses the postgres:// scheme that Railway and Heroku hand out: name the dialect.\n");
+        text.Append("    re.sub(r\"^postgres(?:ql)?://\", \"postgresql+psycopg2://\", settings.database_url, flags=re.IGNORECASE),\n");
+        text.Append("    pool_size=settings.pool_size,\n");
+        text.Append("    max_overflow=settings.max_overflow,\n");
+        text.Append("    pool_timeout=settings.pool_timeout,\n");
+        text.Append("    pool_recycle=math.ceil(settings.pool_recycle) if settings.pool_recycle > 0 else -1,\n");
+        text.Append("    pool_pre_ping=settings.pre_ping,\n");
+        text.Append("    echo_pool=settings.echo_pool,\n");
+        text.Append("    connect_args=connect_args,\n");
         text.Append(")\n");
+        text.Append("pool = instrument(engine, name=APPLICATION_NAME, leak_threshold=settings.leak_threshold, stacks=settings.stacks, maintenance=settings.maintenance_mode)\n");
         return text.ToString();
+    }
+
+    /// <summary>A Python string literal: the name is the user's, so quotes and backslashes are escaped.</summary>
+    private static string PythonString(string value)
+    {
+        var text = new StringBuilder("\"");
+        foreach (var c in value.Where(c => !char.IsControl(c)))
+        {
+            text.Append(c is '\\' or '"' ? "\\" : string.Empty).Append(c);
+        }
+
+        return text.Append('"').ToString();
     }
 
     private static string Hikari(CapacityAdvice advice, EmitTarget? target)

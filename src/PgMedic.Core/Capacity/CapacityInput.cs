@@ -67,6 +67,28 @@ public sealed record ServerObservation(
     int OtherClients,
     string Source)
 {
+    /// <summary>
+    /// The observation from days of the monitor's history instead of one moment: the peak of client backends,
+    /// of active ones and of idle-in-transaction ones, the idle share over every sample, and the other
+    /// applications' need as the sum of their 99th percentiles. The server's limits and timeouts come from
+    /// <paramref name="snapshot"/> (the server as it is now).
+    /// </summary>
+    public static ServerObservation FromHistory(Snapshot snapshot, CapacityHistory history, string? application)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(history);
+        var days = (history.To - history.From).TotalDays;
+        return new ServerObservation(
+            snapshot.Server,
+            snapshot.Timeouts,
+            history.Peak,
+            history.PeakActive,
+            history.PeakIdleInTransaction,
+            history.IdleRatio,
+            application is null ? 0 : history.OtherThan(application),
+            $"the monitor's history of {history.Target}: {history.Samples} samples over {days.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} days ({history.From:yyyy-MM-dd HH:mm} to {history.To:yyyy-MM-dd HH:mm} UTC)");
+    }
+
     /// <summary>Reads the observation from one snapshot; <paramref name="application"/> names the deployment's own sessions.</summary>
     public static ServerObservation FromSnapshot(Snapshot snapshot, string? application)
     {

@@ -87,10 +87,12 @@ public static class PluginChecks
             "POSTGRES_BLOCKING",
             "waiting on a lock",
             snapshot,
-            s => s.BlockedBy.Count > 0 ? s.QueryAge(snapshot.TakenAt) : null,
+            s => s.BlockedBy.Count > 0 ? s.LockWaitAge(snapshot.TakenAt) : null,
             warning,
             critical,
-            extra: LockGraph.Chains(snapshot.Sessions) is { Count: > 0 } chains ? $"; head blocker(s): pid {string.Join(", ", chains.Select(c => c.HeadPid))}" : null);
+            extra: string.Concat(
+                LockGraph.Chains(snapshot.Sessions) is { Count: > 0 } chains ? $"; head blocker(s): pid {string.Join(", ", chains.Select(c => c.HeadPid))}" : null,
+                LockWaitClocks.Caveat(snapshot.LockWaitClock) is { } caveat ? "; " + caveat : null) is { Length: > 0 } text ? text : null);
 
     /// <summary>When the plugin could not read the server: full or down is CRITICAL; anything else UNKNOWN.</summary>
     public static PluginResult CouldNotConnect(string service, ProbeResult probe)
@@ -101,7 +103,9 @@ public static class PluginChecks
         var state = FullServer.RefusesEveryone(probe) ? $" — {FullServer.RefusesEveryoneSummary}"
             : FullServer.ReservedSlotsLeft(probe) ? $" — {FullServer.ReservedSlotsLeftSummary}"
             : string.Empty;
-        return new PluginResult(service, status, $"cannot connect: {probe.Reason} ({probe.Message}){state}", []);
+        // Connected but the read was lost or ran out of time: saying "cannot connect" would send the reader to the wrong place.
+        var what = probe.ConnectMilliseconds is null ? "cannot connect" : "cannot read the server";
+        return new PluginResult(service, status, $"{what}: {probe.Reason} ({probe.Message}){state}", []);
     }
 
     // Only client backends: walsenders, autovacuum and parallel workers run long by design.

@@ -14,6 +14,10 @@ public static class LogSources
 /// <param name="Code">Stable code (JSON contract, docs/commands/logs.md).</param>
 /// <param name="Needles">Texts that identify the line, matched case-insensitively.</param>
 /// <param name="Exclude">A line containing one of these is a duplicate report of the same event (PgBouncer logs "closing because" and "pooler error" for one).</param>
+/// <param name="Wrapper">The kind names a wrapper (SQLAlchemy's <c>sqlalchemy.exc.OperationalError</c>): a line is counted as it only when no more specific kind is on the line.</param>
+/// <param name="Tails">Texts that end a multi-line error (SQLAlchemy's "Background on this error at" link): such a line is counted only when no trouble was counted in the lines just above it, since it is then the end of that trouble's message.</param>
+/// <param name="Qualifiers">When set, a needle or tail counts only with one of these after it on the line: one needle (<c>alchemy.exc.</c>) then stands for several texts, since each needle costs every line of the input a little.</param>
+/// <param name="Continues">Codes of kinds whose message a line of this kind may continue: libpq appends "server closed the connection unexpectedly" to the server's FATAL, so such a line right after one of them is the same event.</param>
 public sealed record LogKind(
     string Code,
     string Title,
@@ -22,7 +26,11 @@ public sealed record LogKind(
     string RunbookStep,
     string Advice,
     IReadOnlyList<string> Needles,
-    IReadOnlyList<string>? Exclude = null);
+    IReadOnlyList<string>? Exclude = null,
+    bool Wrapper = false,
+    IReadOnlyList<string>? Tails = null,
+    IReadOnlyList<string>? Continues = null,
+    IReadOnlyList<string>? Qualifiers = null);
 
 /// <summary>Every kind <c>pgmedic logs</c> looks for, with the runbook step each points to.</summary>
 public static class LogKinds
@@ -57,5 +65,33 @@ public static class LogKinds
             "PgBouncer's max_client_conn was reached: raise it, and check the applications' pools for leaks (diagnose with PgBouncer's admin console)", ["no more connections allowed"], ["closing because:"]),
         new("pgbouncer-query-wait-timeout", "PgBouncer: query_wait_timeout", LogSources.Pooler, Severity.Critical, RunbookStep.IncreaseConnectionLimits,
             "clients waited in PgBouncer longer than query_wait_timeout: its pool is too small or server connections are held (diagnose with PgBouncer's admin console)", ["query_wait_timeout"], ["closing because:", "query_wait_timeout =", "query_wait_timeout="]),
+
+        // What the runbook's own steps cause: pg_terminate_backend and restarts, as the server logs them and as each driver reports them.
+        // Each needle is the message's tail from a rare word on: the vectorised search screens lines by a
+        // needle's first letters, and "the …" or "server …" would send most lines of a log to the slow check.
+        new(AdminShutdown, "session ended by an administrator or a shutdown: \"terminating connection due to administrator command\"", LogSources.Server, Severity.Warning, RunbookStep.ResetConnectionPool,
+            "pg_terminate_backend or a fast shutdown ended the session (SQLSTATE 57P01): expected right after terminate, heal or emergency (runbook steps 1, 3 and 4) or a database restart, and the application's pool must then drop the dead connection instead of failing a request (pre-ping). Seen when nobody acted: someone else terminates sessions, or the server restarted (probe it)",
+            ["terminating connection due to administrator command"]),
+        new(ConnectionLost, "connection lost mid-use: \"server closed the connection unexpectedly\"", LogSources.Application, Severity.Warning, RunbookStep.Prevention,
+            "the connection died under the application without a reason from the server: a terminated session, a database restart or crash, or a proxy or load balancer dropping idle connections. Expected once per pooled connection after runbook steps 1 and 4; otherwise probe the server, and have the pool test connections before use (pre-ping) and recycle them sooner than the network's idle timeout (advise computes both)",
+            ["closed the connection unexpectedly", "closed in the middle of operation"],
+            Continues: [AdminShutdown, StartingUp, ShuttingDown]),
+        new(StartingUp, "server starting up or recovering: \"the database system is starting up\"", LogSources.Server, Severity.Critical, RunbookStep.EmergencyRestart,
+            "the server refused logins while it started, or recovered after a crash (SQLSTATE 57P03): a restart (runbook step 4), a crash or a failover. Probe it until it accepts connections; if the application still fails after that, restart the application (step 4) so its pool reconnects. Seen when nobody restarted it: read the server log for a crash",
+            ["system is starting up", "system is in recovery mode"]),
+        new(ShuttingDown, "server shutting down: \"the database system is shutting down\"", LogSources.Server, Severity.Critical, RunbookStep.EmergencyRestart,
+            "the server refused logins because it was stopping (SQLSTATE 57P03): expected during a database restart (runbook step 4); if nobody restarted it, the platform or a crash stopped it: probe it and check the platform's status",
+            ["system is shutting down"]),
+        new("sqlalchemy-error", "SQLAlchemy: database error (OperationalError, DBAPIError, InterfaceError)", LogSources.Application, Severity.Warning, RunbookStep.InitialAssessment,
+            "SQLAlchemy wrapped a driver error that has no kind of its own here: the sample shows the driver's message (e3q8, an OperationalError, is a lost or refused connection, an unknown host or a timeout). Probe the server from where the application runs",
+            ["alchemy.exc."],
+            Wrapper: true,
+            Tails: ["sqlalche.me/e/"],
+            Qualifiers: ["OperationalError", "DBAPIError", "InterfaceError", "/e3q8)", "/dbapi)", "/rvf5)"]),
     ];
+
+    private const string AdminShutdown = "admin-shutdown";
+    private const string ConnectionLost = "connection-lost";
+    private const string StartingUp = "server-starting-up";
+    private const string ShuttingDown = "server-shutting-down";
 }

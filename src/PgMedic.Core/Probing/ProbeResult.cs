@@ -1,4 +1,5 @@
 using PgMedic.Core.Common;
+using PgMedic.Core.Platforms;
 
 namespace PgMedic.Core.Probing;
 
@@ -7,6 +8,8 @@ namespace PgMedic.Core.Probing;
 /// <param name="Reason">One of <see cref="ProbeReason"/>; null when accepting.</param>
 /// <param name="SqlState">The server's SQLSTATE for a rejection.</param>
 /// <param name="Message">One line, password-free: the server's or the network's own words.</param>
+/// <param name="ConnectMilliseconds">Opening the connection: TCP, TLS, authentication, up to the server's ready-for-query.</param>
+/// <param name="QueryMilliseconds">The <c>SELECT 1</c> round trip after it; null when none ran (diagnose's connection runs the collector instead).</param>
 public sealed record ProbeResult(
     string Target,
     ProbeOutcome Outcome,
@@ -17,6 +20,12 @@ public sealed record ProbeResult(
     double? QueryMilliseconds,
     string? ServerVersion)
 {
+    /// <summary>
+    /// The platform's private network a host name that did not resolve belongs to (<c>*.railway.internal</c>
+    /// from a laptop): the lookup fails everywhere outside it, so the step is to run the command there.
+    /// </summary>
+    public PrivateNetwork? PrivateNetwork { get; init; }
+
     /// <summary>
     /// 0 SELECT 1 succeeded, 1 reachable but refused this login, 2 no response or a server that refuses
     /// even superusers (as good as down for every new login), 3 no attempt.
@@ -44,6 +53,7 @@ public sealed record ProbeResult(
         ProbeReason.DatabaseLimit => "This database reached its CONNECTION LIMIT: diagnose to see its sessions.",
         ProbeReason.Refused => "Nothing accepts connections at that address: is the server running, and on this host and port?",
         ProbeReason.Timeout => "No answer in time: check the network path, a firewall, or a server too busy to accept.",
+        ProbeReason.Dns when PrivateNetwork is { } network => $"This host name resolves only inside {PlatformNames.Title(network.Platform)}'s private network: run the command from inside that network, or connect through the database's public address.",
         ProbeReason.Dns => "The host name does not resolve: check the host in the target and DNS.",
         ProbeReason.Tls => "The TLS handshake failed: check sslmode and the server's certificate settings.",
         ProbeReason.Reset => "The connection was reset: check the server log and anything in between (proxy, pooler).",

@@ -50,6 +50,7 @@ public sealed record AuditRecord
 
     public int? ClientBackendsAfter { get; init; }
 
+    /// <summary>Percent of usable slots (<c>percentOfUsableBefore</c> elsewhere): the audit log keeps its own names so older files still read (docs/json.md).</summary>
     public double? PercentBefore { get; init; }
 
     public double? PercentAfter { get; init; }

@@ -24,7 +24,7 @@ public sealed record PlannedAction(
     DateTimeOffset? StateChange,
     string? User,
     string? Application,
-    string? Client,
+    string? ClientAddress,
     string? Database,
     string? State,
     double? StateAgeSeconds,

@@ -41,14 +41,14 @@ public enum StepStatus
     [JsonStringEnumMemberName("planned")]
     Planned,
 
-    [JsonStringEnumMemberName("nothing to do")]
+    [JsonStringEnumMemberName("nothing-to-do")]
     NothingToDo,
 
     [JsonStringEnumMemberName("done")]
     Done,
 
     /// <summary>Some action did not go through (permission denied, not confirmed, failed).</summary>
-    [JsonStringEnumMemberName("partly done")]
+    [JsonStringEnumMemberName("partly-done")]
     PartlyDone,
 
     /// <summary>Not needed: the server was already healthy, or no hook was configured.</summary>

@@ -29,7 +29,10 @@ public sealed record SessionSelection
     /// <summary>Only the session with this backend PID (the monitor's terminate, a key in <c>top</c>).</summary>
     public int? Pid { get; init; }
 
-    /// <summary>Heads of lock chains whose longest waiter waited at least this long.</summary>
+    /// <summary>Only the sessions with these backend PIDs (several tagged in <c>top</c>); empty means no such filter.</summary>
+    public IReadOnlyList<int> Pids { get; init; } = [];
+
+    /// <summary>Heads of lock chains whose longest waiter waited at least this long (from <c>pg_locks.waitstart</c> where the server has it).</summary>
     public TimeSpan? BlockingWaitingFor { get; init; }
 
     public static readonly IReadOnlyList<string> States = ["idle", "idle-in-transaction", "active"];
@@ -49,10 +52,10 @@ public sealed record SessionSelection
         var now = snapshot.TakenAt;
         if (BlockingWaitingFor is { } waiting)
         {
-            var sessions = snapshot.Sessions.ToDictionary(s => s.Pid);
+            var sessions = snapshot.Sessions.GroupBy(s => s.Pid).ToDictionary(g => g.Key, g => g.First());
             foreach (var chain in LockGraph.Chains(snapshot.Sessions))
             {
-                var longest = chain.WaiterPids.Max(pid => sessions[pid].QueryAge(now) ?? TimeSpan.Zero);
+                var longest = chain.WaiterPids.Max(pid => sessions[pid].LockWaitAge(now) ?? TimeSpan.Zero);
                 if (longest >= waiting && sessions.TryGetValue(chain.HeadPid, out var head) && Filters(head, now))
                 {
                     yield return head;
@@ -76,6 +79,11 @@ public sealed record SessionSelection
             parts.Add($"pid {pid}");
         }
 
+        if (Pids.Count > 0)
+        {
+            parts.Add($"pid{(Pids.Count == 1 ? string.Empty : "s")} {string.Join(", ", Pids)}");
+        }
+
         if (BlockingWaitingFor is { } w)
         {
             parts.Add($"heads of lock chains whose waiters waited ≥ {Duration.Format(w)}");
@@ -93,7 +101,7 @@ public sealed record SessionSelection
 
         if (RunningFor is { } r)
         {
-            parts.Add(Pid is null ? $"running ≥ {Duration.Format(r)} (not waiting on a lock)" : $"running ≥ {Duration.Format(r)}");
+            parts.Add(Pid is null && Pids.Count == 0 ? $"running ≥ {Duration.Format(r)} (not waiting on a lock)" : $"running ≥ {Duration.Format(r)}");
         }
 
         if (Application is not null)
@@ -116,6 +124,7 @@ public sealed record SessionSelection
 
     private bool Filters(SessionInfo session, DateTimeOffset now) =>
         (Pid is not { } pid || session.Pid == pid)
+        && (Pids.Count == 0 || Pids.Contains(session.Pid))
         && (Application is null || string.Equals(session.ApplicationName, Application, StringComparison.Ordinal))
         && (User is null || string.Equals(session.User, User, StringComparison.Ordinal))
         && (Client is not { } network || (IPAddress.TryParse(session.ClientAddress, out var address) && network.Contains(address)));
@@ -132,6 +141,6 @@ public sealed record SessionSelection
         };
         return stateOk
             && (InStateFor is not { } inState || session.StateAge(now) >= inState)
-            && (RunningFor is not { } running || (session.State == SessionStates.Active && session.QueryAge(now) >= running && (Pid is not null || !session.IsLockWaiter)));
+            && (RunningFor is not { } running || (session.State == SessionStates.Active && session.QueryAge(now) >= running && (Pid is not null || Pids.Count > 0 || !session.IsLockWaiter)));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 
 namespace PgMedic.Core.Reporting;
@@ -7,7 +8,7 @@ namespace PgMedic.Core.Reporting;
 public sealed record TimelineEntry(DateTimeOffset Time, string Kind, string Text);
 
 /// <summary>Client connections before the first action and after the last check.</summary>
-public sealed record BeforeAfter(int ClientBackendsBefore, int ClientBackendsAfter, double PercentBefore, double PercentAfter, bool Healthy);
+public sealed record BeforeAfter(int ClientBackendsBefore, int ClientBackendsAfter, double PercentOfUsableBefore, double PercentOfUsableAfter, bool Healthy);
 
 /// <summary>
 /// As far as the evidence shows: the first finding, in the order diagnosis recorded them (most severe
@@ -83,7 +84,14 @@ public sealed record IncidentReport(
     Recovery Recovery,
     double? DetectionToRecoverySeconds,
     IReadOnlyList<PlaybookRun> Playbooks,
-    IReadOnlyList<ChecklistItem> Checklist);
+    IReadOnlyList<ChecklistItem> Checklist)
+{
+    /// <summary>The command's exit code: a report that could be written exits 0, whatever the incident was.</summary>
+    public ExitCode ExitCode => ExitCode.Ok;
+
+    /// <summary>The monitor's history of the incident, when the report read it (<c>--history</c>); null otherwise.</summary>
+    public HistoryEvidence? History { get; init; }
+}
 
 /// <summary>What the server looks like now, for the capacity item of the checklist (optional).</summary>
 public sealed record CurrentCapacity(int ClientBackends, int UsableSlots, double PercentOfUsable, double IdleInTransactionSessionTimeoutSeconds)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Remediation;
 
@@ -6,7 +7,8 @@ namespace PgMedic.Core.Reporting;
 
 /// <summary>
 /// Builds the post-incident record from the audit log (what PgMedic found and did) and, when given,
-/// the monitor's alerts (when it was detected). Pure: the same records give the same report.
+/// the monitor's alerts (when it was detected) and its history (usage, failure rate, the objective's budget,
+/// the holders at the first alert). Pure: the same records give the same report.
 /// </summary>
 public static class IncidentReportBuilder
 {
@@ -15,12 +17,21 @@ public static class IncidentReportBuilder
         IEnumerable<TimelineEntry> alerts,
         DateTimeOffset from,
         DateTimeOffset to,
-        CurrentCapacity? capacity)
+        CurrentCapacity? capacity,
+        HistoryEvidence? history = null)
     {
         ArgumentNullException.ThrowIfNull(audit);
         ArgumentNullException.ThrowIfNull(alerts);
         var records = audit.Where(r => r.Time >= from && r.Time <= to).OrderBy(r => r.Time).ToList();
         var timeline = alerts.Where(a => a.Time >= from && a.Time <= to).ToList();
+        if (history is not null)
+        {
+            timeline.AddRange(history.Alerts.Where(a => a.State != AlertState.Pending && a.At >= from && a.At <= to).Select(a => new TimelineEntry(
+                a.At,
+                "alert",
+                $"{(a.State == AlertState.Firing ? "firing" : "resolved")} {a.Alert}{(a.Subject.Length > 0 ? $" ({a.Subject})" : string.Empty)} {a.Severity.ToString().ToLowerInvariant()}: {a.Summary}")));
+        }
+
         timeline.AddRange(records.SelectMany(Entries));
 
         // In the order diagnosis recorded them: most severe first within each record, earliest record first.
@@ -34,6 +45,11 @@ public static class IncidentReportBuilder
 
         var playbooks = RecoveryEvidence.Playbooks(records);
         var recovery = RecoveryEvidence.Of(records, playbooks);
+        if (!recovery.Verified && history is { IncidentFrom: not null, IncidentTo: { } resolved })
+        {
+            recovery = recovery with { NotVerifiedBecause = $"{recovery.NotVerifiedBecause}; the monitor saw every alert resolved at {resolved:HH:mm:ss} UTC" };
+        }
+
         var detection = timeline.Where(e => e.Kind is "alert" or "finding").Select(e => (DateTimeOffset?)e.Time).Min();
         if (recovery.At is { } recovered)
         {
@@ -57,7 +73,10 @@ public static class IncidentReportBuilder
             recovery,
             detection is { } d && recovery.At is { } r && r >= d ? Math.Round((r - d).TotalSeconds, 1) : null,
             playbooks,
-            Checklist(findings, terminated, numbers, capacity, monitored: records.Any(r => r.Origin == "serve")));
+            Checklist(findings, terminated, numbers, capacity, monitored: records.Any(r => r.Origin == "serve"), history))
+        {
+            History = history,
+        };
     }
 
     private static IEnumerable<TimelineEntry> Entries(AuditRecord record) => record.Event switch
@@ -74,27 +93,35 @@ public static class IncidentReportBuilder
     };
 
     /// <summary>An item is answered only when the records show it; the rest stay open for a person.</summary>
-    private static List<ChecklistItem> Checklist(List<Finding> findings, List<AuditRecord> terminated, BeforeAfter? numbers, CurrentCapacity? capacity, bool monitored)
+    private static List<ChecklistItem> Checklist(List<Finding> findings, List<AuditRecord> terminated, BeforeAfter? numbers, CurrentCapacity? capacity, bool monitored, HistoryEvidence? history)
     {
         var callSites = findings.Where(f => f.Holders is not null).SelectMany(f => f.Holders!).Select(h => h.CallSite.ToString()).Distinct().ToList();
         var leakApps = findings.Where(f => f.Code is FindingCodes.IdleConnectionHoarding or FindingCodes.IdleInTransaction && f.Subject is not null).Select(f => f.Subject!).Distinct().ToList();
         var missingTimeout = findings.Any(f => f.Code == FindingCodes.MissingTimeouts);
+        var pools = HistoryChecklist.PoolSettings(history);
+        var leaks = HistoryChecklist.Leaks(history);
         return
         [
             new ChecklistItem(
                 "Review connection pool settings",
-                capacity is not null,
-                capacity is { } c
-                    ? $"server now: {c.ClientBackends} of {c.UsableSlots} usable slots in use ({c.PercentOfUsable.ToString("0.#", CultureInfo.InvariantCulture)} %); size each service's pool with advise (workers × pool size + overflow against these slots)"
-                    : "no server was given to compare with: report with a target (or advise) compares the pools with its usable slots"),
+                capacity is not null || pools is not null,
+                string.Join("; ", new[]
+                {
+                    pools,
+                    capacity is { } c
+                        ? $"server now: {c.ClientBackends} of {c.UsableSlots} usable slots in use ({c.PercentOfUsable.ToString("0.#", CultureInfo.InvariantCulture)} %); size each service's pool with advise (workers × pool size + overflow against these slots)"
+                        : pools is null ? "no server was given to compare with: report with a target (or advise) compares the pools with its usable slots" : null,
+                }.OfType<string>())),
             new ChecklistItem(
                 "Audit code for connection leaks",
-                callSites.Count > 0 || leakApps.Count > 0,
+                callSites.Count > 0 || leakApps.Count > 0 || leaks is not null,
                 callSites.Count > 0
                     ? $"connections were held at: {string.Join("; ", callSites)} — check those paths dispose their connection"
-                    : leakApps.Count > 0
-                        ? $"leak suspects: {string.Join(", ", leakApps)} — add PgMedic.Guard (or pgmedic-sqlalchemy) and give diagnose its pool endpoint to name the call site"
-                        : "no leak suspect was found"),
+                    : leaks is not null
+                        ? leaks
+                        : leakApps.Count > 0
+                            ? $"leak suspects: {string.Join(", ", leakApps)} — add PgMedic.Guard (or pgmedic-sqlalchemy) and give diagnose its pool endpoint to name the call site"
+                            : "no leak suspect was found"),
             new ChecklistItem(
                 "Implement connection pooling best practices",
                 findings.Count > 0 && !missingTimeout,
@@ -105,16 +132,22 @@ public static class IncidentReportBuilder
                         : "the recorded diagnosis found the server's timeouts set; keep PgMedic.Guard's leak threshold on in every service"),
             new ChecklistItem(
                 "Add connection metrics to dashboard",
-                monitored,
-                monitored
+                monitored || history is not null,
+                history is not null
+                    ? $"a PgMedic monitor watched this server ({history.Location}): its dashboard, /metrics and alerts covered the incident"
+                    : monitored
                     ? "a PgMedic monitor watched this server: it acted on it through its API"
                     : "nothing in the audit log shows a monitor on this server: PgMedic's monitor serves /metrics (Prometheus) and a dashboard, and exports a Grafana dashboard and Prometheus rules for an existing stack"),
             new ChecklistItem(
                 "Update database capacity planning",
-                numbers is not null || capacity is not null,
-                numbers is { } n
-                    ? $"during the incident {n.ClientBackendsBefore} client connections ({n.PercentBefore.ToString("0.#", CultureInfo.InvariantCulture)} % of usable) fell to {n.ClientBackendsAfter} ({n.PercentAfter.ToString("0.#", CultureInfo.InvariantCulture)} %) once {terminated.Count} session(s) were terminated"
-                    : "no before/after numbers were recorded"),
+                numbers is not null || capacity is not null || HistoryChecklist.Capacity(history) is not null,
+                string.Join("; ", new[]
+                {
+                    HistoryChecklist.Capacity(history),
+                    numbers is { } n
+                        ? $"during the incident {n.ClientBackendsBefore} client connections ({n.PercentOfUsableBefore.ToString("0.#", CultureInfo.InvariantCulture)} % of usable) fell to {n.ClientBackendsAfter} ({n.PercentOfUsableAfter.ToString("0.#", CultureInfo.InvariantCulture)} %) once {terminated.Count} session(s) were terminated"
+                        : HistoryChecklist.Capacity(history) is null ? "no before/after numbers were recorded" : null,
+                }.OfType<string>())),
         ];
     }
 }

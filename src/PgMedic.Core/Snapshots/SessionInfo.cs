@@ -44,6 +44,12 @@ public sealed record SessionInfo
     /// <summary>For parallel workers, the leader's PID.</summary>
     public int? LeaderPid { get; init; }
 
+    /// <summary>
+    /// When the session began waiting for a heavyweight lock, from <c>pg_locks.waitstart</c> (PostgreSQL 14+);
+    /// null when it waits for none, on older servers, and for the instant before the server records it.
+    /// </summary>
+    public DateTimeOffset? WaitStart { get; init; }
+
     /// <summary>PIDs this session waits for, from <c>pg_blocking_pids()</c> (only asked for sessions waiting on a lock).</summary>
     public IReadOnlyList<int> BlockedBy { get; init; } = [];
 
@@ -65,6 +71,13 @@ public sealed record SessionInfo
     public TimeSpan? QueryAge(DateTimeOffset now) => Age(QueryStart, now);
 
     public TimeSpan? ConnectionAge(DateTimeOffset now) => Age(BackendStart, now);
+
+    /// <summary>
+    /// How long the session has waited for its lock: from <see cref="WaitStart"/> when the server gave it,
+    /// else from <c>query_start</c> (servers before 14, see <see cref="LockWaitClock"/>); null when it waits for no lock.
+    /// </summary>
+    public TimeSpan? LockWaitAge(DateTimeOffset now) =>
+        !IsLockWaiter && !IsWaitingOnLock ? null : Age(WaitStart ?? QueryStart, now);
 
     private static TimeSpan? Age(DateTimeOffset? since, DateTimeOffset now) =>
         since is { } s ? (now - s < TimeSpan.Zero ? TimeSpan.Zero : now - s) : null;

@@ -36,8 +36,18 @@ public sealed record Snapshot
 
     public double CollectMilliseconds { get; init; }
 
+    /// <summary>What lock waits were measured from: <c>waitstart</c> on PostgreSQL 14+, else <c>query_start</c>.</summary>
+    public LockWaitClock LockWaitClock { get; init; } = LockWaitClock.WaitStart;
+
+    /// <summary>Top's header counters, read only when asked for (<c>pgmedic top</c>); null otherwise.</summary>
+    public ServerCounters? Counters { get; init; }
+
     public IEnumerable<SessionInfo> ClientBackends => Sessions.Where(s => s.IsClientBackend);
 }
+
+/// <summary>Cumulative counters for a live header: transactions so far (for tps between two frames) and when the server started.</summary>
+/// <param name="Transactions">Sum of <c>xact_commit + xact_rollback</c> over <c>pg_stat_database</c>.</param>
+public sealed record ServerCounters(long Transactions, DateTimeOffset StartedAt);
 
 /// <param name="Limit"><c>datconnlimit</c>; -1 means no limit.</param>
 public sealed record DatabaseLimit(string Name, int Limit);

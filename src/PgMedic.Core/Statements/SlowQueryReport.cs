@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using PgMedic.Core.Common;
+
 namespace PgMedic.Core.Statements;
 
 /// <summary>One normalised statement from <c>pg_stat_statements</c>.</summary>
@@ -54,7 +57,12 @@ public sealed record SlowQueryReport(
     /// <summary>Statements by PgMedic and drivers left out that ranked above the last one listed (0 when they are included).</summary>
     public int Hidden { get; init; }
 
+    /// <summary>Said once in the JSON, by <see cref="Status"/>.</summary>
+    [JsonIgnore]
     public bool IsAvailable => Status == StatementsStatus.Ok;
+
+    /// <summary>The command's exit code: 0 listed, 3 when pg_stat_statements cannot be read (<see cref="EnableSteps"/> say how to fix that).</summary>
+    public ExitCode ExitCode => IsAvailable ? ExitCode.Ok : ExitCode.Unknown;
 
     /// <summary>
     /// The two steps that make <c>pg_stat_statements</c> readable, each marked done when it is known to be.

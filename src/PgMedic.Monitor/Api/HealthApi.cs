@@ -42,7 +42,7 @@ internal static class HealthApi
         // what the runbook's health check asks (can the application connect) is still answered yes.
         var status = !connected ? "unhealthy" : targets.Any(t => t.Status == "stale") ? "stale" : "healthy";
         var view = new HealthView(status, connected ? "connected" : "disconnected", targets);
-        return TypedResults.Json(view, MonitorJsonContext.Default.HealthView, statusCode: connected ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        return TypedResults.Json(view, MonitorJsonContext.Dialect.HealthView, statusCode: connected ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }
 

@@ -57,12 +57,12 @@ internal static class HttpHardening
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers["Referrer-Policy"] = "no-referrer";
             headers.CacheControl = "no-store";
-            if (allowed is not null && !allowed.Contains(context.Request.Host.Host))
+            if (!allowed.Contains(context.Request.Host.Host))
             {
                 await TypedResults.Problem(
                     statusCode: StatusCodes.Status421MisdirectedRequest,
                     title: "unexpected Host header",
-                    detail: "this monitor answers only to the names in its 'allowedHosts' setting (and its listen address)").ExecuteAsync(context).ConfigureAwait(false);
+                    detail: "this monitor answers only to loopback names, its listen address (on 0.0.0.0: this machine's names and addresses) and the names in its 'allowedHosts' setting").ExecuteAsync(context).ConfigureAwait(false);
                 return;
             }
 
@@ -75,19 +75,30 @@ internal static class HttpHardening
 
     /// <summary>
     /// The names a request may be addressed to: loopback names, the listen address and the configured
-    /// ones. Null when any is fine — bound to every interface with no names configured; such a monitor
-    /// must have an access token (the configuration refuses it otherwise), so a rebinding page gets nothing.
+    /// ones. Bound to every interface (0.0.0.0, ::) with no names configured, the machine's own names and
+    /// interface addresses stand in for the listen address: a DNS-rebinding page, whose name resolves to
+    /// this machine, still sends its own name and is refused.
     /// </summary>
-    private static HashSet<string>? AllowedHosts(MonitorOptions options)
+    internal static HashSet<string> AllowedHosts(MonitorOptions options)
     {
-        if (options.AllowedHosts.Count == 0 && !options.IsLoopback && options.Listen is "0.0.0.0" or "::")
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "localhost", "127.0.0.1", "[::1]", "::1" };
+        if (options.IsWildcard)
         {
-            return null;
+            if (options.AllowedHosts.Count == 0)
+            {
+                names.UnionWith(MachineNames.Current());
+            }
+        }
+        else
+        {
+            names.Add(HostForm(options.Listen));
         }
 
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "localhost", "127.0.0.1", "[::1]", "::1" };
-        names.Add(IPAddress.TryParse(options.Listen, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{options.Listen}]" : options.Listen);
         names.UnionWith(options.AllowedHosts);
         return names;
     }
+
+    /// <summary>An address as the <c>Host</c> header carries it: IPv6 in brackets.</summary>
+    internal static string HostForm(string address) =>
+        IPAddress.TryParse(address, out var parsed) && parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address;
 }

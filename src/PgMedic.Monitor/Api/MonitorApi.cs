@@ -87,7 +87,7 @@ internal static class MonitorApi
             Database = latest.ProbeSucceeded ? "connected" : "disconnected",
             PolledAt = latest.At,
             Usage = UsageView.From(usage),
-            Probe = new ProbeView(latest.ProbeSucceeded ? "accepting" : "failed", latest.ProbeReason, null, latest.ProbeLatencyMilliseconds),
+            Probe = new ProbeView(latest.ProbeSucceeded ? "accepting" : "failed", latest.ProbeReason, null, null, null, latest.ProbeLatencyMilliseconds),
             FiringAlerts = alerts.Count(a => a.State == AlertState.Firing),
             Stale = !latest.Collected,
             FreshAt = latest.Collected ? latest.At : null,
@@ -102,7 +102,7 @@ internal static class MonitorApi
         s.LifelineConnected,
         s.PolledAt,
         UsageView.From(s.Report?.Usage),
-        s.Probe is { } p ? new ProbeView(ProbeOutcomeName.Of(p.Outcome), p.Reason, p.Message, s.Sample?.ProbeLatencyMilliseconds) : null,
+        s.Probe is { } p ? new ProbeView(ProbeOutcomeName.Of(p.Outcome), p.Reason, p.Message, p.ConnectMilliseconds, p.QueryMilliseconds, s.Sample?.ProbeLatencyMilliseconds) : null,
         s.Alerts.Count(a => a.State == AlertState.Firing),
         options.PollInterval.TotalMilliseconds,
         FailureRatesView.From(s.Failures, s.Target.Alerts.DatabaseConnectionFailure.Ratio),
@@ -176,7 +176,7 @@ internal static class MonitorApi
             var idle = byState.GetValueOrDefault(SessionStates.Idle);
             var iit = byState.GetValueOrDefault(SessionStates.IdleInTransaction) + byState.GetValueOrDefault(SessionStates.IdleInTransactionAborted);
             points.Add(new HistoryPoint(
-                sample.At.ToUnixTimeMilliseconds(),
+                sample.At,
                 sample.ClientBackends,
                 sample.UsableSlots,
                 sample.PercentUsed,

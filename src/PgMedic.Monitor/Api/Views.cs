@@ -14,30 +14,36 @@ internal sealed record HealthView(string Status, string Database, IReadOnlyList<
 /// <param name="Status"><c>healthy</c>, <c>stale</c> (connections work, but the monitor has no snapshot: see <paramref name="Detail"/>) or <c>unhealthy</c>.</param>
 internal sealed record TargetHealthView(string Name, string Status, string Database, bool Lifeline, string? Detail);
 
-internal sealed record ProbeView(string Outcome, string? Reason, string? Message, double? LatencyMilliseconds);
+/// <summary>The monitor's latest probe, timed as <c>pgmedic probe</c> times it.</summary>
+/// <param name="ConnectMilliseconds">Opening the connection.</param>
+/// <param name="QueryMilliseconds">The <c>SELECT 1</c> after it.</param>
+/// <param name="ProbeMilliseconds">Both together: what an application waits for a fresh connection to answer (the history's <c>probeMilliseconds</c>).</param>
+internal sealed record ProbeView(string Outcome, string? Reason, string? Message, double? ConnectMilliseconds, double? QueryMilliseconds, double? ProbeMilliseconds);
 
 /// <summary>
-/// Usage as the API shows it. When the monitor's role cannot see every session's type the count is a range:
-/// <c>clientBackends</c>, <c>percentUsed</c> and <c>slotsLeft</c> are its worst end, the <c>…Min</c> fields its best.
+/// Usage as the API shows it: diagnose's <c>usage</c>, field for field, and <c>inUse</c> as people read it. When the
+/// monitor's role cannot see every session's type the count is a range: <c>clientBackends</c>, <c>percentOfUsable</c>
+/// and <c>slotsLeft</c> are its worst end, the <c>…Min</c> fields its best.
 /// </summary>
 internal sealed record UsageView(
     int ClientBackends,
     int UsableSlots,
     int MaxConnections,
-    double PercentUsed,
+    double PercentOfUsable,
     int SlotsLeft,
     IReadOnlyDictionary<string, int> ByState,
+    int OtherBackends,
     int ClientBackendsMin,
     int ClientBackendsMax,
-    double PercentUsedMin,
-    double PercentUsedMax,
-    bool Exact,
+    double PercentOfUsableMin,
+    double PercentOfUsableMax,
     int UnclassifiedSessions,
+    bool Exact,
     string InUse)
 {
     public static UsageView? From(Usage? u) => u is null
         ? null
-        : new UsageView(u.ClientBackends, u.UsableSlots, u.MaxConnections, u.PercentOfUsable, u.SlotsLeft, u.ByState, u.ClientBackendsMin, u.ClientBackendsMax, u.PercentOfUsableMin, u.PercentOfUsableMax, u.Exact, u.UnclassifiedSessions, u.InUse());
+        : new UsageView(u.ClientBackends, u.UsableSlots, u.MaxConnections, u.PercentOfUsable, u.SlotsLeft, u.ByState, u.OtherBackends, u.ClientBackendsMin, u.ClientBackendsMax, u.PercentOfUsableMin, u.PercentOfUsableMax, u.UnclassifiedSessions, u.Exact, u.InUse());
 }
 
 /// <summary>One target as the API lists it; the connection is always masked.</summary>
@@ -72,16 +78,18 @@ internal sealed record OwnerView(int Shard, int Shards, bool Here, string? Url)
     }
 }
 
+/// <summary>One session as the API shows it, in <c>pgmedic activity</c>'s words (ages rounded to 0.1 s, the query cut at 300 characters).</summary>
 internal sealed record SessionView(
     int Pid,
     string? User,
     string? Application,
-    string? Client,
+    string? ClientAddress,
     string? Database,
     string? State,
     double? StateAgeSeconds,
     double? TransactionAgeSeconds,
     double? QueryAgeSeconds,
+    string? WaitEventType,
     string? WaitEvent,
     IReadOnlyList<int> BlockedBy,
     string? Query)
@@ -96,7 +104,8 @@ internal sealed record SessionView(
         Round(s.StateAge(now)),
         Round(s.TransactionAge(now)),
         Round(s.QueryAge(now)),
-        s.WaitEventType is null ? null : $"{s.WaitEventType}:{s.WaitEvent}",
+        s.WaitEventType,
+        s.WaitEvent,
         s.BlockedBy,
         s.Query is { Length: > 300 } q ? q[..300] : s.Query);
 
@@ -116,7 +125,8 @@ internal sealed record ChainView(int HeadPid, SessionView? Head, IReadOnlyList<S
                 chain.HeadPid,
                 byPid.TryGetValue(chain.HeadPid, out var head) ? SessionView.From(head, snapshot.TakenAt) : null,
                 waiters,
-                waiters.Select(w => w.QueryAgeSeconds ?? 0).DefaultIfEmpty(0).Max());
+                // From pg_locks.waitstart where the server has it (14+): how long they waited, not how long their statements ran.
+                Math.Round(chain.WaiterPids.Where(byPid.ContainsKey).Select(pid => byPid[pid].LockWaitAge(snapshot.TakenAt)?.TotalSeconds ?? 0).DefaultIfEmpty(0).Max(), 1));
         }).ToList();
     }
 }
@@ -141,9 +151,24 @@ internal sealed record SnapshotView(
     IReadOnlyList<AppPool> Pools,
     IReadOnlyList<AlertView> Alerts);
 
-/// <param name="FailureRate">The probe's failure rate over the window ending at this point.</param>
-/// <param name="ApplicationFailureRate">The services' own failure rate over the same window; null without pool endpoints or checkouts.</param>
-internal sealed record HistoryPoint(long At, int Clients, int Usable, double Percent, int Active, int Idle, int IdleInTransaction, int Other, bool Collected, bool ProbeOk, double? ProbeMilliseconds, double FailureRate, double? ApplicationFailureRate);
+/// <summary>One poll of the history, in diagnose's words for usage and the probe's for its timing.</summary>
+/// <param name="ProbeMilliseconds">The probe's connect and <c>SELECT 1</c> together; null when it got no connection.</param>
+/// <param name="ProbeFailureRatio">The share (0–1) of the probe's attempts that failed over the window ending at this point.</param>
+/// <param name="ApplicationFailureRatio">The services' own share of failed checkouts over the same window; null without pool endpoints or checkouts.</param>
+internal sealed record HistoryPoint(
+    DateTimeOffset At,
+    int ClientBackends,
+    int UsableSlots,
+    double PercentOfUsable,
+    int Active,
+    int Idle,
+    int IdleInTransaction,
+    int Other,
+    bool Collected,
+    bool ProbeOk,
+    double? ProbeMilliseconds,
+    double ProbeFailureRatio,
+    double? ApplicationFailureRatio);
 
 internal sealed record HistoryView(string Target, DateTimeOffset From, DateTimeOffset To, double FailureWindowSeconds, IReadOnlyList<HistoryPoint> Points);
 

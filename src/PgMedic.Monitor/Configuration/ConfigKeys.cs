@@ -19,6 +19,8 @@ internal static class ConfigKeys
         ("poolEndpoints", Node.List(Node.Leaf)),
         ("poolToken", Node.Leaf),
         ("poll", Node.Leaf),
+        ("slo", Node.Of("objective", "window")),
+        ("sessionHistory", Node.Of("enabled", "interval")),
         ("heal", Node.Of("idleInTransactionFor", "idleFor", "waitingFor")),
         ("guardrails", Node.Of(
             ("includeSuperusers", Node.Leaf),
@@ -35,7 +37,8 @@ internal static class ConfigKeys
         ("idleInTransaction", Node.Of("enabled", "for")),
         ("blockingChain", Node.Of("enabled", "for")),
         ("leakGrowth", Node.Of("enabled", "for", "samples", "minGrowth")),
-        ("exhaustionForecast", Node.Of("enabled", "for", "horizon", "window", "minSamples", "minPercent")));
+        ("exhaustionForecast", Node.Of("enabled", "for", "horizon", "window", "minSamples", "minPercent")),
+        ("sloBurnRate", Node.Of("enabled", "for")));
 
     private static readonly Node Root = Node.Of(
         ("$schema", Node.Leaf),
@@ -57,6 +60,8 @@ internal static class ConfigKeys
         ("allowUnauthenticatedNetwork", Node.Leaf),
         ("actionRateLimit", Node.Of("permits", "window")),
         ("history", Node.Of("path", "retention", "connection")),
+        ("slo", Node.Of("objective", "window")),
+        ("sessionHistory", Node.Of("enabled", "interval", "topSessions", "downsampleAfter", "retention")),
         ("auditLog", Node.Leaf));
 
     /// <summary>One line per unknown key, e.g. <c>unknown key 'readOnyl' — did you mean 'readOnly'?</c>.</summary>

@@ -6,6 +6,7 @@ using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Remediation;
 using PgMedic.Core.Secrets;
+using PgMedic.Core.Slo;
 using PgMedic.Postgres.Targets;
 using PgMedic.Shared;
 
@@ -115,6 +116,35 @@ public static partial class MonitorConfigReader
             errors.Add($"timeout must be between 100ms and 10m (was {Duration.Format(timeout)}): it bounds each connection attempt and collection");
         }
 
+        var slo = ReadSlo(config.GetSection("slo"), new SloOptions(), reader);
+        errors.AddRange(slo.Validate("slo"));
+        var sessions = config.GetSection("sessionHistory");
+        var retention = reader.Duration(config.GetSection("history"), "retention", defaults.Retention);
+        TimeSpan? ownRetention = sessions["retention"] is null ? null : reader.Duration(sessions, "retention", retention);
+        var sessionRetention = ownRetention ?? retention;
+        var downsampleDefault = defaults.SessionHistory.DownsampleAfter < sessionRetention ? defaults.SessionHistory.DownsampleAfter : sessionRetention;
+        var sessionHistory = new SessionHistoryOptions
+        {
+            TopSessions = reader.Int(sessions, "topSessions", defaults.SessionHistory.TopSessions),
+            DownsampleAfter = reader.Duration(sessions, "downsampleAfter", downsampleDefault),
+            Retention = ownRetention,
+        };
+        if (sessionHistory.TopSessions is < 1 or > 100)
+        {
+            errors.Add($"sessionHistory.topSessions must be between 1 and 100 (was {sessionHistory.TopSessions})");
+        }
+
+        if (retention < TimeSpan.FromHours(1) || sessionRetention < TimeSpan.FromHours(1))
+        {
+            errors.Add($"history.retention and sessionHistory.retention must be at least 1h (were {Duration.Format(retention)} and {Duration.Format(sessionRetention)})");
+        }
+        if (sessionHistory.DownsampleAfter < TimeSpan.FromMinutes(10) || sessionHistory.DownsampleAfter > sessionRetention)
+        {
+            errors.Add($"sessionHistory.downsampleAfter must be between 10m and the session history's retention {Duration.Format(sessionRetention)} (was {Duration.Format(sessionHistory.DownsampleAfter)})");
+        }
+
+        var defaultSampling = new TargetSampling(reader.Bool(sessions, "enabled", true), ReadInterval(sessions, "sessionHistory", reader));
+        sessionHistory = sessionHistory with { Enabled = defaultSampling.Enabled, Interval = defaultSampling.Interval };
         var targets = new List<MonitoredTarget>();
         var targetSections = config.GetSection("targets").GetChildren().ToList();
         var targetDirectory = config["targetDirectory"] is { Length: > 0 } directoryText ? Path.GetFullPath(directoryText) : null;
@@ -131,7 +161,7 @@ public static partial class MonitorConfigReader
 
         foreach (var section in targetSections)
         {
-            if (ReadTarget(section, alerts, reader, resolveEnvironment, homeDirectory) is { } target)
+            if (ReadTarget(section, alerts, slo, defaultSampling, reader, resolveEnvironment, homeDirectory) is { } target)
             {
                 targets.Add(target);
             }
@@ -144,7 +174,7 @@ public static partial class MonitorConfigReader
 
         if (targetDirectory is not null && requireTargets)
         {
-            var (all, fileErrors) = new Targets.TargetDirectory(targetDirectory, alerts, resolveEnvironment, homeDirectory).Scan(targets, reparse: true);
+            var (all, fileErrors) = new Targets.TargetDirectory(targetDirectory, new TargetDefaults(alerts, slo, defaultSampling.Enabled, defaultSampling.Interval), resolveEnvironment, homeDirectory).Scan(targets, reparse: true);
             errors.AddRange(fileErrors.Select(e => $"targetDirectory: {e.Error}"));
             targets = [.. all ?? targets];
         }
@@ -269,7 +299,9 @@ public static partial class MonitorConfigReader
             ActionRateLimit = actionRateLimit,
             ActionRateWindow = actionRateWindow,
             HistoryPath = config.GetSection("history")["path"] ?? defaults.HistoryPath,
-            Retention = reader.Duration(config.GetSection("history"), "retention", defaults.Retention),
+            Retention = retention,
+            Slo = slo,
+            SessionHistory = sessionHistory,
             HistoryConnection = historyConnection,
             AuditLogPath = config["auditLog"],
             Poll = poll ?? PollMode.Interval,
@@ -307,6 +339,7 @@ public static partial class MonitorConfigReader
         var leak = section.GetSection("leakGrowth");
         var forecast = section.GetSection("exhaustionForecast");
         var blocking = section.GetSection("blockingChain");
+        var burn = section.GetSection("sloBurnRate");
         return new AlertRuleOptions
         {
             ConnectionSaturation = new SaturationRuleOptions
@@ -326,6 +359,7 @@ public static partial class MonitorConfigReader
             },
             IdleInTransaction = new FindingRuleOptions { Enabled = reader.Bool(idle, "enabled", true), For = reader.Duration(idle, "for", TimeSpan.Zero) },
             BlockingChain = new FindingRuleOptions { Enabled = reader.Bool(blocking, "enabled", true), For = reader.Duration(blocking, "for", TimeSpan.Zero) },
+            SloBurnRate = new SloBurnRateRuleOptions { Enabled = reader.Bool(burn, "enabled", true), For = reader.Duration(burn, "for", TimeSpan.Zero) },
             LeakGrowth = new LeakGrowthRuleOptions
             {
                 Enabled = reader.Bool(leak, "enabled", true),
@@ -345,7 +379,33 @@ public static partial class MonitorConfigReader
         };
     }
 
-    private static MonitoredTarget? ReadTarget(IConfigurationSection section, AlertRuleOptions alerts, Reader reader, Func<string, string?> resolveEnvironment, string? home)
+    private static SloOptions ReadSlo(IConfigurationSection section, SloOptions fallback, Reader reader) => new()
+    {
+        ObjectivePercent = reader.Double(section, "objective", fallback.ObjectivePercent),
+        Window = reader.Duration(section, "window", fallback.Window),
+    };
+
+    /// <summary>A sampling interval: 1 s to 1 h, or null (absent) for the poll interval.</summary>
+    private static TimeSpan? ReadInterval(IConfigurationSection section, string where, Reader reader)
+    {
+        if (section["interval"] is null)
+        {
+            return null;
+        }
+
+        var interval = reader.Duration(section, "interval", TimeSpan.FromSeconds(1));
+        if (interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromHours(1))
+        {
+            reader.Errors.Add($"{where}.interval must be between 1s and 1h (was {Duration.Format(interval)}); leave it out to sample at every poll");
+        }
+
+        return interval;
+    }
+
+    /// <summary>Whether and how often a target's sessions are sampled.</summary>
+    private sealed record TargetSampling(bool Enabled, TimeSpan? Interval);
+
+    private static MonitoredTarget? ReadTarget(IConfigurationSection section, AlertRuleOptions alerts, SloOptions slo, TargetSampling sampling, Reader reader, Func<string, string?> resolveEnvironment, string? home)
     {
         var errors = reader.Errors;
         var where = $"targets[{section.Key}]";
@@ -445,6 +505,15 @@ public static partial class MonitorConfigReader
             errors.Add($"{where}.guardrails: allDatabases and databases exclude each other: pick one");
         }
 
+        var targetSlo = ReadSlo(section.GetSection("slo"), slo, reader);
+        if (section.GetSection("slo").Exists())
+        {
+            errors.AddRange(targetSlo.Validate($"{where}.slo"));
+        }
+
+        var sessions = section.GetSection("sessionHistory");
+        var sessionInterval = sessions["interval"] is null ? sampling.Interval : ReadInterval(sessions, $"{where}.sessionHistory", reader);
+        var sessionsEnabled = reader.Bool(sessions, "enabled", sampling.Enabled);
         if (connection is null || string.IsNullOrWhiteSpace(name))
         {
             return null;
@@ -469,6 +538,9 @@ public static partial class MonitorConfigReader
             Heal = heal,
             Guardrails = guardrails,
             Poll = poll,
+            Slo = targetSlo,
+            SessionHistory = sessionsEnabled,
+            SessionSampleInterval = sessionInterval,
         };
     }
 
@@ -509,15 +581,22 @@ public static partial class MonitorConfigReader
         _ => null,
     };
 
-    /// <summary>A target with nothing but a name and a connection: the configuration's alert rules, diagnose's other thresholds, heal's defaults.</summary>
-    internal static MonitoredTarget DefaultTarget(string name, ConnectionTarget connection, AlertRuleOptions alerts)
+    /// <summary>A target with nothing but a name and a connection: the configuration's alert rules, objective and session sampling, diagnose's other thresholds, heal's defaults.</summary>
+    internal static MonitoredTarget DefaultTarget(string name, ConnectionTarget connection, TargetDefaults defaults)
     {
+        ArgumentNullException.ThrowIfNull(defaults);
+        var alerts = defaults.Alerts;
         var thresholds = new DiagnosisOptions
         {
             SaturationWarningPercent = alerts.ConnectionSaturation.WarningPercent,
             SaturationCriticalPercent = alerts.ConnectionSaturation.CriticalPercent,
         };
-        return new MonitoredTarget(name, connection, thresholds, alerts, [], null);
+        return new MonitoredTarget(name, connection, thresholds, alerts, [], null)
+        {
+            Slo = defaults.Slo,
+            SessionHistory = defaults.SessionHistory,
+            SessionSampleInterval = defaults.SessionSampleInterval,
+        };
     }
 
     private static string[] Strings(IConfigurationSection section) =>

@@ -1,6 +1,7 @@
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Remediation;
+using PgMedic.Core.Slo;
 using PgMedic.Postgres.Targets;
 
 namespace PgMedic.Monitor.Configuration;
@@ -35,7 +36,11 @@ public sealed record MonitorOptions
     /// <summary>Actions (heal plan, terminate a session) are refused unless this is false; then they need the token.</summary>
     public bool ReadOnly { get; init; } = true;
 
-    /// <summary>Extra names the monitor answers to in the <c>Host</c> header (a DNS name it is reached by); loopback names and the listen address always work.</summary>
+    /// <summary>
+    /// Extra names the monitor answers to in the <c>Host</c> header (a DNS name it is reached by); loopback
+    /// names and the listen address always work. On a wildcard listen address (0.0.0.0, ::) with none
+    /// given, the machine's host name and interface addresses are the names.
+    /// </summary>
     public IReadOnlyList<string> AllowedHosts { get; init; } = [];
 
     /// <summary>
@@ -49,6 +54,9 @@ public sealed record MonitorOptions
 
     public TimeSpan ActionRateWindow { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Bound to every interface: 0.0.0.0 or ::.</summary>
+    public bool IsWildcard => System.Net.IPAddress.TryParse(Listen, out var address) && (address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any));
+
     public bool IsLoopback => Listen == "localhost" || (System.Net.IPAddress.TryParse(Listen, out var address) && System.Net.IPAddress.IsLoopback(address));
 
     public string HistoryPath { get; init; } = "pgmedic-history.db";
@@ -57,6 +65,12 @@ public sealed record MonitorOptions
 
     /// <summary>A PostgreSQL database for the history instead of the SQLite file (<c>history.connection</c>): one history for every shard.</summary>
     public ConnectionTarget? HistoryConnection { get; init; }
+
+    /// <summary>The default availability objective of every target (<c>"slo"</c>); a target may set its own.</summary>
+    public SloOptions Slo { get; init; } = new();
+
+    /// <summary>Active session history: how it is sampled, kept and thinned (<c>"sessionHistory"</c>).</summary>
+    public SessionHistoryOptions SessionHistory { get; init; } = new();
 
     /// <summary>Where actions are audited (JSON lines); default is the CLI's audit log.</summary>
     public string? AuditLogPath { get; init; }
@@ -114,6 +128,40 @@ public sealed record MonitoredTarget(
 
     /// <summary>Where the target was declared: null for the configuration file, else the <c>file_sd</c> file's path.</summary>
     public string? SourceFile { get; init; }
+
+    /// <summary>This target's availability objective (<c>"slo"</c>, else the top-level one).</summary>
+    public SloOptions Slo { get; init; } = new();
+
+    /// <summary>Whether this target's sessions are sampled into the active session history.</summary>
+    public bool SessionHistory { get; init; } = true;
+
+    /// <summary>How often this target's sessions are sampled; null is the poll interval (each poll's snapshot is the sample, at no extra cost to the server).</summary>
+    public TimeSpan? SessionSampleInterval { get; init; }
+
+    /// <summary>The sampling interval in effect.</summary>
+    public TimeSpan SampleInterval(TimeSpan pollInterval) => SessionSampleInterval ?? pollInterval;
+}
+
+/// <summary>
+/// Active session history (<c>"sessionHistory"</c>): every interval, the client sessions counted by state, wait
+/// event, application, user, client, database and query fingerprint, with the top sessions; thinned to one
+/// sample a minute after <see cref="DownsampleAfter"/>, deleted after <see cref="Retention"/>.
+/// </summary>
+public sealed record SessionHistoryOptions
+{
+    /// <summary>Whether a target's sessions are sampled unless it says otherwise (<c>sessionHistory.enabled</c>): also what targets from <c>file_sd</c> files take.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>How often a target's sessions are sampled unless it says otherwise; null is the poll interval.</summary>
+    public TimeSpan? Interval { get; init; }
+
+    /// <summary>Sessions kept whole per sample (the longest-held and every one in a lock chain, up to this many).</summary>
+    public int TopSessions { get; init; } = 10;
+
+    public TimeSpan DownsampleAfter { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long samples are kept; null means the history's retention.</summary>
+    public TimeSpan? Retention { get; init; }
 }
 
 public enum WebhookFormat

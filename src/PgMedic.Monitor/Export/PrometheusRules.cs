@@ -3,6 +3,7 @@ using System.Text;
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Slo;
 
 namespace PgMedic.Monitor.Export;
 
@@ -83,6 +84,24 @@ public static class PrometheusRules
             yield return new ExportedRule("PgMedicBlockingChain", AlertNames.BlockingChain, blocking, TimeSpan.Zero, "warning",
                 "sessions wait behind a lock held by another session (pgmedic heal terminates the head)");
         }
+
+        if (rules.SloBurnRate.Enabled && m.SloBurn is { } burn)
+        {
+            foreach (var w in BurnRateWindow.All)
+            {
+                var (longWindow, shortWindow) = (windows.Burn(w.Long), windows.Burn(w.Short));
+                yield return new ExportedRule(
+                    $"PgMedicSloBurnRate{w.Name}",
+                    AlertNames.SloBurnRate,
+                    $"{burn(longWindow)} > {Number(w.Factor)} and {burn(shortWindow)} > {Number(w.Factor)}",
+                    rules.SloBurnRate.For,
+                    w.Severity.ToString().ToLowerInvariant(),
+                    $"the error budget burns above {Number(w.Factor)}× the sustainable rate over {Duration.Format(longWindow)} and {Duration.Format(shortWindow)} (the SRE workbook's {(w.Severity == Severity.Critical ? "page" : "ticket")})")
+                {
+                    Window = w.Name,
+                };
+            }
+        }
     }
 
     private static void Write(StringBuilder text, ExportedRule rule, string runbookUrl)
@@ -97,6 +116,11 @@ public static class PrometheusRules
         text.AppendLine("        labels:");
         text.AppendLine(CultureInfo.InvariantCulture, $"          severity: {rule.Severity}");
         text.AppendLine(CultureInfo.InvariantCulture, $"          pgmedic_alert: {rule.Alert}");
+        if (rule.Window is { } window)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"          window: {Quote(window)}");
+        }
+
         text.AppendLine("        annotations:");
         text.AppendLine(CultureInfo.InvariantCulture, $"          summary: {Quote(rule.Summary)}");
         text.AppendLine(CultureInfo.InvariantCulture, $"          runbook_url: {Quote($"{runbookUrl}#{rule.Alert}")}");
@@ -113,7 +137,11 @@ public static class PrometheusRules
 
     private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
-    private sealed record ExportedRule(string Name, string Alert, string Expression, TimeSpan For, string Severity, string Summary);
+    private sealed record ExportedRule(string Name, string Alert, string Expression, TimeSpan For, string Severity, string Summary)
+    {
+        /// <summary>The burn-rate alerts' long window: the subject of the monitor's own <c>slo-burn-rate</c> alert.</summary>
+        public string? Window { get; init; }
+    }
 
     /// <summary>The PromQL each rule is written over, for one metrics source.</summary>
     private sealed record Metrics(
@@ -128,6 +156,9 @@ public static class PrometheusRules
         string ApplicationLabel,
         string? BlockingChain)
     {
+        /// <summary>The error budget's burn rate over a window: failed / all attempts, over the budget (1 − objective); null where the metrics have no objective.</summary>
+        public Func<TimeSpan, string>? SloBurn { get; init; }
+
         public static Metrics PgMedic(RuleWindows w)
         {
             const string idle = "pgmedic_idle_connections_by_application";
@@ -141,7 +172,10 @@ public static class PrometheusRules
                 FromMonitorAlerts: true,
                 $"({idle} - {idle} offset {Range(w.LeakStep)} > 0) and resets({idle}[{Range(w.LeakStep)}]) == 0",
                 "application",
-                "max by (target) (pgmedic_alerts_firing{alert=\"blocking-chain\"}) > 0");
+                "max by (target) (pgmedic_alerts_firing{alert=\"blocking-chain\"}) > 0")
+            {
+                SloBurn = window => $"(increase(pgmedic_slo_failures_total[{Range(window)}]) / clamp_min(increase(pgmedic_slo_attempts_total[{Range(window)}]), 1) / on (target) (1 - pgmedic_slo_objective_ratio))",
+            };
         }
 
         public static Metrics PostgresExporter(RuleWindows w, TimeSpan scrape)

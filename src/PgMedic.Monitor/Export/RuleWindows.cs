@@ -28,8 +28,17 @@ internal sealed record RuleWindows(TimeSpan Failure, TimeSpan ScrapedFailure, Ti
             step,
             // Rising once a step from the first rise on, the count has grown by 1 + LeakFor / step when the alert fires.
             Max(Max(leak.Samples * pollInterval, (leak.MinGrowth - 1) * step), 2 * step),
-            Max(rules.ExhaustionForecast.Window, rules.ExhaustionForecast.MinSamples * scrapeInterval));
+            Max(rules.ExhaustionForecast.Window, rules.ExhaustionForecast.MinSamples * scrapeInterval))
+        {
+            Scrape = scrapeInterval,
+        };
     }
+
+    /// <summary>A burn-rate window: the workbook's, holding at least four scrapes.</summary>
+    public TimeSpan Burn(TimeSpan window) => Max(window, 4 * Scrape);
+
+    /// <summary>The scrape interval the windows were sized for.</summary>
+    public TimeSpan Scrape { get; init; }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -1,5 +1,7 @@
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.SessionHistory;
+using PgMedic.Core.Slo;
 
 namespace PgMedic.Monitor.History;
 
@@ -11,6 +13,22 @@ internal sealed record StoredAlertEvent(string EventId, string Target, string Ru
 
 /// <summary>An incident snapshot as listed: which alert fired, when; <see cref="Body"/> is null in lists and filled when one is read.</summary>
 internal sealed record StoredIncident(long Id, string Target, string EventId, string Rule, Severity Severity, DateTimeOffset At, string Summary, IncidentBody? Body);
+
+/// <summary>What pruning deletes: history (samples, alert events, incidents, delivered notifications), objective minutes and session samples older than each.</summary>
+internal sealed record PruneCutoffs(DateTimeOffset History, DateTimeOffset Slo, DateTimeOffset Sessions);
+
+/// <summary>
+/// A target as the monitor last ran it, kept in the history so that a reader of the file alone (<c>pgmedic slo
+/// --history</c>) knows its objective, whose attempts count, and how often it was polled and sampled.
+/// </summary>
+/// <param name="Connection">Masked: never a password.</param>
+/// <param name="SampleInterval">Null when session sampling is off.</param>
+internal sealed record StoredTarget(string Name, string Connection, SloOptions Slo, FailureSignal SloSource, TimeSpan PollInterval, TimeSpan? SampleInterval, DateTimeOffset Since);
+
+/// <summary>Session samples to keep, with the keys and query texts first seen in them (written in the same transaction).</summary>
+/// <param name="NewKeys">Keys numbered since the last run: the dictionary grows, never renumbers.</param>
+/// <param name="NewQueries">Normalised text of fingerprints seen for the first time.</param>
+internal sealed record ActivityRun(IReadOnlyList<ActivitySample> Samples, IReadOnlyDictionary<int, SessionKey> NewKeys, IReadOnlyDictionary<long, string> NewQueries);
 
 /// <summary>
 /// The monitor's memory: samples, the alert timeline and the alerts active now (restored after a restart,
@@ -24,10 +42,11 @@ internal interface IHistoryStore : IDisposable
     /// <summary>Where the history is kept, as shown to people (a file path; never a password).</summary>
     string Location { get; }
 
-    /// <summary>One poll, atomically: the sample, the alert changes with their incident snapshots, the outbox rows and the alerts active after it.</summary>
+    /// <summary>One poll, atomically: the sample, its attempts for the objective, the alert changes with their incident snapshots, the outbox rows and the alerts active after it.</summary>
     Task RecordPollAsync(
         string target,
         MonitorSample sample,
+        SloEntry slo,
         IReadOnlyList<AlertTransition> transitions,
         IReadOnlyCollection<ActiveAlert> active,
         Func<AlertTransition, IncidentBody?> incidentFor,
@@ -45,6 +64,9 @@ internal interface IHistoryStore : IDisposable
 
     /// <summary>The samples of <paramref name="target"/> from <paramref name="from"/> to <paramref name="to"/>, oldest first; the latest <paramref name="limit"/> when there are more.</summary>
     Task<IReadOnlyList<MonitorSample>> SamplesAsync(string target, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Usage of every poll with a snapshot from <paramref name="from"/> to <paramref name="to"/>, oldest first (what capacity planning reads, without findings).</summary>
+    Task<IReadOnlyList<Core.Capacity.UsagePoint>> UsageAsync(string target, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 
     /// <summary>Alert changes since <paramref name="from"/>, newest first.</summary>
     Task<IReadOnlyList<StoredAlertEvent>> AlertEventsAsync(string? target, DateTimeOffset from, int limit, CancellationToken cancellationToken);
@@ -68,8 +90,34 @@ internal interface IHistoryStore : IDisposable
 
     Task MarkGivenUpAsync(long id, DateTimeOffset at, string error, CancellationToken cancellationToken);
 
-    /// <summary>Deletes what is older than the retention: samples, alert events, incidents, delivered or abandoned notifications.</summary>
-    Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken);
+    /// <summary>Deletes what is older than each retention: samples, alert events, incidents, delivered or abandoned notifications; objective minutes; session samples.</summary>
+    Task PruneAsync(PruneCutoffs cutoffs, CancellationToken cancellationToken);
+
+    /// <summary>Remembers the targets as this monitor runs them (replacing what an earlier run wrote for the same names).</summary>
+    Task RecordTargetsAsync(IReadOnlyList<StoredTarget> targets, CancellationToken cancellationToken);
+
+    /// <summary>Every target a monitor has recorded, by name.</summary>
+    Task<IReadOnlyList<StoredTarget>> TargetsAsync(CancellationToken cancellationToken);
+
+    /// <summary>A target's objective attempts per minute (each at the end of its minute) from <paramref name="from"/> on, oldest first: what a restarted monitor takes up.</summary>
+    Task<IReadOnlyList<SloEntry>> SloMinutesAsync(string target, DateTimeOffset from, CancellationToken cancellationToken);
+
+    /// <summary>Every session key of <paramref name="target"/> by its number.</summary>
+    Task<IReadOnlyDictionary<int, SessionKey>> ActivityKeysAsync(string target, CancellationToken cancellationToken);
+
+    Task AddActivityRunAsync(string target, ActivityRun run, CancellationToken cancellationToken);
+
+    /// <summary>Session samples of <paramref name="target"/> taken from <paramref name="from"/> to <paramref name="to"/>, oldest first.</summary>
+    Task<IReadOnlyList<ActivitySample>> ActivitySamplesAsync(string target, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>The normalised text of each fingerprint known.</summary>
+    Task<IReadOnlyDictionary<long, string>> QueryTextsAsync(IReadOnlyCollection<long> fingerprints, CancellationToken cancellationToken);
+
+    /// <summary>Thins every target's session samples taken before <paramref name="before"/> to one a minute, keeping <paramref name="top"/> sessions each.</summary>
+    Task DownsampleActivityAsync(DateTimeOffset before, int top, CancellationToken cancellationToken);
+
+    /// <summary>The first and last session sample of <paramref name="target"/>, or null when there is none.</summary>
+    Task<(DateTimeOffset First, DateTimeOffset Last)?> ActivityRangeAsync(string target, CancellationToken cancellationToken);
 }
 
 /// <summary>How the history, the API, webhooks and metrics spell alert states, severities and signals.</summary>

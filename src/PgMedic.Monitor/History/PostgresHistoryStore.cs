@@ -3,6 +3,7 @@ using System.Text.Json;
 using Npgsql;
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Slo;
 using PgMedic.Postgres.Targets;
 
 namespace PgMedic.Monitor.History;
@@ -12,11 +13,11 @@ namespace PgMedic.Monitor.History;
 /// every instance of a sharded monitor: each writes its own targets, and any instance's API and dashboard read
 /// all of them. PgMedic creates and migrates its schema <c>pgmedic</c> (versions in <c>pgmedic.migrations</c>,
 /// applied under an advisory lock so instances starting together do not race). Samples, alert events and
-/// incidents are range-partitioned by day (declarative partitioning); retention drops whole partitions, so
-/// pruning never deletes row by row. The outbox is the writer's own: each instance delivers the notifications
+/// incidents, the objective's minutes and the session history's runs are range-partitioned by day (declarative
+/// partitioning); retention drops whole partitions, so pruning never deletes row by row. The outbox is the writer's own: each instance delivers the notifications
 /// of its shard.
 /// </summary>
-internal sealed class PostgresHistoryStore : IHistoryStore
+internal sealed partial class PostgresHistoryStore : IHistoryStore
 {
     private const long MigrationLock = 0x70676d6564696301; // "pgmedic" + 1: one lock for every instance's schema changes.
 
@@ -49,9 +50,24 @@ internal sealed class PostgresHistoryStore : IHistoryStore
             delivered_at timestamptz, given_up_at timestamptz, last_error text, UNIQUE (event_id, webhook));
         CREATE INDEX outbox_due ON pgmedic.outbox (shard, next_attempt_at) WHERE delivered_at IS NULL AND given_up_at IS NULL;
         """,
+        """
+        CREATE TABLE pgmedic.slo_minutes (
+            target text NOT NULL, minute timestamptz NOT NULL, good bigint NOT NULL, bad bigint NOT NULL, observed_ms bigint NOT NULL,
+            PRIMARY KEY (target, minute)) PARTITION BY RANGE (minute);
+        CREATE TABLE pgmedic.targets (
+            name text PRIMARY KEY, connection text NOT NULL, objective double precision NOT NULL, window_ms bigint NOT NULL, source text NOT NULL,
+            poll_ms bigint NOT NULL, sample_ms bigint, since timestamptz NOT NULL);
+        CREATE TABLE pgmedic.activity_keys (
+            target text NOT NULL, id integer NOT NULL, state text NOT NULL, wait_event_type text, wait_event text,
+            application text, user_name text, client_address text, database text, fingerprint bigint, PRIMARY KEY (target, id));
+        CREATE TABLE pgmedic.query_texts (fingerprint bigint PRIMARY KEY, query text NOT NULL);
+        CREATE TABLE pgmedic.activity_runs (
+            target text NOT NULL, start timestamptz NOT NULL, resolution bigint NOT NULL, last timestamptz NOT NULL, body bytea NOT NULL,
+            PRIMARY KEY (target, start, resolution)) PARTITION BY RANGE (start);
+        """,
     ];
 
-    private static readonly string[] Partitioned = ["samples", "alert_events", "incidents"];
+    private static readonly string[] Partitioned = ["samples", "alert_events", "incidents", "slo_minutes", "activity_runs"];
 
     private readonly NpgsqlDataSource _source;
     private readonly int _shard;
@@ -102,6 +118,7 @@ internal sealed class PostgresHistoryStore : IHistoryStore
     public async Task RecordPollAsync(
         string target,
         MonitorSample sample,
+        SloEntry slo,
         IReadOnlyList<AlertTransition> transitions,
         IReadOnlyCollection<ActiveAlert> active,
         Func<AlertTransition, IncidentBody?> incidentFor,
@@ -122,10 +139,11 @@ internal sealed class PostgresHistoryStore : IHistoryStore
             """,
             target, sample.At.UtcDateTime, sample.ProbeSucceeded, sample.ProbeReason, sample.ProbeLatencyMilliseconds, sample.Collected, sample.ClientBackends, sample.UsableSlots,
             sample.MaxConnections, sample.PercentUsed,
-            JsonSerializer.Serialize(sample.ByState, MonitorJsonContext.Default.IReadOnlyDictionaryStringInt32),
-            JsonSerializer.Serialize(sample.ByApplication, MonitorJsonContext.Default.IReadOnlyListAppConnections),
-            JsonSerializer.Serialize(sample.Findings, MonitorJsonContext.Default.IReadOnlyListSampleFinding),
+            JsonSerializer.Serialize(sample.ByState, MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32),
+            JsonSerializer.Serialize(sample.ByApplication, MonitorJsonContext.Dialect.IReadOnlyListAppConnections),
+            JsonSerializer.Serialize(sample.Findings, MonitorJsonContext.Dialect.IReadOnlyListSampleFinding),
             sample.ApplicationFailureRatio));
+        AddSlo(batch, target, slo);
         foreach (var t in transitions)
         {
             var incident = t.State == AlertState.Firing ? incidentFor(t) : null;
@@ -137,7 +155,7 @@ internal sealed class PostgresHistoryStore : IHistoryStore
                         INSERT INTO pgmedic.incidents (target, event_id, rule, severity, at, summary, body) VALUES ($1, $2, $3, $4, $7, $10, $12::jsonb) RETURNING id)
                     {InsertEvent("(SELECT id FROM incident)")}
                     """,
-                    [.. EventValues(target, t), JsonSerializer.Serialize(incident, MonitorJsonContext.Default.IncidentBody)]));
+                    [.. EventValues(target, t), JsonSerializer.Serialize(incident, MonitorJsonContext.Dialect.IncidentBody)]));
         }
 
         AddOutbox(batch, notifications);
@@ -210,14 +228,32 @@ internal sealed class PostgresHistoryStore : IHistoryStore
                 r.GetInt32(6),
                 r.GetInt32(7),
                 r.GetDouble(8),
-                JsonSerializer.Deserialize(r.GetString(9), MonitorJsonContext.Default.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>(),
-                JsonSerializer.Deserialize(r.GetString(10), MonitorJsonContext.Default.IReadOnlyListAppConnections) ?? [],
-                JsonSerializer.Deserialize(r.GetString(11), MonitorJsonContext.Default.IReadOnlyListSampleFinding) ?? [])
+                JsonSerializer.Deserialize(r.GetString(9), MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>(),
+                JsonSerializer.Deserialize(r.GetString(10), MonitorJsonContext.Dialect.IReadOnlyListAppConnections) ?? [],
+                JsonSerializer.Deserialize(r.GetString(11), MonitorJsonContext.Dialect.IReadOnlyListSampleFinding) ?? [])
             {
                 ApplicationFailureRatio = r.IsDBNull(12) ? null : r.GetDouble(12),
             },
             cancellationToken,
             target, from.UtcDateTime, to.UtcDateTime, limit);
+
+    public Task<IReadOnlyList<Core.Capacity.UsagePoint>> UsageAsync(string target, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        QueryAsync(
+            "SELECT at, clients, usable, by_state::text, by_application::text FROM pgmedic.samples WHERE target = $1 AND at >= $2 AND at <= $3 AND collected ORDER BY at",
+            r =>
+            {
+                var byState = JsonSerializer.Deserialize(r.GetString(3), MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>();
+                return new Core.Capacity.UsagePoint(
+                    At(r, 0),
+                    r.GetInt32(1),
+                    r.GetInt32(2),
+                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Active),
+                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Idle),
+                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransaction) + byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransactionAborted),
+                    JsonSerializer.Deserialize(r.GetString(4), MonitorJsonContext.Dialect.IReadOnlyListAppConnections) ?? []);
+            },
+            cancellationToken,
+            target, from.UtcDateTime, to.UtcDateTime);
 
     public Task<IReadOnlyList<StoredAlertEvent>> AlertEventsAsync(string? target, DateTimeOffset from, int limit, CancellationToken cancellationToken) =>
         QueryAsync(
@@ -241,7 +277,7 @@ internal sealed class PostgresHistoryStore : IHistoryStore
         (await QueryAsync(
             "SELECT target, event_id, rule, severity, at, summary, body::text FROM pgmedic.incidents WHERE id = $1",
             r => new StoredIncident(id, r.GetString(0), r.GetString(1), r.GetString(2), ParseSeverity(r.GetString(3)), At(r, 4), r.GetString(5),
-                JsonSerializer.Deserialize(r.GetString(6), MonitorJsonContext.Default.IncidentBody)),
+                JsonSerializer.Deserialize(SqliteHistoryStore.UpgradedBody(r.GetString(6)), MonitorJsonContext.Dialect.IncidentBody)),
             cancellationToken,
             id).ConfigureAwait(false)).FirstOrDefault();
 
@@ -283,27 +319,39 @@ internal sealed class PostgresHistoryStore : IHistoryStore
         ExecuteAsync("UPDATE pgmedic.outbox SET given_up_at = $2, last_error = $3 WHERE id = $1", cancellationToken, id, at.UtcDateTime, error);
 
     /// <summary>
-    /// Retention by partition: drops each day's partition once all of it is older than <paramref name="before"/>
-    /// (so up to a day more than the retention is kept), creates the coming days' partitions, and deletes
-    /// delivered or abandoned notifications of this shard past the retention.
+    /// Retention by partition: drops each day's partition once all of it is older than its table's cutoff
+    /// (so up to a day more than the retention is kept) — samples, alert events and incidents at
+    /// <see cref="PruneCutoffs.History"/>, the objective's minutes at <see cref="PruneCutoffs.Slo"/>, session
+    /// runs at <see cref="PruneCutoffs.Sessions"/> — creates the coming days' partitions, and deletes delivered
+    /// or abandoned notifications of this shard past the history's retention.
     /// </summary>
-    public async Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    public async Task PruneAsync(PruneCutoffs cutoffs, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(cutoffs);
         EnsurePartitions(_time.GetUtcNow());
-        var expired = await QueryAsync(
+        var partitions = await QueryAsync(
             """
-            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+            SELECT c.relname, p.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
             JOIN pg_namespace n ON n.oid = p.relnamespace WHERE n.nspname = 'pgmedic' AND c.relkind = 'r' AND p.relname = ANY($1)
             """,
-            r => r.GetString(0),
+            r => (Partition: r.GetString(0), Table: r.GetString(1)),
             cancellationToken,
             new object?[] { Partitioned }).ConfigureAwait(false);
-        foreach (var partition in expired.Where(p => DayOf(p) is { } day && day.AddDays(1) <= before.UtcDateTime))
+        foreach (var (partition, table) in partitions)
         {
-            await ExecuteAsync($"DROP TABLE IF EXISTS pgmedic.{partition}", cancellationToken).ConfigureAwait(false);
+            var cutoff = table switch
+            {
+                "slo_minutes" => cutoffs.Slo,
+                "activity_runs" => cutoffs.Sessions,
+                _ => cutoffs.History,
+            };
+            if (DayOf(partition) is { } day && day.AddDays(1) <= cutoff.UtcDateTime)
+            {
+                await ExecuteAsync($"DROP TABLE IF EXISTS pgmedic.{partition}", cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        await ExecuteAsync("DELETE FROM pgmedic.outbox WHERE shard = $1 AND created_at < $2 AND (delivered_at IS NOT NULL OR given_up_at IS NOT NULL)", cancellationToken, _shard, before.UtcDateTime).ConfigureAwait(false);
+        await ExecuteAsync("DELETE FROM pgmedic.outbox WHERE shard = $1 AND created_at < $2 AND (delivered_at IS NOT NULL OR given_up_at IS NOT NULL)", cancellationToken, _shard, cutoffs.History.UtcDateTime).ConfigureAwait(false);
     }
 
     /// <summary>The partitions of each partitioned table, by day, as PostgreSQL lists them (for tests and the docs' retention claim).</summary>
@@ -405,6 +453,8 @@ internal sealed class PostgresHistoryStore : IHistoryStore
         // Untyped: the server takes the column's type (a typed text null would not go into a timestamptz).
         null => new NpgsqlParameter { Value = DBNull.Value },
         string[] texts => new NpgsqlParameter { Value = texts, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text },
+        long[] numbers => new NpgsqlParameter { Value = numbers, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint },
+        byte[] bytes => new NpgsqlParameter { Value = bytes, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea },
         _ => new NpgsqlParameter { Value = value },
     };
 

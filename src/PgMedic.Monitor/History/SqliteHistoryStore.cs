@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Slo;
 
 namespace PgMedic.Monitor.History;
 
@@ -10,7 +11,7 @@ namespace PgMedic.Monitor.History;
 /// The default <see cref="IHistoryStore"/>: one SQLite file in WAL mode. Reads and writes are synchronous
 /// underneath (SQLite is in-process); writes take turns through one gate.
 /// </summary>
-internal sealed class SqliteHistoryStore : IHistoryStore
+internal sealed partial class SqliteHistoryStore : IHistoryStore
 {
     private const string Schema = """
         PRAGMA journal_mode = WAL;
@@ -63,6 +64,8 @@ internal sealed class SqliteHistoryStore : IHistoryStore
         _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, DefaultTimeout = 30, Pooling = true }.ToString();
         using var connection = Open();
         Execute(connection, null, Schema);
+        Execute(connection, null, SloSchema);
+        Execute(connection, null, ActivitySchema);
         foreach (var (table, column, type) in AddedColumns)
         {
             AddColumnIfMissing(connection, table, column, type);
@@ -74,6 +77,7 @@ internal sealed class SqliteHistoryStore : IHistoryStore
     public async Task RecordPollAsync(
         string target,
         MonitorSample sample,
+        SloEntry slo,
         IReadOnlyList<AlertTransition> transitions,
         IReadOnlyCollection<ActiveAlert> active,
         Func<AlertTransition, IncidentBody?> incidentFor,
@@ -92,10 +96,11 @@ internal sealed class SqliteHistoryStore : IHistoryStore
                 ("$target", target), ("$at", Ms(sample.At)), ("$ok", sample.ProbeSucceeded), ("$reason", sample.ProbeReason), ("$ms", sample.ProbeLatencyMilliseconds),
                 ("$collected", sample.Collected), ("$clients", sample.ClientBackends), ("$usable", sample.UsableSlots), ("$max", sample.MaxConnections),
                 ("$percent", sample.PercentUsed),
-                ("$byState", JsonSerializer.Serialize(sample.ByState, MonitorJsonContext.Default.IReadOnlyDictionaryStringInt32)),
-                ("$byApp", JsonSerializer.Serialize(sample.ByApplication, MonitorJsonContext.Default.IReadOnlyListAppConnections)),
-                ("$findings", JsonSerializer.Serialize(sample.Findings, MonitorJsonContext.Default.IReadOnlyListSampleFinding)),
+                ("$byState", JsonSerializer.Serialize(sample.ByState, MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32)),
+                ("$byApp", JsonSerializer.Serialize(sample.ByApplication, MonitorJsonContext.Dialect.IReadOnlyListAppConnections)),
+                ("$findings", JsonSerializer.Serialize(sample.Findings, MonitorJsonContext.Dialect.IReadOnlyListSampleFinding)),
                 ("$appRatio", sample.ApplicationFailureRatio));
+            RecordSlo(connection, transaction, target, slo);
             foreach (var t in transitions)
             {
                 long? incidentId = null;
@@ -105,7 +110,7 @@ internal sealed class SqliteHistoryStore : IHistoryStore
                         INSERT INTO incidents (target, event_id, rule, severity, at, summary, body) VALUES ($target, $event, $rule, $severity, $at, $summary, $body) RETURNING id
                         """,
                         ("$target", target), ("$event", t.EventId), ("$rule", t.Key.Rule), ("$severity", SeverityName(t.Severity)), ("$at", Ms(t.At)), ("$summary", t.Summary),
-                        ("$body", JsonSerializer.Serialize(incident, MonitorJsonContext.Default.IncidentBody)))!;
+                        ("$body", JsonSerializer.Serialize(incident, MonitorJsonContext.Dialect.IncidentBody)))!;
                 }
 
                 Execute(connection, transaction, """
@@ -233,13 +238,35 @@ internal sealed class SqliteHistoryStore : IHistoryStore
                 r.GetInt32(6),
                 r.GetInt32(7),
                 r.GetDouble(8),
-                JsonSerializer.Deserialize(r.GetString(9), MonitorJsonContext.Default.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>(),
-                JsonSerializer.Deserialize(r.GetString(10), MonitorJsonContext.Default.IReadOnlyListAppConnections) ?? [],
-                JsonSerializer.Deserialize(r.GetString(11), MonitorJsonContext.Default.IReadOnlyListSampleFinding) ?? [])
+                JsonSerializer.Deserialize(r.GetString(9), MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>(),
+                JsonSerializer.Deserialize(r.GetString(10), MonitorJsonContext.Dialect.IReadOnlyListAppConnections) ?? [],
+                JsonSerializer.Deserialize(r.GetString(11), MonitorJsonContext.Dialect.IReadOnlyListSampleFinding) ?? [])
             {
                 ApplicationFailureRatio = r.IsDBNull(12) ? null : r.GetDouble(12),
             },
             ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)), ("$limit", limit));
+    }
+
+    public Task<IReadOnlyList<Core.Capacity.UsagePoint>> UsageAsync(string target, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        IReadOnlyList<Core.Capacity.UsagePoint> points = Query(connection, """
+            SELECT at, clients, usable, by_state, by_application FROM samples WHERE target = $target AND at >= $from AND at <= $to AND collected = 1 ORDER BY at
+            """,
+            r =>
+            {
+                var byState = JsonSerializer.Deserialize(r.GetString(3), MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>();
+                return new Core.Capacity.UsagePoint(
+                    FromMs(r.GetInt64(0)),
+                    r.GetInt32(1),
+                    r.GetInt32(2),
+                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Active),
+                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Idle),
+                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransaction) + byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransactionAborted),
+                    JsonSerializer.Deserialize(r.GetString(4), MonitorJsonContext.Dialect.IReadOnlyListAppConnections) ?? []);
+            },
+            ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)));
+        return Task.FromResult(points);
     }
 
     private IReadOnlyList<StoredAlertEvent> AlertEvents(string? target, DateTimeOffset from, int limit)
@@ -267,9 +294,15 @@ internal sealed class SqliteHistoryStore : IHistoryStore
         using var connection = Open();
         return Query(connection, "SELECT target, event_id, rule, severity, at, summary, body FROM incidents WHERE id = $id",
             r => new StoredIncident(id, r.GetString(0), r.GetString(1), r.GetString(2), ParseSeverity(r.GetString(3)), FromMs(r.GetInt64(4)), r.GetString(5),
-                JsonSerializer.Deserialize(r.GetString(6), MonitorJsonContext.Default.IncidentBody)!),
+                JsonSerializer.Deserialize(UpgradedBody(r.GetString(6)), MonitorJsonContext.Dialect.IncidentBody)!),
             ("$id", id)).FirstOrDefault();
     }
+
+    /// <summary>
+    /// Incident snapshots saved before the JSON vocabulary (docs/json.md) name a session's client address
+    /// <c>client</c>. Only a key can read <c>"client":</c>: inside a string value the quotes are escaped.
+    /// </summary>
+    internal static string UpgradedBody(string body) => body.Replace("\"client\":", "\"clientAddress\":", StringComparison.Ordinal);
 
     private IReadOnlyList<OutboxItem> DueNotifications(DateTimeOffset now, int limit)
     {
@@ -307,13 +340,18 @@ internal sealed class SqliteHistoryStore : IHistoryStore
     public Task MarkGivenUpAsync(long id, DateTimeOffset at, string error, CancellationToken cancellationToken) =>
         WriteAsync("UPDATE outbox SET given_up_at = $at, last_error = $error WHERE id = $id", cancellationToken, ("$id", id), ("$at", Ms(at)), ("$error", error));
 
-    public Task PruneAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
-        WriteAsync("""
+    public Task PruneAsync(PruneCutoffs cutoffs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cutoffs);
+        return WriteAsync("""
             DELETE FROM samples WHERE at < $before;
             DELETE FROM alert_events WHERE at < $before;
             DELETE FROM incidents WHERE at < $before;
             DELETE FROM outbox WHERE created_at < $before AND (delivered_at IS NOT NULL OR given_up_at IS NOT NULL);
-            """, cancellationToken, ("$before", Ms(before)));
+            DELETE FROM slo_minutes WHERE minute < $slo;
+            DELETE FROM activity_runs WHERE start < $activity;
+            """, cancellationToken, ("$before", Ms(cutoffs.History)), ("$slo", Ms(cutoffs.Slo)), ("$activity", Ms(cutoffs.Sessions)));
+    }
 
     public void Dispose()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using PgMedic.Core.Alerts;
+using PgMedic.Core.Common;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Monitor.History;
 using PgMedic.Monitor.Polling;
@@ -69,6 +70,27 @@ internal static class MetricCatalogue
         new MetricDefinition<int>("pgmedic.lifeline_connected", MetricKind.Gauge, null,
             "1 while the monitor's long-lived connection is open",
             s => s.PolledAt is null ? [] : [Point(s.LifelineConnected ? 1 : 0, s)]),
+        new MetricDefinition<long>("pgmedic.slo_attempts", MetricKind.Counter, null,
+            "The availability objective's connection attempts since the monitor started: the services' checkouts when pool endpoints are listed, else the monitor's probes",
+            s => s.PolledAt is null ? [] : [Point(s.SloAttempts, s)]),
+        new MetricDefinition<long>("pgmedic.slo_failures", MetricKind.Counter, null,
+            "The availability objective's failed attempts since the monitor started (checkouts timed out or failed to connect, or failed probes)",
+            s => s.PolledAt is null ? [] : [Point(s.SloFailures, s)]),
+        new MetricDefinition<double>("pgmedic.slo_objective_ratio", MetricKind.Gauge, null,
+            "The target's availability objective as a ratio (0.999 for 99.9 %): the exported burn-rate rules read their error budget from it",
+            s => [Point(s.Target.Slo.ObjectivePercent / 100, s)]),
+        new MetricDefinition<double>("pgmedic.slo_availability_ratio", MetricKind.Gauge, null,
+            "Good attempts as a share of all over the objective's window (restored from history after a restart)",
+            s => s.Slo?.AvailabilityPercent is { } a ? [Point(a / 100, s)] : []),
+        new MetricDefinition<double>("pgmedic.slo_error_budget_remaining_ratio", MetricKind.Gauge, null,
+            "The share of the objective's error budget left over its window: 1 untouched, 0 spent, below 0 overspent",
+            s => s.Slo is { } slo ? [Point(slo.BudgetRemainingRatio, s)] : []),
+        new MetricDefinition<double>("pgmedic.slo_coverage_ratio", MetricKind.Gauge, null,
+            "The share of the objective's window the monitor observed (unobserved time counts neither good nor bad)",
+            s => s.Slo is { } slo ? [Point(slo.CoverageRatio, s)] : []),
+        new MetricDefinition<double>("pgmedic.slo_burn_rate", MetricKind.Gauge, null,
+            "The error budget's burn rate over each window of the burn-rate alerts (1 spends it exactly over the objective's window)",
+            BurnRates),
         new MetricDefinition<int>("pgmedic.alerts_firing", MetricKind.Gauge, null,
             "Alerts firing now",
             s => s.Alerts.Where(a => a.State == AlertState.Firing)
@@ -110,6 +132,18 @@ internal static class MetricCatalogue
         (s.Sample?.PoolEndpoints ?? []).SelectMany(e => e.Instances)
             .DistinctBy(i => (i.Process, i.Pool))
             .Select(i => Point(value(i), s, ("process", i.Process), ("pool", i.Pool ?? string.Empty)));
+
+    /// <summary>The burn rate over each window the burn-rate alerts read (their long and short windows), once per window.</summary>
+    private static IEnumerable<Measurement<double>> BurnRates(TargetStatus s) =>
+        (s.Slo?.BurnRates ?? [])
+            .SelectMany(b => new[]
+            {
+                (Window: TimeSpan.FromSeconds(b.LongWindowSeconds), Rate: b.LongBurnRate),
+                (Window: TimeSpan.FromSeconds(b.ShortWindowSeconds), Rate: b.ShortBurnRate),
+            })
+            .Select(w => (Label: Duration.Format(w.Window), w.Rate))
+            .DistinctBy(w => w.Label)
+            .Select(w => Point(w.Rate, s, ("window", w.Label)));
 
     /// <summary>Only ratios measured: no probe yet, or no checkout by the services in the window, is no sample.</summary>
     private static IEnumerable<Measurement<double>> Ratios(TargetStatus s)

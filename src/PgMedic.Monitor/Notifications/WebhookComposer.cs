@@ -41,12 +41,12 @@ internal sealed class WebhookComposer
             var subject = transition.Key.Subject.Length > 0 ? $" ({transition.Key.Subject})" : string.Empty;
             subject += transition.Signal is { } signal ? $" [signal: {HistoryNames.SignalName(signal)}]" : string.Empty;
             var text = string.Create(CultureInfo.InvariantCulture, $"{icon} *[{state.ToUpperInvariant()}] {transition.Key.Rule}*{subject} — {severity} on `{target.Name}`: {transition.Summary}");
-            return JsonSerializer.Serialize(new SlackWebhookBody(text, transition.EventId), MonitorJsonContext.Default.SlackWebhookBody);
+            return JsonSerializer.Serialize(new SlackWebhookBody(text, transition.EventId), MonitorJsonContext.Dialect.SlackWebhookBody);
         }
 
         return JsonSerializer.Serialize(
             new GenericWebhookBody(transition.EventId, "pgmedic", target.Name, target.Masked, transition.Key.Rule, severity, state, transition.Key.Subject, transition.Summary, transition.Value, transition.At, transition.StartsAt, HistoryNames.SignalName(transition.Signal)),
-            MonitorJsonContext.Default.GenericWebhookBody);
+            MonitorJsonContext.Dialect.GenericWebhookBody);
     }
 }
 

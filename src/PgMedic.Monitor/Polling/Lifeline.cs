@@ -35,11 +35,21 @@ internal sealed class Lifeline(MonitoredTarget target, TimeSpan timeout, TimeSpa
     /// Collects a snapshot over the lifeline; null and why when it is down (or backing off). The lifeline
     /// holds its slot between polls like any session, so the snapshot counts it: a full server reads 100 %.
     /// </summary>
+    /// <remarks>
+    /// A snapshot that has not come back <see cref="Grace"/> after its statement timeout never will in time (a
+    /// frozen backend cannot even act on its statement_timeout): the poll stops waiting, the connection is
+    /// given up (closed once the read ends) and the next poll reconnects — no poll waits out Npgsql's own
+    /// timeout and cancel.
+    /// </remarks>
     public Task<(Snapshot? Snapshot, ProbeResult? Failure)> CollectAsync(CancellationToken cancellationToken) =>
-        UseAsync(async connection => await SnapshotCollector.CollectAsync(connection, timeout, cancellationToken).ConfigureAwait(false) with { CollectorCounted = true }, cancellationToken);
+        UseAsync(async connection => await SnapshotCollector.CollectAsync(connection, timeout, cancellationToken).ConfigureAwait(false) with { CollectorCounted = true }, cancellationToken, timeout + Grace);
+
+    /// <summary>Kept past the statement timeout for the server's own "canceling statement" answer to arrive.</summary>
+    private static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Runs <paramref name="work"/> on the open lifeline, connecting first when allowed; a connection error closes it and starts the backoff.</summary>
-    public async Task<(T? Result, ProbeResult? Failure)> UseAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
+    /// <param name="bound">How long to wait for <paramref name="work"/> before giving the connection up; null waits as long as it takes (an action).</param>
+    public async Task<(T? Result, ProbeResult? Failure)> UseAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken, TimeSpan? bound = null)
     {
         ArgumentNullException.ThrowIfNull(work);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -50,9 +60,21 @@ internal sealed class Lifeline(MonitoredTarget target, TimeSpan timeout, TimeSpa
                 return (default, _lastFailure);
             }
 
+            var running = work(_connection!);
             try
             {
-                return (await work(_connection!).ConfigureAwait(false), null);
+                return (await (bound is { } limit ? running.WaitAsync(limit, time, cancellationToken) : running).ConfigureAwait(false), null);
+            }
+            catch (TimeoutException) when (bound is { } limit && !running.IsCompleted)
+            {
+                // Closing now would wait for the read: close it when the read ends, and reconnect on the next poll.
+                var abandoned = _connection!;
+                _connection = null;
+                _ = running.ContinueWith(_ => abandoned.DisposeAsync().AsTask(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+                _lastFailure = new ProbeResult(target.Masked, ProbeOutcome.NoResponse, ProbeReason.Timeout, null, $"the lifeline's snapshot did not come back within {limit.TotalSeconds:0.###} s; reconnecting", null, null, null);
+                ScheduleRetry(immediately: true);
+                MonitorLog.LifelineDown(logger, target.Name, ProbeReason.Timeout, _lastFailure.Message, 0);
+                return (default, _lastFailure);
             }
             catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException && !cancellationToken.IsCancellationRequested)
             {

@@ -9,8 +9,10 @@ using PgMedic.Monitor.Notifications;
 namespace PgMedic.Monitor.Polling;
 
 /// <summary>
-/// Runs one poller per target this instance owns, follows the target list as it changes (targets added,
-/// changed and removed while running), and prunes history past its retention once an hour.
+/// Runs one poller per target this instance owns (each with its session sampler where sessions are sampled
+/// more often than polled), follows the target list as it changes (targets added, changed and removed while
+/// running), and keeps the history once an hour: thins session samples older than
+/// <c>sessionHistory.downsampleAfter</c> to one a minute and deletes what is past each retention.
 /// </summary>
 internal sealed class PollingService : BackgroundService
 {
@@ -24,6 +26,7 @@ internal sealed class PollingService : BackgroundService
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, TargetPoller> _pollers = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _changeGate = new(1, 1);
+    private readonly TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _started;
 
     public PollingService(MonitorOptions options, IHistoryStore store, MonitorState state, WebhookComposer composer, OutboxSignal outbox, TimeProvider time, ILoggerFactory loggers)
@@ -47,6 +50,9 @@ internal sealed class PollingService : BackgroundService
     /// <summary>The pollers of the targets this instance owns, by name.</summary>
     public IReadOnlyDictionary<string, TargetPoller> Pollers => _pollers;
 
+    /// <summary>Completes once every poller of the configured targets has taken up what the history remembers (alerts, the objective's attempts, session keys).</summary>
+    public Task Restored => _restored.Task;
+
     /// <summary>
     /// Makes the monitored targets exactly <paramref name="targets"/>: new ones are added (and polled
     /// within one interval), changed ones restarted with their active alerts kept, removed ones stopped
@@ -64,6 +70,7 @@ internal sealed class PollingService : BackgroundService
                 await RemoveAsync(gone.Target, cancellationToken).ConfigureAwait(false);
             }
 
+            var added = new List<TargetPoller>();
             foreach (var target in targets)
             {
                 var current = _state.Get(target.Name)?.Target;
@@ -78,7 +85,17 @@ internal sealed class PollingService : BackgroundService
                     MonitorLog.StoppedWatching(_logger, target.Name, "its definition changed; watching the new one");
                 }
 
-                if (Add(target) is { } poller && _started)
+                if (Add(target) is { } poller)
+                {
+                    added.Add(poller);
+                }
+            }
+
+            if (_started && added.Count > 0)
+            {
+                // Remembered before they poll, so a reader of the history knows their objective and intervals.
+                await _store.RecordTargetsAsync(added.Select(p => p.Stored()).ToList(), cancellationToken).ConfigureAwait(false);
+                foreach (var poller in added)
                 {
                     poller.Start();
                 }
@@ -99,23 +116,31 @@ internal sealed class PollingService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await _changeGate.WaitAsync(stoppingToken).ConfigureAwait(false);
         try
         {
-            _started = true;
-            foreach (var poller in _pollers.Values)
+            await _changeGate.WaitAsync(stoppingToken).ConfigureAwait(false);
+            try
             {
-                poller.Start();
-            }
-        }
-        finally
-        {
-            _changeGate.Release();
-        }
+                // The alerts active when the monitor stopped, so that none fires twice; the objective's minutes; the session keys.
+                foreach (var poller in _pollers.Values)
+                {
+                    await poller.RestoreAsync(stoppingToken).ConfigureAwait(false);
+                }
 
-        try
-        {
-            await PruneAsync(stoppingToken).ConfigureAwait(false);
+                await _store.RecordTargetsAsync(_pollers.Values.Select(p => p.Stored()).ToList(), stoppingToken).ConfigureAwait(false);
+                _restored.TrySetResult();
+                _started = true;
+                foreach (var poller in _pollers.Values)
+                {
+                    poller.Start();
+                }
+            }
+            finally
+            {
+                _changeGate.Release();
+            }
+
+            await MaintainAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -123,6 +148,9 @@ internal sealed class PollingService : BackgroundService
         }
         finally
         {
+            _restored.TrySetResult();
+
+            // Each poller stops its timer and sampler, and writes the session samples still waiting.
             foreach (var poller in _pollers.Values)
             {
                 await poller.DisposeAsync().ConfigureAwait(false);
@@ -132,7 +160,8 @@ internal sealed class PollingService : BackgroundService
 
     /// <summary>Two definitions of one name that poll the same way: a file rewritten with the same content changes nothing.</summary>
     private static bool Same(MonitoredTarget a, MonitoredTarget b) =>
-        a.Connection == b.Connection && a.Poll == b.Poll && a.SourceFile == b.SourceFile && a.PoolToken == b.PoolToken && a.PoolEndpoints.SequenceEqual(b.PoolEndpoints);
+        a.Connection == b.Connection && a.Poll == b.Poll && a.SourceFile == b.SourceFile && a.PoolToken == b.PoolToken && a.PoolEndpoints.SequenceEqual(b.PoolEndpoints)
+        && a.Slo == b.Slo && a.SessionHistory == b.SessionHistory && a.SessionSampleInterval == b.SessionSampleInterval;
 
     private TargetPoller? Add(MonitoredTarget target)
     {
@@ -182,13 +211,36 @@ internal sealed class PollingService : BackgroundService
         MonitorLog.StoppedWatching(_logger, target.Name, closed.Count == 0 ? where : $"{where}; {closed.Count} firing alert(s) closed");
     }
 
-    private async Task PruneAsync(CancellationToken cancellationToken)
+    private async Task MaintainAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromHours(1), _time);
         do
         {
-            await _store.PruneAsync(_time.GetUtcNow() - _options.Retention, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await MaintainOnceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                MonitorLog.HistoryMaintenanceFailed(_logger, ex.Message.ReplaceLineEndings(" "));
+            }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    internal async Task MaintainOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var sessions = _options.SessionHistory;
+        await _store.DownsampleActivityAsync(now - sessions.DownsampleAfter, sessions.TopSessions, cancellationToken).ConfigureAwait(false);
+
+        // Every target known, not only this shard's: with a shared history, pruning is for all of them.
+        var longestObjective = _state.All.Select(s => s.Target.Slo.Window).DefaultIfEmpty(_options.Slo.Window).Max();
+        await _store.PruneAsync(
+            new PruneCutoffs(
+                now - _options.Retention,
+                now - (longestObjective > _options.Retention ? longestObjective : _options.Retention),
+                now - (sessions.Retention ?? _options.Retention)),
+            cancellationToken).ConfigureAwait(false);
     }
 }

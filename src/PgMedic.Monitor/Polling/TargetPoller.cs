@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
+using PgMedic.Core.Slo;
 using PgMedic.Core.Snapshots;
 using PgMedic.Monitor.Api;
 using PgMedic.Monitor.Configuration;
@@ -17,7 +18,8 @@ namespace PgMedic.Monitor.Polling;
 /// rules, and services' <c>/health/pool</c> holders joined by backend PID), then one fresh unpooled
 /// connection exactly as an application would make it, then the alert rules over the sample history —
 /// the runbook's failure rate from both the probe and the services' own checkout counters, read from
-/// the same <c>/health/pool</c> documents; everything it learns goes to SQLite in one transaction.
+/// the same <c>/health/pool</c> documents; everything it learns goes to the history in one transaction, with the poll's attempts for the availability
+/// objective (whose burn-rate alerts join the others) and, where sessions are sampled, the poll's sessions.
 /// </summary>
 internal sealed class TargetPoller(
     MonitoredTarget target,
@@ -42,8 +44,13 @@ internal sealed class TargetPoller(
         time,
         logger);
 
+    private readonly SloLedger _slo = new(target.Slo.Window);
+    private readonly SloAttemptCounter _attempts = new(target.PoolEndpoints.Count, options.PollInterval);
+    private SessionSampler? _sessions;
     private Task<TargetStatus>? _flight;
     private Task? _schedule;
+    private Task? _sampling;
+    private Task? _restoring;
 
     public MonitoredTarget Target => target;
 
@@ -51,9 +58,39 @@ internal sealed class TargetPoller(
 
     public PollMode Mode => target.Poll ?? options.Poll;
 
-    /// <summary>Starts the timer when this target is polled every interval; a target polled when scraped waits for <see cref="PollAsync"/>.</summary>
+    /// <summary>This target's active session history; null when it is off.</summary>
+    public SessionSampler? Sessions
+    {
+        get
+        {
+            if (!target.SessionHistory)
+            {
+                return null;
+            }
+
+            lock (_flightGate)
+            {
+                return _sessions ??= new SessionSampler(target, options, store, _lifeline, time, logger);
+            }
+        }
+    }
+
+    /// <summary>The objective's attempts as counted so far (exact per poll for 6 hours, coarser beyond).</summary>
+    public SloLedger Slo => _slo;
+
+    public FailureSignal SloSource => _attempts.Source;
+
+    /// <summary>
+    /// Starts the timer when this target is polled every interval (a target polled when scraped waits for
+    /// <see cref="PollAsync"/>), and the session sampler when it samples more often than it polls.
+    /// </summary>
     public void Start()
     {
+        if (Sessions is { FromPolls: false } sessions)
+        {
+            _sampling = sessions.RunAsync(_lifetime.Token);
+        }
+
         if (Mode == PollMode.Interval)
         {
             MonitorLog.Watching(logger, target.Name, target.Masked, options.PollInterval.TotalMilliseconds);
@@ -96,6 +133,7 @@ internal sealed class TargetPoller(
         var first = true;
         while (!cancellationToken.IsCancellationRequested)
         {
+            var started = time.GetUtcNow();
             try
             {
                 await JoinOrStart(scheduled).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -105,21 +143,16 @@ internal sealed class TargetPoller(
                 MonitorLog.PollFailed(logger, target.Name, Redact(ex.Message.ReplaceLineEndings(" ")));
             }
 
-            var now = time.GetUtcNow();
+            // The next tick after this poll started: the ticks it came late for are the one it answered, and a
+            // tick that passed while it ran is polled at once — as a PeriodicTimer's missed ticks make one.
             scheduled = first ? scheduled + phase : scheduled + options.PollInterval;
-            if (first && scheduled <= now)
-            {
-                scheduled += options.PollInterval;
-            }
-
-            // A poll that overran its interval skips the ticks it missed, as a PeriodicTimer does.
-            while (scheduled < now - options.PollInterval)
+            while (scheduled <= started)
             {
                 scheduled += options.PollInterval;
             }
 
             first = false;
-            var wait = scheduled - now;
+            var wait = scheduled - time.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
@@ -144,7 +177,7 @@ internal sealed class TargetPoller(
             flight = _flight;
         }
 
-        foreach (var task in new[] { _schedule, flight })
+        foreach (var task in new[] { _schedule, _sampling, flight })
         {
             if (task is null)
             {
@@ -162,23 +195,53 @@ internal sealed class TargetPoller(
         }
     }
 
-    /// <summary>Takes up the alerts that were pending or firing when the monitor last stopped (or when this target was redefined), so none fires twice.</summary>
-    private async Task<AlertEngine> RestoreAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes up what the history remembers of this target — the alerts pending or firing when the monitor
+    /// last stopped (or when this target was redefined), so none fires twice; the objective's minutes; the
+    /// session keys — once, before the first poll. A restore that failed is tried again by the next caller.
+    /// </summary>
+    public Task RestoreAsync(CancellationToken cancellationToken)
     {
+        lock (_flightGate)
+        {
+            if (_restoring is null || _restoring.IsFaulted || _restoring.IsCanceled)
+            {
+                _restoring = RestoreOnceAsync(_lifetime.Token);
+            }
+
+            return _restoring.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task RestoreOnceAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
         var active = await store.ActiveAlertsAsync(target.Name, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        foreach (var minute in await store.SloMinutesAsync(target.Name, now - target.Slo.Window, cancellationToken).ConfigureAwait(false))
+        {
+            _slo.Add(minute);
+        }
+
+        _slo.Trim(now);
+        if (Sessions is { } sessions)
+        {
+            await sessions.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (state.Get(target.Name) is { PolledAt: null } initial)
         {
             state.Set(initial with { Alerts = active });
         }
 
-        return new AlertEngine(active);
+        _engine = new AlertEngine(active);
     }
 
     private async Task<TargetStatus> PollOnceAsync(DateTimeOffset? scheduled, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        _engine ??= await RestoreAsync(cancellationToken).ConfigureAwait(false);
-        var engine = _engine;
+        await RestoreAsync(cancellationToken).ConfigureAwait(false);
+        var engine = _engine!;
         var at = time.GetUtcNow();
         var started = time.GetTimestamp();
         var reading = ReadPoolsAsync(cancellationToken);
@@ -200,17 +263,33 @@ internal sealed class TargetPoller(
         var failures = FailureRates.Measure(_history, target.Alerts.DatabaseConnectionFailure.Window);
         sample = sample with { ApplicationFailureRatio = failures.Application?.Ratio is { } ratio ? Math.Round(ratio, 4) : null };
         _history[^1] = sample;
-        var transitions = engine.Apply(AlertSignals.Evaluate(target.Name, _history, target.Alerts, options.PollInterval), at, target.Name, AlertSignals.IsStale(_history));
+        var attempts = _attempts.Count(sample);
+        if (attempts.Counts.Attempts > 0 || attempts.Counts.ObservedSeconds > 0)
+        {
+            _slo.Add(attempts);
+        }
+
+        _slo.Trim(at);
+        var slo = SloEvaluator.Status(_slo, target.Slo, _attempts.Source, at);
+        var signals = AlertSignals.Evaluate(target.Name, _history, target.Alerts, options.PollInterval)
+            .Concat(SloEvaluator.BurnRateSignals(target.Name, slo, target.Slo, target.Alerts.SloBurnRate))
+            .ToList();
+        var transitions = engine.Apply(signals, at, target.Name, AlertSignals.IsStale(_history));
         var notifications = transitions
             .Where(t => t.State is AlertState.Firing or AlertState.Resolved)
             .SelectMany(t => options.Webhooks.Select(w => (t, w.Name, composer.Compose(w, target, t))))
             .ToList();
         var writing = time.GetTimestamp();
-        await store.RecordPollAsync(target.Name, sample, transitions, engine.Active, _ => Incident(snapshot, lifelineFailure), notifications, cancellationToken).ConfigureAwait(false);
+        await store.RecordPollAsync(target.Name, sample, attempts, transitions, engine.Active, _ => Incident(snapshot, lifelineFailure), notifications, cancellationToken).ConfigureAwait(false);
         var written = time.GetElapsedTime(writing);
         foreach (var t in transitions.Where(t => t.State != AlertState.Pending))
         {
             MonitorLog.AlertChanged(logger, HistoryNames.StateName(t.State), target.Name, t.Key.Rule, HistoryNames.SeverityName(t.Severity), t.Key.Subject, t.Summary);
+        }
+
+        if (snapshot is not null && Sessions is { FromPolls: true } sessions)
+        {
+            await sessions.AddAsync(at, snapshot.TakenAt, snapshot.Sessions, cancellationToken).ConfigureAwait(false);
         }
 
         var previous = state.Get(target.Name);
@@ -229,6 +308,9 @@ internal sealed class TargetPoller(
             Failures = failures,
             FreshAt = snapshot is not null ? at : previous?.FreshAt,
             Timing = new PollTiming(time.GetElapsedTime(started), scheduled is { } s ? at - s : null, written),
+            Slo = slo,
+            SloAttempts = (previous?.SloAttempts ?? 0) + attempts.Counts.Attempts,
+            SloFailures = (previous?.SloFailures ?? 0) + attempts.Counts.Bad,
         };
         state.Set(status);
         if (notifications.Count > 0)
@@ -242,9 +324,32 @@ internal sealed class TargetPoller(
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        if (_sessions is { } sessions)
+        {
+            // The current minute's samples, which wait in memory until the minute is over.
+            try
+            {
+                await sessions.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                MonitorLog.SamplingFailed(logger, target.Name, Redact(ex.Message.ReplaceLineEndings(" ")));
+            }
+        }
+
         await _lifeline.DisposeAsync().ConfigureAwait(false);
         _lifetime.Dispose();
     }
+
+    /// <summary>This target as the history remembers it.</summary>
+    public StoredTarget Stored() => new(
+        target.Name,
+        target.Masked,
+        target.Slo,
+        _attempts.Source,
+        options.PollInterval,
+        target.SessionHistory ? target.SampleInterval(options.PollInterval) : null,
+        time.GetUtcNow());
 
     private string Redact(string text) =>
         target.Connection.Password is { Length: > 0 } password ? text.Replace(password, "***", StringComparison.Ordinal) : text;

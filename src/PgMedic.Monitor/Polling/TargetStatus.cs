@@ -1,6 +1,7 @@
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
+using PgMedic.Core.Slo;
 using PgMedic.Core.Snapshots;
 using PgMedic.Monitor.Configuration;
 
@@ -35,6 +36,14 @@ internal sealed record TargetStatus(
 
     /// <summary>When the alerts' view was last fresh: the latest poll with a snapshot.</summary>
     public DateTimeOffset? FreshAt { get; init; }
+
+    /// <summary>The availability objective as of this poll.</summary>
+    public SloStatus? Slo { get; init; }
+
+    /// <summary>The objective's attempts and failures counted since the monitor started (the Prometheus counters).</summary>
+    public long SloAttempts { get; init; }
+
+    public long SloFailures { get; init; }
 }
 
 /// <param name="Lag">How late a scheduled poll started against its schedule; null for a poll a scrape asked for.</param>

@@ -1,4 +1,3 @@
-using PgMedic.Core.Alerts;
 using PgMedic.Monitor.Configuration;
 
 namespace PgMedic.Monitor.Targets;
@@ -8,7 +7,7 @@ namespace PgMedic.Monitor.Targets;
 /// they change. A file that is wrong keeps the targets it last had while it was right (a half-written
 /// file does not drop a fleet), and says why once per version.
 /// </summary>
-internal sealed class TargetDirectory(string path, AlertRuleOptions alerts, Func<string, string?> environment, string? home)
+internal sealed class TargetDirectory(string path, TargetDefaults defaults, Func<string, string?> environment, string? home)
 {
     private readonly Dictionary<string, (string Text, TargetFileRead Read, bool Bad)> _files = new(StringComparer.Ordinal);
 
@@ -56,7 +55,7 @@ internal sealed class TargetDirectory(string path, AlertRuleOptions alerts, Func
             var unchanged = known.Read is not null && known.Text == text;
             if (!unchanged || reparse || known.Bad)
             {
-                var read = TargetFile.Read(file, alerts, environment, home);
+                var read = TargetFile.Read(file, defaults, environment, home);
                 errors.AddRange(read.Errors.Select(e => (file, e)));
 
                 // A wrong file keeps its last good targets in force.

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using PgMedic.Core.Alerts;
 using PgMedic.Monitor.Configuration;
 using PgMedic.Postgres.Targets;
 using YamlDotNet.Core;
@@ -28,7 +27,7 @@ internal static partial class TargetFile
 
     public static bool IsTargetFile(string path) => Extensions.Contains(System.IO.Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
 
-    public static TargetFileRead Read(string path, AlertRuleOptions alerts, Func<string, string?> environment, string? home)
+    public static TargetFileRead Read(string path, TargetDefaults defaults, Func<string, string?> environment, string? home)
     {
         ArgumentNullException.ThrowIfNull(path);
         var shown = System.IO.Path.GetFileName(path);
@@ -66,7 +65,7 @@ internal static partial class TargetFile
 
             foreach (var address in entry.Addresses)
             {
-                if (Target(shown, i + 1, address, entry.Labels, given, alerts, environment, home, errors) is { } target)
+                if (Target(shown, i + 1, address, entry.Labels, given, defaults, environment, home, errors) is { } target)
                 {
                     targets.Add(target with { SourceFile = path });
                 }
@@ -85,7 +84,7 @@ internal static partial class TargetFile
     public static string DefaultName(string host, int port, string database) =>
         NotInName().Replace(string.Create(CultureInfo.InvariantCulture, $"{host}-{port}-{database}"), "-");
 
-    private static MonitoredTarget? Target(string shown, int index, string address, IReadOnlyDictionary<string, string> labels, string? name, AlertRuleOptions alerts, Func<string, string?> environment, string? home, List<string> errors)
+    private static MonitoredTarget? Target(string shown, int index, string address, IReadOnlyDictionary<string, string> labels, string? name, TargetDefaults defaults, Func<string, string?> environment, string? home, List<string> errors)
     {
         var at = address.LastIndexOf('@');
         var where = $"{shown}: entry {index}, target '{(at < 0 ? address : "***" + address[at..])}'";
@@ -183,7 +182,7 @@ internal static partial class TargetFile
             }
         }
 
-        return MonitorConfigReader.DefaultTarget(name, connection, alerts) with { Poll = poll };
+        return MonitorConfigReader.DefaultTarget(name, connection, defaults) with { Poll = poll };
     }
 
     private static bool TryAddress(string address, out string host, out int port)

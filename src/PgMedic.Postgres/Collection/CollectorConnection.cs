@@ -37,8 +37,19 @@ public sealed class CollectorConnection : IAsyncDisposable
 
     /// <summary>Collects one snapshot over the open connection, reopening it first if the server dropped it.</summary>
     /// <exception cref="NpgsqlException">The snapshot could not be read; the next call tries again.</exception>
-    public async Task<Snapshot> CollectAsync(CancellationToken cancellationToken)
+    public Task<Snapshot> CollectAsync(CancellationToken cancellationToken) => CollectAsync(SnapshotScope.Full, cancellationToken);
+
+    /// <inheritdoc cref="CollectAsync(CancellationToken)"/>
+    public Task<Snapshot> CollectAsync(SnapshotScope scope, CancellationToken cancellationToken) =>
+        UseAsync((connection, token) => SnapshotCollector.CollectAsync(connection, _timeout, scope, token), cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> over this collector's one connection (top's keys run the remediation engine
+    /// over it, so acting adds no connection either), reopening it first if the server dropped it.
+    /// </summary>
+    public async Task<T> UseAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(work);
         if (_connection is not { State: System.Data.ConnectionState.Open })
         {
             await CloseAsync().ConfigureAwait(false);
@@ -54,11 +65,11 @@ public sealed class CollectorConnection : IAsyncDisposable
 
         try
         {
-            return await SnapshotCollector.CollectAsync(_connection, _timeout, cancellationToken).ConfigureAwait(false);
+            return await work(_connection, cancellationToken).ConfigureAwait(false);
         }
         catch (NpgsqlException)
         {
-            if (_connection.State != System.Data.ConnectionState.Open)
+            if (_connection?.State != System.Data.ConnectionState.Open)
             {
                 await CloseAsync().ConfigureAwait(false);
             }

@@ -3,6 +3,7 @@ using Npgsql;
 using PgMedic.Core.Secrets;
 using PgMedic.Core.Snapshots;
 using PgMedic.Core.Statements;
+using PgMedic.Postgres.Probing;
 
 namespace PgMedic.Postgres.Collection;
 
@@ -41,24 +42,40 @@ public static class SnapshotCollector
     // The statistics function itself rather than the pg_stat_activity view: the view joins pg_database and
     // pg_authid for every row (and pg_roles would join again for rolsuper); the names come from the two
     // small catalogue reads below, joined in memory. Half the server time of the view at 500 sessions.
-    private const string ActivitySql = StatementSources.Marker + """
-        SELECT s.pid, coalesce(s.backend_type, ''), s.state, s.datid, s.usesysid,
-               s.application_name, host(s.client_addr), s.client_port,
-               s.backend_start, s.xact_start, s.query_start, s.state_change,
-               s.wait_event_type, s.wait_event, left(s.query, $1), s.leader_pid,
-               CASE WHEN s.wait_event_type = 'Lock' THEN pg_blocking_pids(s.pid) END
-        FROM pg_stat_get_activity(NULL) s
-        WHERE s.pid <> pg_backend_pid()
-        """;
+    // Query text is the bulk of a row: top asks for it only where it can be drawn (see SnapshotScope).
+    private const string AllQueries = "left(s.query, $1)";
+    private const string NotIdleQueries = "CASE WHEN s.state <> 'idle' AND s.backend_type = 'client backend' THEN left(s.query, $1) END";
+
+    // pg_locks.waitstart (PostgreSQL 14+) says when a lock wait began; query_start overstates it by whatever
+    // the statement did first. The CTE is read only from the CASE of a session waiting on a lock, so a
+    // server with no lock waits never scans pg_locks (it takes the lock manager's partition locks).
+    private const string WaitStartCte = "WITH waits AS MATERIALIZED (SELECT pid, min(waitstart) AS waitstart FROM pg_locks WHERE NOT granted GROUP BY pid)\n";
+    private const string WaitStartColumn = "CASE WHEN s.wait_event_type = 'Lock' THEN (SELECT w.waitstart FROM waits w WHERE w.pid = s.pid) END";
+
+    private static readonly string[] ActivitySqls =
+    [
+        Activity(LockWaitClock.WaitStart, QueryTextScope.All),
+        Activity(LockWaitClock.WaitStart, QueryTextScope.NotIdle),
+        Activity(LockWaitClock.QueryStart, QueryTextScope.All),
+        Activity(LockWaitClock.QueryStart, QueryTextScope.NotIdle),
+    ];
+
+    private const string CountersSql = StatementSources.Marker + "SELECT (SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database)::bigint, pg_postmaster_start_time()";
 
     private const string DatabasesSql = StatementSources.Marker + "SELECT oid, datname, datconnlimit, datallowconn FROM pg_database";
 
     private const string RolesSql = StatementSources.Marker + "SELECT oid, rolname, rolconnlimit, rolsuper, rolreplication, rolcanlogin FROM pg_roles";
 
-    public static async Task<Snapshot> CollectAsync(NpgsqlConnection connection, TimeSpan statementTimeout, CancellationToken cancellationToken, int maxQueryLength = DefaultMaxQueryLength)
+    public static Task<Snapshot> CollectAsync(NpgsqlConnection connection, TimeSpan statementTimeout, CancellationToken cancellationToken, int maxQueryLength = DefaultMaxQueryLength) =>
+        CollectAsync(connection, statementTimeout, SnapshotScope.Full with { MaxQueryLength = maxQueryLength }, cancellationToken);
+
+    /// <param name="scope">What to read beyond the sessions: query text for which sessions, top's counters.</param>
+    public static async Task<Snapshot> CollectAsync(NpgsqlConnection connection, TimeSpan statementTimeout, SnapshotScope scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(scope);
         var stopwatch = Stopwatch.StartNew();
+        var clock = LockWaitClocks.For(VersionNumber(connection.PostgreSqlVersion));
         await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
@@ -67,9 +84,17 @@ public static class SnapshotCollector
                 new NpgsqlBatchCommand(SettingsSql),
                 new NpgsqlBatchCommand(DatabasesSql),
                 new NpgsqlBatchCommand(RolesSql),
-                new NpgsqlBatchCommand(ActivitySql) { Parameters = { new NpgsqlParameter<int> { TypedValue = maxQueryLength } } },
+                new NpgsqlBatchCommand(ActivitySqls[((clock == LockWaitClock.WaitStart ? 0 : 1) * 2) + (scope.QueryText == QueryTextScope.All ? 0 : 1)])
+                {
+                    Parameters = { new NpgsqlParameter<int> { TypedValue = Math.Max(1, scope.MaxQueryLength) } },
+                },
             },
         };
+        if (scope.Counters)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(CountersSql));
+        }
+
         batch.Timeout = Math.Max(1, (int)Math.Ceiling(statementTimeout.TotalSeconds) + 1);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
 
@@ -118,9 +143,18 @@ public static class SnapshotCollector
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var sessions = new List<SessionInfo>();
+        var scrubber = ConnectionSecrets.For(connection);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            sessions.Add(ReadSession(reader, databaseNames, roleNames));
+            sessions.Add(ReadSession(reader, databaseNames, roleNames, scrubber));
+        }
+
+        ServerCounters? counters = null;
+        if (scope.Counters)
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            counters = new ServerCounters(reader.IsDBNull(0) ? 0 : reader.GetInt64(0), Timestamp(reader, 1)!.Value);
         }
 
         return new Snapshot
@@ -135,10 +169,35 @@ public static class SnapshotCollector
             TargetDatabase = database,
             Visibility = VisibilityOf(isSuperuser, readsAllStats) with { Role = role },
             CollectMilliseconds = stopwatch.Elapsed.TotalMilliseconds,
+            LockWaitClock = clock,
+            Counters = counters,
         };
     }
 
-    private static SessionInfo ReadSession(NpgsqlDataReader reader, Dictionary<uint, string> databases, Dictionary<uint, RoleFacts> roles)
+    /// <summary><c>server_version_num</c> from the version the server announced at login (15.4 → 150004, 9.6.24 → 90624).</summary>
+    public static int VersionNumber(Version version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return version.Major >= 10
+            ? (version.Major * 10000) + Math.Max(0, version.Minor)
+            : (version.Major * 10000) + (Math.Max(0, version.Minor) * 100) + Math.Max(0, version.Build);
+    }
+
+    /// <summary>The statement that reads every session, for a server whose lock waits are measured by <paramref name="clock"/>.</summary>
+    public static string Activity(LockWaitClock clock, QueryTextScope queryText) =>
+        StatementSources.Marker + (clock == LockWaitClock.WaitStart ? WaitStartCte : string.Empty) + $"""
+        SELECT s.pid, coalesce(s.backend_type, ''), s.state, s.datid, s.usesysid,
+               s.application_name, host(s.client_addr), s.client_port,
+               s.backend_start, s.xact_start, s.query_start, s.state_change,
+               s.wait_event_type, s.wait_event, {(queryText == QueryTextScope.All ? AllQueries : NotIdleQueries)}, s.leader_pid,
+               CASE WHEN s.wait_event_type = 'Lock' THEN pg_blocking_pids(s.pid) END,
+               {(clock == LockWaitClock.WaitStart ? WaitStartColumn : "NULL::timestamptz")}
+        FROM pg_stat_get_activity(NULL) s
+        WHERE s.pid <> pg_backend_pid()
+        """;
+
+    /// <summary>One session; its free text (what a client chose to call itself and to send) scrubbed of the target's password.</summary>
+    private static SessionInfo ReadSession(NpgsqlDataReader reader, Dictionary<uint, string> databases, Dictionary<uint, RoleFacts> roles, SecretScrubber scrubber)
     {
         var role = reader.IsDBNull(4) ? null : roles.GetValueOrDefault(reader.GetFieldValue<uint>(4));
         return new SessionInfo
@@ -149,7 +208,7 @@ public static class SnapshotCollector
             Database = reader.IsDBNull(3) ? null : databases.GetValueOrDefault(reader.GetFieldValue<uint>(3)),
             User = role?.Name,
             IsSuperuser = role?.IsSuperuser ?? false,
-            ApplicationName = NullableString(reader, 5),
+            ApplicationName = scrubber.ScrubOrNull(NullableString(reader, 5)),
             ClientAddress = NullableString(reader, 6),
             ClientPort = reader.IsDBNull(7) ? null : reader.GetInt32(7),
             BackendStart = Timestamp(reader, 8),
@@ -158,10 +217,11 @@ public static class SnapshotCollector
             StateChange = Timestamp(reader, 11),
             WaitEventType = NullableString(reader, 12),
             WaitEvent = NullableString(reader, 13),
-            Query = SecretText.ScrubOrNull(NullableString(reader, 14)),
+            Query = scrubber.ScrubOrNull(NullableString(reader, 14)),
             LeaderPid = reader.IsDBNull(15) ? null : reader.GetInt32(15),
             BlockedBy = reader.IsDBNull(16) ? [] : reader.GetFieldValue<int[]>(16),
             CanReplicate = role?.CanReplicate ?? false,
+            WaitStart = Timestamp(reader, 17),
         };
     }
 

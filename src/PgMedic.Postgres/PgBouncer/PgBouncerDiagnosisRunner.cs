@@ -11,6 +11,7 @@ namespace PgMedic.Postgres.PgBouncer;
 /// </summary>
 public static class PgBouncerDiagnosisRunner
 {
+    /// <summary>Both diagnoses bounded by <paramref name="timeout"/> as a whole.</summary>
     public static async Task<DiagnosisReport> RunAsync(
         ConnectionTarget server,
         ConnectionTarget pgbouncer,
@@ -21,9 +22,25 @@ public static class PgBouncerDiagnosisRunner
         (IReadOnlyList<Uri> Endpoints, string? Token)? pools,
         CancellationToken cancellationToken)
     {
+        await using var deadline = new CommandDeadline(timeout, time, cancellationToken);
+        return await RunAsync(server, pgbouncer, deadline, options, bouncerOptions, time, pools).ConfigureAwait(false);
+    }
+
+    public static async Task<DiagnosisReport> RunAsync(
+        ConnectionTarget server,
+        ConnectionTarget pgbouncer,
+        CommandDeadline deadline,
+        DiagnosisOptions options,
+        PgBouncerOptions bouncerOptions,
+        TimeProvider time,
+        (IReadOnlyList<Uri> Endpoints, string? Token)? pools)
+    {
         ArgumentNullException.ThrowIfNull(pgbouncer);
-        var (report, snapshot) = await DiagnosisRunner.RunWithSnapshotAsync(server, timeout, options, pools, cancellationToken).ConfigureAwait(false);
-        var bouncer = await DiagnoseBouncerAsync(pgbouncer, snapshot, timeout, bouncerOptions, time, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(deadline);
+        var (report, snapshot) = await DiagnosisRunner.RunWithSnapshotAsync(server, deadline, options, pools).ConfigureAwait(false);
+
+        // What the server's diagnosis left of the deadline is PgBouncer's.
+        var bouncer = await DiagnoseBouncerAsync(pgbouncer, snapshot, deadline.Remaining, bouncerOptions, time, deadline.CallerToken).ConfigureAwait(false);
         return PgBouncerDiagnoser.Attach(report, bouncer);
     }
 

@@ -14,9 +14,23 @@ public sealed record ConnectionSettings(string ApplicationName, TimeSpan? LockTi
 {
     public const string PgMedicApplicationName = "pgmedic";
 
+    // One data source per connection string, as Npgsql intends: building one per connection would redo its setup.
+    private static readonly ConcurrentDictionary<string, NpgsqlDataSource> DataSources = new(StringComparer.Ordinal);
+
     public static ConnectionSettings Probe { get; } = new(PgMedicApplicationName, null);
 
     public static ConnectionSettings Collector { get; } = new(PgMedicApplicationName, TimeSpan.FromSeconds(1));
+
+    /// <summary>A one-shot command's collector: at its deadline the connection is dropped at once (see <see cref="BreakOnCancel"/>).</summary>
+    public static ConnectionSettings OneShot { get; } = Collector with { BreakOnCancel = true };
+
+    /// <summary>
+    /// When a query is cancelled (its deadline passed), send the server the cancel request and drop the
+    /// connection without waiting for the server to confirm: Npgsql otherwise waits up to 2 s more, which a
+    /// stalled network or a frozen backend spends in full, past the command's deadline. A long-lived
+    /// connection (the monitor's lifeline) keeps the wait: it is worth keeping open.
+    /// </summary>
+    public bool BreakOnCancel { get; init; }
 
     public string ConnectionString(ConnectionTarget target, TimeSpan timeout)
     {
@@ -26,6 +40,11 @@ public sealed record ConnectionSettings(string ApplicationName, TimeSpan? LockTi
             // Kept for the life of a monitor's connection; lets it fail fast rather than hang.
             KeepAlive = 10,
         };
+        if (BreakOnCancel)
+        {
+            builder.CancellationTimeout = -1;
+        }
+
         if (LockTimeout is { } lockTimeout)
         {
             builder.Options = string.Create(CultureInfo.InvariantCulture, $"-c lock_timeout={(int)lockTimeout.TotalMilliseconds}");
@@ -33,8 +52,6 @@ public sealed record ConnectionSettings(string ApplicationName, TimeSpan? LockTi
 
         return builder.ConnectionString;
     }
-
-    private static readonly ConcurrentDictionary<string, NpgsqlDataSource> DataSources = new(StringComparer.Ordinal);
 
     /// <summary>
     /// A new, unopened connection for <paramref name="target"/>. Its data source loads no types: Npgsql otherwise

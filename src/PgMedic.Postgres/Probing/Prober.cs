@@ -52,6 +52,7 @@ public static class Prober
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var connection = settings.CreateConnection(target, timeout);
+        ConnectionSecrets.Remember(connection, target);
         var stopwatch = Stopwatch.StartNew();
         try
         {
@@ -75,7 +76,10 @@ public static class Prober
         var message = reason == ProbeReason.Timeout
             ? $"no answer within {timeout.TotalSeconds:0.###} s"
             : OneLine(ex is PostgresException pg ? pg.MessageText : Innermost(ex).Message);
-        return new ProbeResult(target.Masked, outcome, reason, (ex as PostgresException)?.SqlState, Redact(message, target.Password), connectMs, null, null);
+        return new ProbeResult(target.Masked, outcome, reason, (ex as PostgresException)?.SqlState, Redact(message, target.Password), connectMs, null, null)
+        {
+            PrivateNetwork = reason == ProbeReason.Dns ? PrivateNetworks.Match(target.Host) : null,
+        };
     }
 
     // Npgsql wraps socket and TLS errors; the innermost exception says what actually happened.

@@ -31,7 +31,7 @@ public enum ActionOutcome
 }
 
 /// <summary>What happened to one planned action.</summary>
-public sealed record ActionResult(PlannedAction Action, ActionOutcome Result, string? Detail, double Milliseconds)
+public sealed record ActionResult(PlannedAction Action, ActionOutcome Result, string? Detail, double ElapsedMilliseconds)
 {
     public bool Succeeded => Result is ActionOutcome.Terminated or ActionOutcome.Cancelled;
 

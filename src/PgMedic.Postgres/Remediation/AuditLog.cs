@@ -152,8 +152,8 @@ public sealed class AuditLog : IAsyncDisposable
                 DurationMilliseconds = Math.Round(milliseconds, 2),
                 ClientBackendsBefore = verification.ClientBackendsBefore,
                 ClientBackendsAfter = verification.ClientBackendsAfter,
-                PercentBefore = verification.PercentBefore,
-                PercentAfter = verification.PercentAfter,
+                PercentBefore = verification.PercentOfUsableBefore,
+                PercentAfter = verification.PercentOfUsableAfter,
                 Healthy = verification.Healthy,
             },
             cancellationToken);
@@ -171,7 +171,7 @@ public sealed class AuditLog : IAsyncDisposable
 
     private async Task WriteAsync(AuditRecord record, CancellationToken cancellationToken)
     {
-        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, AuditJsonContext.Default.AuditRecord) + "\n");
+        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, AuditJsonContext.Dialect.AuditRecord) + "\n");
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

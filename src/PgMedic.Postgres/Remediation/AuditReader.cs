@@ -20,7 +20,7 @@ public static class AuditReader
 
             try
             {
-                if (JsonSerializer.Deserialize(line, AuditJsonContext.Default.AuditRecord) is { } record)
+                if (JsonSerializer.Deserialize(line, AuditJsonContext.Dialect.AuditRecord) is { } record)
                 {
                     records.Add(record);
                 }

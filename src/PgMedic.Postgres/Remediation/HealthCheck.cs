@@ -7,7 +7,7 @@ namespace PgMedic.Postgres.Remediation;
 /// <param name="Url">With any user name, password and query left out: health URLs often carry a token.</param>
 /// <param name="Status">The last HTTP status, or null when nothing answered.</param>
 /// <param name="Body">The last answer, shortened: what a person would read to see why.</param>
-public sealed record HealthCheckResult(string Url, bool Healthy, int? Status, string Body, int Attempts, double Milliseconds);
+public sealed record HealthCheckResult(string Url, bool Healthy, int? HttpStatus, string Body, int Attempts, double ElapsedMilliseconds);
 
 /// <summary>Polls the application's health URLs until each answers healthy or the deadline passes (runbook Verification 3).</summary>
 public static class HealthCheck

@@ -4,7 +4,7 @@ using System.Text;
 namespace PgMedic.Postgres.Remediation;
 
 /// <summary>What a hook command did.</summary>
-public sealed record HookResult(string Name, string Command, int ExitCode, bool TimedOut, string Output, double Milliseconds)
+public sealed record HookResult(string Name, string Command, int ExitCode, bool TimedOut, string Output, double ElapsedMilliseconds)
 {
     public bool Succeeded => ExitCode == 0 && !TimedOut;
 }

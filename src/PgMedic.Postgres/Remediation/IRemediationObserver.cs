@@ -1,4 +1,5 @@
 using PgMedic.Core.Diagnosis;
+using PgMedic.Core.Probing;
 using PgMedic.Core.Remediation;
 
 namespace PgMedic.Postgres.Remediation;
@@ -23,6 +24,9 @@ public interface IRemediationObserver
     /// <summary>A step did not run, and why.</summary>
     void StepSkipped(string name, StepSkip why) { }
 
+    /// <summary>The plan's actions are about to be sent to the server: from here on, sessions may be signalled.</summary>
+    void Acting(RemediationPlan plan) { }
+
     void Results(IReadOnlyList<ActionResult> results) { }
 
     void Verification(Verification verification) { }
@@ -30,6 +34,9 @@ public interface IRemediationObserver
     void HookStarted(string name, string command) { }
 
     void Hook(HookResult result) { }
+
+    /// <summary>After restart-database: the server's answer changed while PgMedic waits for it (down, starting up, accepting).</summary>
+    void DatabaseWait(ProbeResult probe, TimeSpan elapsed) { }
 
     /// <summary>A health URL answered healthy, or its deadline passed.</summary>
     void Health(HealthCheckResult result) { }

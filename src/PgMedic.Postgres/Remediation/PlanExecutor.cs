@@ -167,7 +167,7 @@ public sealed class PlanExecutor(NpgsqlConnection connection, AuditLog audit, st
         var stopwatch = Stopwatch.StartNew();
         var (result, detail) = await SignalAsync(action, exitWait, cancellationToken).ConfigureAwait(false);
         var outcome = new ActionResult(action, result, detail, stopwatch.Elapsed.TotalMilliseconds);
-        await audit.ActionFinishedAsync(command, step, action, result, detail, outcome.Milliseconds, cancellationToken).ConfigureAwait(false);
+        await audit.ActionFinishedAsync(command, step, action, result, detail, outcome.ElapsedMilliseconds, cancellationToken).ConfigureAwait(false);
         return outcome;
     }
 

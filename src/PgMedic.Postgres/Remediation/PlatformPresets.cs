@@ -1,18 +1,6 @@
-using System.Text.Json.Serialization;
+using PgMedic.Core.Platforms;
 
 namespace PgMedic.Postgres.Remediation;
-
-/// <summary>Where the application runs: each has its own commands for the playbook's hooks.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<Platform>))]
-public enum Platform
-{
-    Railway,
-    Heroku,
-    Render,
-    Fly,
-    Kubernetes,
-    Systemd,
-}
 
 /// <summary>One hook of a preset: the platform's command, or why it has none (the step then needs an explicit hook).</summary>
 public sealed record PresetHook(string? Command, string? Missing)
@@ -85,7 +73,7 @@ public static class PlatformPresets
     }
 
     /// <summary>A name as one shell word: plain names stay as typed, anything else in single quotes.</summary>
-    internal static string Quote(string word) =>
+    public static string Quote(string word) =>
         word.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@' or '/' or ':')
             ? word
             : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

@@ -132,7 +132,21 @@ public sealed class RemediationEngine(TimeProvider time)
 
             if (await GateAsync(planned.Select(s => s.Plan).ToList(), cancellationToken).ConfigureAwait(false) is { } ending)
             {
-                _steps.AddRange(planned.Select(s => StepReport.Planned(s.Name, s.RunbookStep, s.Plan)));
+                var restart = request.Hooks.Shown(_scrubber).RestartCommand;
+                foreach (var step in planned)
+                {
+                    _steps.Add(StepReport.Planned(step.Name, step.RunbookStep, step.Plan));
+                    if (step.Name == HealPlanner.IdleStep && !step.Plan.IsEmpty && restart is not null)
+                    {
+                        _steps.Add(StepReport.PlannedHook("restart-app", step.RunbookStep, restart));
+                    }
+                }
+
+                if (ending != RunOutcome.NothingToDo)
+                {
+                    _steps.AddRange(PlannedHealthChecks());
+                }
+
                 return Report(ending, healthy: HealPlanner.IsHealthy(findings));
             }
 
@@ -190,7 +204,7 @@ public sealed class RemediationEngine(TimeProvider time)
             observer.Plan(plan);
             if (await GateAsync([plan], cancellationToken, emptyIsNothingToDo: false).ConfigureAwait(false) is { } ending)
             {
-                _steps.Add(StepReport.Planned("terminate", RunbookStep.EmergencyRestart, plan, emptyIsPlanned: true));
+                _steps.AddRange(PlannedPlaybook(plan));
                 return Report(ending);
             }
 
@@ -294,9 +308,20 @@ public sealed class RemediationEngine(TimeProvider time)
         {
             var stopwatch = Stopwatch.StartNew();
             ProbeResult probe;
+            string? seen = null;
             do
             {
                 probe = await Prober.ProbeAsync(target, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+
+                // Each change of what the server answers is recorded: the wait shows it saw the server down, then back.
+                var now = $"{ProbeOutcomeName.Of(probe.Outcome)} {probe.Reason}".TrimEnd();
+                if (now != seen)
+                {
+                    seen = now;
+                    observer.DatabaseWait(probe, stopwatch.Elapsed);
+                    await Audit.EventAsync("database-wait", _command, "restart-database", probe.Outcome == ProbeOutcome.Accepting ? "accepting" : "not-accepting", $"probe {now}", stopwatch.Elapsed.TotalMilliseconds, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
                 if (probe.Outcome == ProbeOutcome.Accepting)
                 {
                     break;
@@ -306,11 +331,11 @@ public sealed class RemediationEngine(TimeProvider time)
             }
             while (stopwatch.Elapsed < request.Hooks.DatabaseWait);
 
-            var back = probe.Outcome == ProbeOutcome.Accepting;
-            await Audit.EventAsync("database-wait", _command, "restart-database", back ? "accepting" : "not-accepting", $"probe {ProbeOutcomeName.Of(probe.Outcome)} {probe.Reason}".TrimEnd(), stopwatch.Elapsed.TotalMilliseconds, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!back)
+            if (probe.Outcome != ProbeOutcome.Accepting)
             {
-                return $"The server did not accept connections within {Duration.Format(request.Hooks.DatabaseWait)} of the restart ({probe.Reason}).";
+                await Audit.EventAsync("database-wait", _command, "restart-database", "gave-up", $"probe {seen} after {Duration.Format(request.Hooks.DatabaseWait)}", stopwatch.Elapsed.TotalMilliseconds, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return $"The server did not accept connections within {Duration.Format(request.Hooks.DatabaseWait)} of the restart (last answer: {seen}{(probe.Message is { } message ? $", {message}" : string.Empty)}). "
+                    + "Start PostgreSQL by hand and read its log for why it is not up (pgmedic probe tells when it accepts); then restart the application and turn maintenance mode off, or re-run emergency.";
             }
 
             var (reopened, refused) = await Prober.ConnectAsync(target, request.Timeout, ConnectionSettings.Collector, cancellationToken).ConfigureAwait(false);
@@ -323,6 +348,29 @@ public sealed class RemediationEngine(TimeProvider time)
             connection = reopened;
             return null;
         }
+
+        /// <summary>Emergency's whole playbook as it would run, for a run that ends at the gate (dry run, declined, busy): every hook with its command, the terminate with its plan, the checks.</summary>
+        private IEnumerable<StepReport> PlannedPlaybook(RemediationPlan plan)
+        {
+            var hooks = request.Hooks.Shown(_scrubber);
+            yield return StepReport.PlannedHook("maintenance-on", RunbookStep.EmergencyRestart, hooks.MaintenanceOnCommand);
+            yield return StepReport.Planned("terminate", RunbookStep.EmergencyRestart, plan, emptyIsPlanned: true);
+            if (hooks.RestartDatabaseCommand is { } restartDatabase)
+            {
+                yield return StepReport.PlannedHook("restart-database", RunbookStep.EmergencyRestart, restartDatabase);
+            }
+
+            yield return StepReport.PlannedHook("restart-app", RunbookStep.EmergencyRestart, hooks.RestartCommand);
+            yield return StepReport.PlannedCheck("verify", RunbookStep.EmergencyRestart);
+            yield return StepReport.PlannedHook("maintenance-off", RunbookStep.EmergencyRestart, hooks.MaintenanceOffCommand);
+            foreach (var check in PlannedHealthChecks())
+            {
+                yield return check;
+            }
+        }
+
+        private IEnumerable<StepReport> PlannedHealthChecks() =>
+            request.HealthUrls.Select(url => StepReport.PlannedCheck("health-check", null, HealthCheck.Masked(url)));
 
         /// <summary>The application's health URLs, each polled until healthy or the deadline; recorded whatever they answer.</summary>
         /// <returns>Null when every URL answered healthy; otherwise which did not, and what next.</returns>
@@ -339,8 +387,8 @@ public sealed class RemediationEngine(TimeProvider time)
             {
                 var checkedUrl = await HealthCheck.WaitAsync(client, url, request.HealthTimeout, request.HealthInterval, Time, cancellationToken).ConfigureAwait(false);
                 var result = checkedUrl with { Body = _scrubber.Scrub(checkedUrl.Body) };
-                var status = result.Status?.ToString(CultureInfo.InvariantCulture) ?? "no answer";
-                await Audit.EventAsync("health-check", _command, "health-check", result.Healthy ? "healthy" : "not-healthy", $"{result.Url}: HTTP {status} after {result.Attempts} attempt(s): {result.Body}", result.Milliseconds, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var status = result.HttpStatus?.ToString(CultureInfo.InvariantCulture) ?? "no answer";
+                await Audit.EventAsync("health-check", _command, "health-check", result.Healthy ? "healthy" : "not-healthy", $"{result.Url}: HTTP {status} after {result.Attempts} attempt(s): {result.Body}", result.ElapsedMilliseconds, cancellationToken: cancellationToken).ConfigureAwait(false);
                 observer.Health(result);
                 _steps.Add(StepReport.OfHealth(result));
                 if (!result.Healthy)
@@ -397,6 +445,18 @@ public sealed class RemediationEngine(TimeProvider time)
             return execution with { ExitWait = wait < MinimumExitWait ? MinimumExitWait : wait };
         }
 
+        /// <summary>What is left of a one-shot deadline (at least the verification's reserve); null without one.</summary>
+        private TimeSpan? LeftBeforeDeadline()
+        {
+            if (request.Deadline is not { } deadline)
+            {
+                return null;
+            }
+
+            var left = deadline - Time.GetUtcNow();
+            return left > VerificationReserve ? left : VerificationReserve;
+        }
+
         private async Task RefreshAsync(CancellationToken cancellationToken) =>
             _snapshot = await SnapshotCollector.CollectAsync(connection, request.Timeout, cancellationToken).ConfigureAwait(false);
 
@@ -405,9 +465,10 @@ public sealed class RemediationEngine(TimeProvider time)
         {
             var stopwatch = Stopwatch.StartNew();
             var before = _snapshot;
+            observer.Acting(plan);
             var results = await new PlanExecutor(connection, Audit, _command, Time).ExecuteAsync(plan, name, Fit(execution), cancellationToken).ConfigureAwait(false);
             observer.Results(results);
-            var (verification, after) = await Verifier.VerifyAsync(target, connection, before, diagnosis, cancellationToken).ConfigureAwait(false);
+            var (verification, after) = await Verifier.VerifyAsync(target, connection, before, diagnosis, cancellationToken, LeftBeforeDeadline()).ConfigureAwait(false);
             _snapshot = after;
             observer.Verification(verification);
             await Audit.VerificationAsync(_command, name, verification, stopwatch.Elapsed.TotalMilliseconds, cancellationToken).ConfigureAwait(false);

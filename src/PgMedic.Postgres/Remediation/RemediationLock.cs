@@ -10,7 +10,7 @@ namespace PgMedic.Postgres.Remediation;
 /// <param name="Door">cli, serve or top, when its session says.</param>
 /// <param name="Host">The machine the holder runs on, when its session says.</param>
 /// <param name="Since">When it took the lock, when its session says.</param>
-public sealed record RemediationLockHolder(int Pid, string? Database, string? Verb, string? Door, string? Host, DateTimeOffset? Since, string? ApplicationName);
+public sealed record RemediationLockHolder(int Pid, string? Database, string? Verb, string? Door, string? Host, DateTimeOffset? Since, string? Application);
 
 /// <summary>
 /// One remediation at a time per server: a session-level advisory lock taken on the run's own

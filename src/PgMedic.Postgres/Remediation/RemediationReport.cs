@@ -34,7 +34,7 @@ public sealed record StepReport(
     HookResult? Hook,
     Verification? Verification,
     StepStatus Status,
-    double? Milliseconds)
+    double? ElapsedMilliseconds)
 {
     /// <summary>Shown, not run: planned, or nothing to do when the plan is empty (unless <paramref name="emptyIsPlanned"/>).</summary>
     public static StepReport Planned(string name, string? runbookStep, RemediationPlan plan, bool emptyIsPlanned = false) =>
@@ -54,11 +54,26 @@ public sealed record StepReport(
     /// <summary>The application's health URL, as it last answered.</summary>
     public HealthCheckResult? Health { get; init; }
 
+    /// <summary>A planned hook step's command as it would run, password-free (a hook that ran shows it in <see cref="Hook"/>).</summary>
+    public string? Command { get; init; }
+
+    /// <summary>The URL a planned health check would poll: scheme, host, port and path (one that ran shows it in <see cref="Health"/>).</summary>
+    public string? Url { get; init; }
+
+    /// <summary>A hook shown, not run: planned with its command, or skipped when none is configured.</summary>
+    public static StepReport PlannedHook(string name, string? runbookStep, string? shownCommand) => shownCommand is null
+        ? Skipped(name, runbookStep)
+        : new(name, runbookStep, null, [], null, null, StepStatus.Planned, null) { Command = shownCommand };
+
+    /// <summary>A check shown, not run: emergency's verify, or a health URL.</summary>
+    public static StepReport PlannedCheck(string name, string? runbookStep, string? url = null) =>
+        new(name, runbookStep, null, [], null, null, StepStatus.Planned, null) { Url = url };
+
     /// <summary>A health URL polled until healthy or its deadline.</summary>
     public static StepReport OfHealth(HealthCheckResult health) =>
-        new("health-check", null, null, [], null, null, health.Healthy ? StepStatus.Done : StepStatus.Failed, health.Milliseconds) { Health = health };
+        new("health-check", null, null, [], null, null, health.Healthy ? StepStatus.Done : StepStatus.Failed, health.ElapsedMilliseconds) { Health = health };
 
     /// <summary>A hook that ran.</summary>
     public static StepReport OfHook(string name, string? runbookStep, HookResult hook) =>
-        new(name, runbookStep, null, [], hook, null, hook.Succeeded ? StepStatus.Done : StepStatus.Failed, hook.Milliseconds);
+        new(name, runbookStep, null, [], hook, null, hook.Succeeded ? StepStatus.Done : StepStatus.Failed, hook.ElapsedMilliseconds);
 }

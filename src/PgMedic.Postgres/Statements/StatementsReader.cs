@@ -1,6 +1,5 @@
 using System.Globalization;
 using Npgsql;
-using PgMedic.Core.Secrets;
 using PgMedic.Core.Statements;
 
 namespace PgMedic.Postgres.Statements;
@@ -114,10 +113,11 @@ public static class StatementsReader
         };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var statements = new List<SlowQuery>();
+        var scrubber = Probing.ConnectionSecrets.For(connection);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             statements.Add(new SlowQuery(
-                reader.IsDBNull(0) ? string.Empty : SecretText.Scrub(reader.GetString(0)),
+                reader.IsDBNull(0) ? string.Empty : scrubber.Scrub(reader.GetString(0)),
                 reader.GetInt64(1),
                 Math.Round(reader.GetDouble(2), 3),
                 Math.Round(reader.GetDouble(3), 3),

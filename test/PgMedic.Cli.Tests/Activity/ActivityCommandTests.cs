@@ -61,7 +61,7 @@ public sealed class ActivityCommandTests(SandboxFixture fixture)
         var sessions = await SessionsAsync("--application", "filter-worker");
 
         Assert.Equal(worker.Pids.Order(), sessions.Select(s => s.GetProperty("pid").GetInt32()).Order());
-        Assert.All(sessions, s => Assert.Equal("filter-worker", s.GetProperty("applicationName").GetString()));
+        Assert.All(sessions, s => Assert.Equal("filter-worker", s.GetProperty("application").GetString()));
     }
 
     [Fact]
@@ -122,8 +122,8 @@ public sealed class ActivityCommandTests(SandboxFixture fixture)
         var row = root.GetProperty("sessions")[0];
         string[] fields =
         [
-            "pid", "backendType", "database", "user", "applicationName", "clientAddress", "clientPort", "state", "stateChange", "stateAgeSeconds",
-            "transactionStart", "transactionAgeSeconds", "queryStart", "queryAgeSeconds", "waitEventType", "waitEvent", "blockedBy", "query",
+            "pid", "backendType", "database", "user", "application", "clientAddress", "clientPort", "state", "stateChange", "stateAgeSeconds",
+            "transactionStart", "transactionAgeSeconds", "queryStart", "queryAgeSeconds", "waitEventType", "waitEvent", "lockWaitAgeSeconds", "blockedBy", "query",
         ];
         Assert.Equal(fields, row.EnumerateObject().Select(p => p.Name));
         Assert.Equal(held.Pids[0], row.GetProperty("pid").GetInt32());

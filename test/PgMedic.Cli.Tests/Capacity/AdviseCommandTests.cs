@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 using PgMedic.Postgres.Sandbox;
 using PgMedic.Testing;
@@ -62,17 +61,73 @@ public sealed class AdviseCommandTests(SandboxFixture fixture)
     }
 
     [Fact]
-    public async Task Advise_EmitSqlAlchemy_DebianSqlAlchemyBuildsTheEngineAndConnects()
+    public async Task Advise_EmitSqlAlchemy_DebianSqlAlchemyConnectsWithThePlatformsPostgresUrl()
     {
-        var run = await CliRun.InvokeAsync(["advise", Url, "--workers", "4", "--pool-size", "20", "--max-overflow", "10", "--cores", "4", "--emit", "sqlalchemy"]);
+        var run = await CliRun.InvokeAsync(["advise", Url, "--workers", "4", "--pool-size", "20", "--max-overflow", "10", "--cores", "4", "--application", "shop-api", "--emit", "sqlalchemy"]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith("postgres://", Url, StringComparison.Ordinal);
+        var (exit, output) = await RunEmittedPythonAsync(run.Out, new Dictionary<string, string>());
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("pool 2 1 10.0 300 pre-ping True echo False", output, StringComparison.Ordinal);
+        Assert.Contains("select 1 application_name shop-api instrumented 2", output, StringComparison.Ordinal);
+
+        // The URL given is the one SQLAlchemy 1.4 itself refuses: the emitted engine turned it into the dialect's.
+        Assert.Contains("plain create_engine NoSuchModuleError", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Advise_EmitSqlAlchemy_RunbookVariablesWinOverTheComputedValues()
+    {
+        var run = await CliRun.InvokeAsync(["advise", Url, "--workers", "4", "--pool-size", "20", "--max-overflow", "10", "--cores", "4", "--application", "shop-api", "--emit", "sqlalchemy"]);
+
+        var (exit, output) = await RunEmittedPythonAsync(run.Out, new Dictionary<string, string>
+        {
+            ["DATABASE_POOL_SIZE"] = "7",
+            ["DATABASE_MAX_OVERFLOW"] = "0",
+            ["DATABASE_POOL_TIMEOUT"] = "2s",
+            ["DATABASE_ECHO_POOL"] = "true",
+        });
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("pool 7 0 2.0 300 pre-ping True echo True", output, StringComparison.Ordinal);
+        Assert.Contains("instrumented 7", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Runs the emitted Python with Debian's interpreter and SQLAlchemy, pgmedic_sqlalchemy from clients/python,
+    /// and the sandbox's own postgres:// URL as DATABASE_URL; it prints the pool it built and what the server saw.
+    /// </summary>
+    private async Task<(int Exit, string Output)> RunEmittedPythonAsync(string emitted, Dictionary<string, string> variables)
+    {
         var script = Path.Combine(Path.GetTempPath(), $"pgmedic-advise-{Guid.NewGuid():N}.py");
-        await File.WriteAllTextAsync(script, run.Out + "\nfrom sqlalchemy import text\nwith engine.connect() as c:\n    print('pool', engine.pool.size(), engine.pool._max_overflow, engine.pool._timeout, engine.pool._recycle, c.execute(text('SELECT 1')).scalar())\n");
+        await File.WriteAllTextAsync(script, emitted + """
+
+            import sqlalchemy
+            from sqlalchemy import text
+            with engine.connect() as c:
+                p = engine.pool
+                print("pool", p.size(), p._max_overflow, p._timeout, p._recycle, "pre-ping", p._pre_ping, "echo", bool(p.echo))
+                print("select", c.execute(text("SELECT 1")).scalar(),
+                      "application_name", c.execute(text("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()")).scalar(),
+                      "instrumented", pool.statistics()["poolSize"])
+            try:
+                sqlalchemy.create_engine(os.environ["DATABASE_URL"])
+                print("plain create_engine accepted the URL")
+            except Exception as e:
+                print("plain create_engine", type(e).__name__)
+            """);
         try
         {
-            var (exit, output) = await RunAsync("/usr/bin/python3", [script], new Dictionary<string, string> { ["DATABASE_URL"] = Url.Replace("postgres://", "postgresql://", StringComparison.Ordinal) });
-
-            Assert.True(exit == 0, output);
-            Assert.Contains("pool 2 1 10 300 1", output, StringComparison.Ordinal);
+            var environment = new Dictionary<string, string>(variables)
+            {
+                ["DATABASE_URL"] = Url,
+                ["PYTHONPATH"] = Path.Combine(BuildOutput.RepositoryRoot(), "clients", "python", "src"),
+                ["PYTHONDONTWRITEBYTECODE"] = "1",
+            };
+            // Only the variables given count: none of the runbook's or libpq's from the machine running the test.
+            return await ExternalProgram.RunAsync("/usr/bin/python3", [script], environment, k => k.StartsWith("DATABASE_", StringComparison.Ordinal) || k.StartsWith("PG", StringComparison.Ordinal) || k == "MAINTENANCE_MODE");
         }
         finally
         {
@@ -92,7 +147,7 @@ public sealed class AdviseCommandTests(SandboxFixture fixture)
             var check = Path.Combine(directory.FullName, "Check.java");
             await File.WriteAllTextAsync(check, "public class Check { public static void main(String[] a) throws Exception { var p = new java.util.Properties(); try (var r = new java.io.FileReader(a[0])) { p.load(r); } System.out.println(p.getProperty(\"jdbcUrl\") + \" \" + p.getProperty(\"maximumPoolSize\") + \" \" + p.getProperty(\"minimumIdle\") + \" \" + p.getProperty(\"connectionTimeout\") + \" \" + p.getProperty(\"dataSource.options\")); } }");
 
-            var (exit, output) = await RunAsync("java", [check, properties], new Dictionary<string, string>());
+            var (exit, output) = await ExternalProgram.RunAsync("java", [check, properties], new Dictionary<string, string>());
 
             Assert.True(exit == 0, output);
             Assert.Contains($"jdbc:postgresql://127.0.0.1:{Sandbox.Port}/postgres 3 2 10000 -c statement_timeout=30000", output, StringComparison.Ordinal);
@@ -114,25 +169,5 @@ public sealed class AdviseCommandTests(SandboxFixture fixture)
         Assert.StartsWith("[pgbouncer]\n", run.Out, StringComparison.Ordinal);
         Assert.Equal(("transaction", 8, 33), (config.PoolMode, config.DefaultPoolSize, config.MaxDbConnections));
         Assert.Equal("30", config.Setting("query_wait_timeout"));
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(string file, string[] args, IReadOnlyDictionary<string, string> environment)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output + await error);
     }
 }

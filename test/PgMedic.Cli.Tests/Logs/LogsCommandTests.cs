@@ -32,7 +32,7 @@ public sealed class LogsCommandTests
             var run = await CliRun.InvokeAsync("logs", file, "--format", "markdown");
 
             Assert.Equal(2, run.ExitCode);
-            Assert.Contains("| `connection-refused` | application | 1 |", run.Out, StringComparison.Ordinal);
+            Assert.Contains("| `connection-refused` | application via psql | 1 |", run.Out, StringComparison.Ordinal);
             Assert.DoesNotContain("hunter2", run.Out, StringComparison.Ordinal);
         }
         finally

@@ -5,7 +5,7 @@ namespace PgMedic.Cli.Tests.Options;
 /// <summary>One vocabulary across the verbs: psql's connection letters, check's -w/-c, one name per concept.</summary>
 public sealed class OptionVocabularyTests
 {
-    private static readonly string[] NotConnecting = ["sandbox", "demo", "logs", "pools", "serve", "export"];
+    private static readonly string[] NotConnecting = ["sandbox", "demo", "logs", "pools", "serve", "export", "slo", "history"];
 
     [Fact]
     public void ConnectingVerbs_PsqlLetters_AndNoOtherMeaningForCheckLetters()

@@ -54,6 +54,7 @@ public sealed class BadInputCorpus : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("pgmedic-corpus-").FullName;
     private readonly Lazy<IReadOnlyList<BadInputResult>> _results;
     private readonly ConcurrentDictionary<int, bool> _passed = new();
+    private TimeSpan _ran;
 
     public BadInputCorpus() => _results = new(RunAll);
 
@@ -95,7 +96,7 @@ public sealed class BadInputCorpus : IDisposable
                 | {rows.Count} | {rows.Select(r => r.Args[0]).Distinct().Count()} | {_passed.Count(p => p.Value)} | {rows.Count - _passed.Count(p => p.Value)} |
 
                 Each row: the expected exit code, exactly one line on stderr matching its pattern, nothing on stdout, no `   at ` trace.
-                """);
+                """, _ran, "BadInputCorpusTests (the corpus, four processes at a time)");
         }
 
         Directory.Delete(_directory, recursive: true);
@@ -105,7 +106,9 @@ public sealed class BadInputCorpus : IDisposable
     {
         var rows = Load();
         var results = new BadInputResult[rows.Count];
+        var stopwatch = Stopwatch.StartNew();
         Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = Run(rows[i], i));
+        _ran = stopwatch.Elapsed;
         return results;
     }
 
@@ -130,6 +133,9 @@ public sealed class BadInputCorpus : IDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+
+            // A row the binary accepts (serve, with its relative default history file) writes into its own folder, never the repository.
+            WorkingDirectory = directory,
         };
         foreach (var arg in command.Skip(1).Concat(row.Args.Select(Fill)))
         {

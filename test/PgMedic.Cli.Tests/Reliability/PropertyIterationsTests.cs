@@ -9,6 +9,7 @@ public sealed partial class PropertyIterationsTests
     [Fact]
     public void PropertyTests_EachDeclaresItsIterations_AtLeast1000()
     {
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var files = Directory.GetFiles(Path.Combine(BuildOutput.RepositoryRoot(), "test"), "*PropertyTests.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
@@ -24,7 +25,7 @@ public sealed partial class PropertyIterationsTests
             | file | iterations per property |
             |---|---|
             {string.Join("\n", counts.Select(c => $"| `{c.File}` | {c.Count:N0} |"))}
-            """);
+            """, stopwatch.Elapsed, "PropertyIterationsTests.PropertyTests_EachDeclaresItsIterations_AtLeast1000");
         Assert.All(counts, c => Assert.True(c.Count >= 1000, $"{c.File}: {c.Count}"));
     }
 

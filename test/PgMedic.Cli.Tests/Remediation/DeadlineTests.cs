@@ -33,6 +33,7 @@ public sealed class DeadlineTests : IDisposable
             var stopwatch = Stopwatch.StartNew();
             var run = await CliRun.InvokeAsync("terminate", sandbox.SuperuserTarget.ToUrl(), "--state", "idle", "--idle-for", "1ms", "--application", "frozen-worker", "--include-superusers", "--yes", "--timeout", "3s", "--audit-log", _audit, "--format", "json");
             var elapsed = stopwatch.Elapsed;
+            ReliabilityRecord.Fault($"SIGSTOP of {stopped} backend(s) being terminated: `terminate --timeout 3s`", $"exit {run.ExitCode} after {elapsed.TotalSeconds:0.0} s (in-process): not-confirmed, one wording", $"DeadlineTests.TerminateTimeout3s_StoppedBackends_EndsWithinTheTimeoutAndSaysNotConfirmedOneWay({stopped})", elapsed);
 
             Assert.True(elapsed < TimeSpan.FromSeconds(3.5), $"took {elapsed.TotalSeconds:0.0} s");
             Assert.Equal(1, run.ExitCode);

@@ -68,6 +68,49 @@ public sealed class HealthUrlTests : IAsyncLifetime
         Assert.Contains("\"result\":\"not-healthy\"", record, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task EmergencyYes_ApiAnswers503ThenHealthy_RecoveryDeclaredOnlyAfterTheHealthyAnswer()
+    {
+        using var api = HealthService.Start(unhealthyAnswers: 2);
+
+        var run = await CliRun.InvokeAsync("emergency", Url, "--yes", "--confirm-database", "shop", "--health-url", api.Url, "--health-timeout", "20s", "--audit-log", _audit);
+
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.Equal(3, api.Requests);
+        var healthLine = run.Lines.ToList().FindIndex(l => l.StartsWith($"Health {api.Url}: healthy — HTTP 200 after 3 attempt(s)", StringComparison.Ordinal));
+        var finished = run.Lines.ToList().FindIndex(l => l.Contains("Emergency playbook finished", StringComparison.Ordinal));
+        Assert.True(healthLine >= 0 && finished > healthLine, run.Out);
+
+        // The audit log: the health check comes after the database's verification, and it is the healthy answer.
+        var events = File.ReadAllLines(_audit).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        var check = events.FindIndex(e => Field(e, "event") == "health-check");
+        var verified = events.FindLastIndex(e => Field(e, "event") == "verification");
+        Assert.True(verified >= 0 && check > verified, string.Join('\n', events));
+        Assert.Equal("healthy", Field(events[check], "result"));
+        Assert.Contains($"{api.Url}: HTTP 200 after 3 attempt(s)", Field(events[check], "detail"), StringComparison.Ordinal);
+        Assert.DoesNotContain(events, e => Field(e, "event") == "stopped");
+    }
+
+    [Fact]
+    public async Task EmergencyYes_ApiNeverHealthy_ExitTwoNoRecoveryClaimedRecordedNotHealthy()
+    {
+        using var api = HealthService.Start(unhealthyAnswers: int.MaxValue);
+
+        var run = await CliRun.InvokeAsync("emergency", Url, "--yes", "--confirm-database", "shop", "--health-url", api.Url, "--health-timeout", "2s", "--audit-log", _audit);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"Health {api.Url}: NOT healthy — HTTP 503", run.Out, StringComparison.Ordinal);
+        Assert.Contains("Stopped at step 6 (health-check)", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Emergency playbook finished", run.Out, StringComparison.Ordinal);
+        var record = File.ReadAllLines(_audit).Single(l => l.Contains("\"event\":\"health-check\"", StringComparison.Ordinal));
+        Assert.Contains("\"result\":\"not-healthy\"", record, StringComparison.Ordinal);
+    }
+
+    private string Url => _sandbox.SuperuserTarget.WithDatabase("shop").ToUrl();
+
+    private static string? Field(System.Text.Json.JsonElement record, string name) =>
+        record.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+
     /// <summary>A /health endpoint that answers 503 a number of times, then the runbook's JSON.</summary>
     private sealed class HealthService : IDisposable
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;
 using PgMedic.Cli.Top;
+using PgMedic.Core.Activity;
 using PgMedic.Postgres.Collection;
 using PgMedic.Postgres.Sandbox;
 using PgMedic.Testing;
@@ -46,85 +47,99 @@ public sealed partial class TopCommandTests(SandboxFixture fixture)
         Assert.Contains("states ", run.Out, StringComparison.Ordinal);
         Assert.Contains("idle in transaction 1", run.Out, StringComparison.Ordinal);
         var headPid = head.Pids[0].ToString(CultureInfo.InvariantCulture);
-        var idlePane = Between(run.Out, "idle in transaction (1)", "blocking (");
+        var idlePane = Between(run.Out, "idle in transaction (1)", "lock tree (");
         Assert.Contains(headPid, idlePane, StringComparison.Ordinal);
         Assert.Contains("top-migration", idlePane, StringComparison.Ordinal);
-        var blockingPane = run.Out[run.Out.IndexOf("blocking (1 chain(s))", StringComparison.Ordinal)..];
-        Assert.Contains(headPid, blockingPane, StringComparison.Ordinal);
-        var chainRow = blockingPane.Split('\n').Single(l => l.TrimStart().StartsWith(headPid, StringComparison.Ordinal));
-        Assert.Matches(@"\s2\s+\d+, \d+\s", chainRow);
-        Assert.All(waiters.Pids, pid => Assert.Contains(pid.ToString(CultureInfo.InvariantCulture), chainRow, StringComparison.Ordinal));
+        var treePane = run.Out[run.Out.IndexOf("lock tree (1 chain, 2 waiting)", StringComparison.Ordinal)..];
+        var rootRow = treePane.Split('\n').Single(l => l.Trim().StartsWith(headPid + " ", StringComparison.Ordinal));
+        Assert.Contains("2 behind", rootRow, StringComparison.Ordinal);
+        Assert.All(waiters.Pids, pid => Assert.Matches($"(├─|└─) {pid} ", treePane));
         var runningPane = Between(run.Out, "running (", "idle in transaction (");
         Assert.All(waiters.Pids, pid => Assert.Contains(pid.ToString(CultureInfo.InvariantCulture), runningPane, StringComparison.Ordinal));
         Assert.Contains("Lock:", runningPane, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task TopSession_SeveralRefreshes_OneCollectorConnectionThroughout()
+    public async Task TopConsole_SeveralRefreshes_OneCollectorConnectionThroughout()
     {
         await NoPgMedicSessionsLeftAsync();
         var (collector, probe) = await CollectorConnection.OpenAsync(Sandbox.SuperuserTarget, TimeSpan.FromSeconds(10), CancellationToken.None);
         Assert.True(collector is not null, probe.Message);
         await using var observer = await PostgresSandbox.OpenAsync(Sandbox.SuperuserTarget, applicationName: "top-observer");
-        var seen = new List<(int Count, int Pid, int FramePid)>();
-        TopSession? session = null;
+        var seen = new List<(int Count, int Pid)>();
+        TopConsole? console = null;
         await using (collector)
         {
-            session = new TopSession(collector.CollectAsync, TimeSpan.FromMilliseconds(250), TimeProvider.System, () => session!.Frames >= 4 ? 'q' : null);
-            await session.RunAsync(
-                async (frame, error, cancellationToken) =>
+            var terminal = new ScriptedTerminal(() => console!.Frames >= 4 ? 'q' : null);
+            console = new TopConsole(
+                async (scope, token) =>
                 {
-                    Assert.Null(error);
-                    var (count, pid) = await CountAsync(observer);
-                    seen.Add((count, pid, frame!.CollectorPid));
+                    var snapshot = await collector.CollectAsync(scope, token);
+                    seen.Add(await CountAsync(observer));
+                    return snapshot;
                 },
-                CancellationToken.None);
+                new TopState(TopQuery.Default, TopViewKind.Overview, TimeSpan.FromMilliseconds(250), readOnly: true),
+                new TopViewContext("target", Live: true),
+                null,
+                null,
+                terminal,
+                TimeProvider.System);
+            await console.RunAsync(CancellationToken.None);
 
             Assert.Equal(1, collector.ConnectionsOpened);
+            Assert.Contains(terminal.Screens, s => s.Lines.Any(l => l.Text.StartsWith("running (", StringComparison.Ordinal)));
         }
 
-        Assert.Equal(4, session.Frames);
-        Assert.Equal(4, seen.Count);
+        Assert.Equal(4, console.Frames);
         Assert.All(seen, s => Assert.Equal(1, s.Count));
         Assert.Single(seen.Select(s => s.Pid).Distinct());
-        Assert.All(seen, s => Assert.Equal(s.Pid, s.FramePid));
         await NoPgMedicSessionsLeftAsync();
     }
 
     [Fact]
-    public async Task TopSession_ServerTerminatesCollector_RefreshSaysWhyThenOneReplacementConnection()
+    public async Task TopConsole_ServerTerminatesCollector_RefreshSaysWhyThenOneReplacementConnection()
     {
         await NoPgMedicSessionsLeftAsync();
         var (collector, probe) = await CollectorConnection.OpenAsync(Sandbox.SuperuserTarget, TimeSpan.FromSeconds(10), CancellationToken.None);
         Assert.True(collector is not null, probe.Message);
         await using var observer = await PostgresSandbox.OpenAsync(Sandbox.SuperuserTarget, applicationName: "top-observer");
-        var frames = new List<(int? CollectorPid, string? Error, int Sessions)>();
-        TopSession? session = null;
+        var pids = new List<int>();
+        var attempts = 0;
+        TopConsole? console = null;
         await using (collector)
         {
-            session = new TopSession(collector.CollectAsync, TimeSpan.FromMilliseconds(250), TimeProvider.System, () => session!.Frames >= 3 ? 'q' : null);
-            await session.RunAsync(
-                async (frame, error, cancellationToken) =>
+            var terminal = new ScriptedTerminal(() => console!.Frames >= 2 ? 'q' : null);
+            console = new TopConsole(
+                async (scope, token) =>
                 {
-                    var (count, pid) = await CountAsync(observer);
-                    frames.Add((error is null ? frame!.CollectorPid : null, error, count));
-                    if (frames.Count == 1)
+                    attempts++;
+                    var snapshot = await collector.CollectAsync(scope, token);
+                    var (_, pid) = await CountAsync(observer);
+                    pids.Add(pid);
+                    if (pids.Count == 1)
                     {
                         await using var terminate = new NpgsqlCommand($"SELECT pg_terminate_backend({pid})", observer);
-                        await terminate.ExecuteScalarAsync(cancellationToken);
+                        await terminate.ExecuteScalarAsync(token);
                         await ServerState.WaitUntilGoneAsync(Sandbox, [pid]);
                     }
+
+                    return snapshot;
                 },
-                CancellationToken.None);
+                new TopState(TopQuery.Default, TopViewKind.Overview, TimeSpan.FromMilliseconds(250), readOnly: true),
+                new TopViewContext("target", Live: true),
+                null,
+                null,
+                terminal,
+                TimeProvider.System);
+            await console.RunAsync(CancellationToken.None);
 
             Assert.Equal(2, collector.ConnectionsOpened);
+            Assert.Contains(terminal.Screens, s => s.Lines.Any(l => l.Text.StartsWith("refresh failed:", StringComparison.Ordinal)));
         }
 
-        Assert.Null(frames[0].Error);
-        Assert.NotNull(frames[1].Error);
-        Assert.Null(frames[2].Error);
-        Assert.NotEqual(frames[0].CollectorPid, frames[2].CollectorPid);
-        Assert.All(frames, f => Assert.True(f.Sessions <= 1));
+        Assert.Equal(3, attempts);
+        Assert.Equal(2, pids.Count);
+        Assert.NotEqual(pids[0], pids[1]);
     }
 
     [Fact]
@@ -159,7 +174,7 @@ public sealed partial class TopCommandTests(SandboxFixture fixture)
             Assert.Equal(0, process.ExitCode);
             Assert.All(samples, s => Assert.Equal(1, s.Count));
             Assert.Single(samples.Select(s => s.Pid).Distinct());
-            Assert.Contains("q quits", printed, StringComparison.Ordinal);
+            Assert.Contains("q quit", printed, StringComparison.Ordinal);
             Assert.Contains("usable slots", printed, StringComparison.Ordinal);
             Assert.DoesNotContain(Sandbox.SuperuserPassword, printed, StringComparison.Ordinal);
             await NoPgMedicSessionsLeftAsync();
@@ -245,6 +260,27 @@ public sealed partial class TopCommandTests(SandboxFixture fixture)
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    /// <summary>A terminal of 120×40 whose keys come from a function, keeping every screen drawn.</summary>
+    private sealed class ScriptedTerminal(Func<char?> key) : ITopTerminal
+    {
+        public List<TopScreen> Screens { get; } = [];
+
+        public (int Width, int Height) Size => (120, 40);
+
+        public async Task<TerminalInput?> NextAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            if (key() is { } c)
+            {
+                return new TerminalInput(new ConsoleKeyInfo(c, ConsoleKey.NoName, false, false, false), Resized: false);
+            }
+
+            await Task.Delay(timeout is { } t && t < TimeSpan.FromMilliseconds(20) ? t : TimeSpan.FromMilliseconds(20), cancellationToken);
+            return null;
+        }
+
+        public void Draw(TopScreen screen, int width, int height) => Screens.Add(screen);
     }
 
     [GeneratedRegex(@"(\d+)/37 usable slots \([\d.]+ %\) · \d+ left · max_connections 40")]

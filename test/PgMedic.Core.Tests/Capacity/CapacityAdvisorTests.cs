@@ -103,7 +103,7 @@ public sealed class CapacityAdvisorTests
     [Theory]
     [InlineData(EmitFormat.Env, "DATABASE_POOL_SIZE=2\n")]
     [InlineData(EmitFormat.Npgsql, "Maximum Pool Size=3;")]
-    [InlineData(EmitFormat.SqlAlchemy, "pool_size=2,")]
+    [InlineData(EmitFormat.SqlAlchemy, "    \"DATABASE_POOL_SIZE\": \"2\",\n")]
     [InlineData(EmitFormat.Hikari, "maximumPoolSize=3\n")]
     [InlineData(EmitFormat.PgBouncer, "default_pool_size = 8\n")]
     public void Emit_RunbookExample_EachFormatCarriesTheRecommendedPool(EmitFormat format, string expected)
@@ -113,5 +113,27 @@ public sealed class CapacityAdvisorTests
         var text = CapacityEmitter.Emit(advice, format, new EmitTarget("db.internal", 5432, "shop", "app"));
 
         Assert.Contains(expected, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Variables_RunbookExample_TheRunbooksNamesInOneOrderWithTheComputedValues()
+    {
+        var advice = CapacityAdvisor.Advise(new DeploymentShape(4, 20, 10, 4), Server(100));
+
+        var variables = CapacityEmitter.Variables(advice).Select(v => $"{v.Name}={v.Value}");
+
+        Assert.Equal(
+            ["DATABASE_POOL_SIZE=2", "DATABASE_MAX_OVERFLOW=1", "DATABASE_POOL_TIMEOUT=10", "DATABASE_POOL_RECYCLE=300", "DATABASE_POOL_PRE_PING=true", "DATABASE_CONNECT_TIMEOUT=10", "DATABASE_COMMAND_TIMEOUT=30"],
+            variables);
+    }
+
+    [Fact]
+    public void Emit_SqlAlchemyApplicationNameWithQuotes_StaysOnePythonString()
+    {
+        var advice = CapacityAdvisor.Advise(new DeploymentShape(4, 20, 10, 4), Server(100));
+
+        var text = CapacityEmitter.Emit(advice, EmitFormat.SqlAlchemy, new EmitTarget("db", 5432, "shop", "app", "shop \"api\"\\x\n"));
+
+        Assert.Contains("APPLICATION_NAME = os.environ.get(\"PGAPPNAME\") or \"shop \\\"api\\\"\\\\x\"\n", text, StringComparison.Ordinal);
     }
 }

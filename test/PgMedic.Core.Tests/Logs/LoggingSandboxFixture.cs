@@ -39,6 +39,7 @@ public sealed class LoggingSandboxFixture : IAsyncLifetime
         await IdleInTransactionTimeoutAsync();
         await WrongPasswordAsync();
         await ResetMidLoginAsync();
+        await TerminateAsync();
         await StatementTimeoutAsync();
         await WaitForLogsAsync();
     }
@@ -91,6 +92,14 @@ public sealed class LoggingSandboxFixture : IAsyncLifetime
         await socket.ReceiveAsync(reply);
         socket.LingerState = new LingerOption(true, 0);
         socket.Close();
+    }
+
+    // Runbook step 1's pg_terminate_backend: the backend logs "terminating connection due to administrator command".
+    private async Task TerminateAsync()
+    {
+        await using var held = await HeldConnections.OpenAsync(Sandbox.TargetFor(AppUser, AppPassword), 1, "terminated-by-runbook");
+        await Sandbox.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'terminated-by-runbook'");
+        await ServerState.WaitUntilAsync(Sandbox, "NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'terminated-by-runbook')");
     }
 
     private async Task StatementTimeoutAsync()

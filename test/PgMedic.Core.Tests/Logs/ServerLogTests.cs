@@ -14,7 +14,7 @@ public sealed class ServerLogTests(LoggingSandboxFixture fixture) : IClassFixtur
     {
         var report = await AnalyzeAsync(fixture.LogFile(extension));
 
-        foreach (var code in new[] { "too-many-clients", "reserved-slots", "idle-in-transaction-timeout", "auth-failed", "client-disconnected", "statement-timeout" })
+        foreach (var code in new[] { "too-many-clients", "reserved-slots", "idle-in-transaction-timeout", "auth-failed", "client-disconnected", "statement-timeout", "admin-shutdown" })
         {
             var kind = Assert.Single(report.Kinds, k => k.Code == code);
             // Npgsql may try a refused login twice; each attempt is a line of its own.

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PgMedic.Guard.AspNetCore.Endpoints;
 using PgMedic.Postgres.Sandbox;
+using PgMedic.Testing;
 
 namespace PgMedic.Guard.Tests.Endpoints;
 
@@ -71,7 +72,7 @@ public sealed class HealthEndpointTests : IAsyncLifetime
             Assert.True(document.RootElement.GetProperty("pool").GetProperty("connectFailures").GetInt64() >= 1, pool);
         }
 
-        Assert.Equal(string.Empty, await PoolEndpointSchema.ProblemsAsync(pool));
+        Assert.Equal(string.Empty, await JsonSchemas.ProblemsAsync("pool-endpoint.schema.json", pool));
 
         await _sandbox.StartServerAsync();
         using var up = await _http.GetAsync(new Uri("/health", UriKind.Relative));
@@ -111,7 +112,7 @@ public sealed class HealthEndpointTests : IAsyncLifetime
         Assert.Equal(nameof(GetHealthPool_ConnectionHeld_ListsHolderWithPidCallSiteAndAge), holder.GetProperty("callSite").GetProperty("member").GetString());
         Assert.True(holder.GetProperty("callSite").GetProperty("line").GetInt32() > 0);
         Assert.True(holder.GetProperty("ageSeconds").GetDouble() >= 0);
-        Assert.Equal(string.Empty, await PoolEndpointSchema.ProblemsAsync(body));
+        Assert.Equal(string.Empty, await JsonSchemas.ProblemsAsync("pool-endpoint.schema.json", body));
         Assert.Equal(Environment.ProcessId, json.RootElement.GetProperty("process").GetProperty("pid").GetInt32());
         Assert.DoesNotContain(_sandbox.SuperuserPassword, body, StringComparison.Ordinal);
     }

@@ -19,6 +19,8 @@ public sealed class ConfigurationPropertyTests
         "alerts:connectionSaturation:warningPercent", "alerts:connectionSaturation:criticalPercent", "alerts:databaseConnectionFailure:ratio",
         "alerts:databaseConnectionFailure:window", "alerts:leakGrowth:samples", "alerts:exhaustionForecast:horizon",
         "webhooks:0:url", "webhooks:0:format", "webhooks:0:headers:X", "delivery:initialBackoff", "delivery:maxBackoff",
+        "slo:objective", "slo:window", "targets:0:slo:objective", "targets:0:slo:window", "alerts:sloBurnRate:for",
+        "sessionHistory:interval", "sessionHistory:topSessions", "sessionHistory:downsampleAfter", "sessionHistory:retention", "targets:0:sessionHistory:interval",
     ];
 
     private static readonly Gen<string> Value = Gen.OneOf(

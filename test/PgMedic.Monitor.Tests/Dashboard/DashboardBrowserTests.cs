@@ -32,6 +32,10 @@ public sealed class DashboardBrowserTests(MonitorSandbox fixture)
             new PageWaitForFunctionOptions { Timeout = 15000 });
         var drawn = await page.EvaluateAsync<int>("() => Chart.getChart('usage-chart').getDatasetMeta(1).data.filter(p => Number.isFinite(p.x) && Number.isFinite(p.y)).length");
         Assert.True(drawn > 0, "the usage chart drew no points");
+
+        // The history's times are ISO-8601 strings: the chart places the newest point at the browser's now, not in 1970.
+        var newest = await page.EvaluateAsync<double>("() => Date.now() - Math.max(...Chart.getChart('usage-chart').data.datasets[1].data.map(p => p.x))");
+        Assert.InRange(newest, -5_000, 30_000);
         Assert.Contains("shop-api", await page.Locator("#applications").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("88.0 %", await page.Locator("#card-shop .value").InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain(sandbox.SuperuserPassword, await page.ContentAsync(), StringComparison.Ordinal);
@@ -81,7 +85,7 @@ public sealed class DashboardBrowserTests(MonitorSandbox fixture)
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(output, "dashboard-application-failures.png"), FullPage = true });
     }
 
-    private static Task<IBrowser> LaunchAsync(IPlaywright playwright, string chromium) =>
+    internal static Task<IBrowser> LaunchAsync(IPlaywright playwright, string chromium) =>
         playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = chromium,

@@ -28,6 +28,7 @@ public sealed partial class PrometheusRulesTests
             {
                 cases.AddRange(MonitorAlert("PgMedicBlockingChain", "blocking-chain", "idle-in-transaction",
                     "sessions wait behind a lock held by another session (pgmedic heal terminates the head)"));
+                cases.AddRange(SloBurn());
             }
 
             return cases;
@@ -124,6 +125,39 @@ public sealed partial class PrometheusRulesTests
                 Alert("warning", "exhaustion-forecast", "at the current trend, usable connection slots run out within 10m"));
             yield return Never("connections rise one a minute from 60 %", rule, Usage(t => 120 + (t / 60), 201));
         }
+
+        /// <summary>
+        /// The workbook's burn-rate alerts over a 99.9 % objective: 10 checkouts a second from 0 s, 2 % of them
+        /// failing from <see cref="Start"/>. A window that reaches back to 0 s holds 0.02 × (t − 600) / t of
+        /// failures: above 14.4 × 0.001 from t = 2142.9 s, above 6 × 0.001 from 857.1 s, above 0.001 from
+        /// 631.6 s; the short windows hold 2 % by then. Each fires at the first evaluation past its moment;
+        /// a failure rate just below each factor never fires it.
+        /// </summary>
+        private IEnumerable<Case> SloBurn()
+        {
+            foreach (var (window, factor, severity, crossing, below, shortWindow, kind) in new[]
+            {
+                ("1h", 14.4, "critical", 2142.86, 0.013, "5m", "page"),
+                ("6h", 6.0, "critical", 857.14, 0.0055, "30m", "page"),
+                ("3d", 1.0, "warning", 631.58, 0.0009, "6h", "ticket"),
+            })
+            {
+                var rule = $"PgMedicSloBurnRate{window}";
+                var firing = (int)(Math.Ceiling(crossing / scrape) * scrape);
+                var summary = $"the error budget burns above {factor.ToString("0.###", CultureInfo.InvariantCulture)}× the sustainable rate over {window} and {shortWindow} (the SRE workbook's {kind})";
+                yield return Fires($"2 % of checkouts fail from the start on ({window})", rule, Checkouts(0.02), firing - scrape, firing,
+                    Alert(severity, "slo-burn-rate", summary, ("window", window)));
+                yield return Never($"{below * 100} % of checkouts fail, just below {factor}×", rule, Checkouts(below));
+            }
+        }
+
+        /// <summary>The monitor's objective counters: 10 checkouts a second, <paramref name="failing"/> of them failing from <see cref="Start"/>.</summary>
+        private List<(string, string)> Checkouts(double failing) =>
+        [
+            Series($"pgmedic_slo_attempts_total{{{Target}}}", t => 10 * t),
+            Series($"pgmedic_slo_failures_total{{{Target}}}", t => t < Start ? 0 : Math.Round(10 * failing * (t - Start), 6)),
+            Series($"pgmedic_slo_objective_ratio{{{Target}}}", _ => 0.999),
+        ];
 
         /// <summary>Rules over the monitor's own firing alerts: the monitor already waited its 'for', so they fire at once.</summary>
         private IEnumerable<Case> MonitorAlert(string rule, string alert, string other, string summary)

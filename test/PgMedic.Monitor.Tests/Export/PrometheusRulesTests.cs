@@ -43,7 +43,7 @@ public sealed partial class PrometheusRulesTests : IDisposable
     }
 
     [Theory]
-    [InlineData("pgmedic", 7)]
+    [InlineData("pgmedic", 10)]
     [InlineData("postgres-exporter", 6)]
     public async Task ExportPrometheusRules_BothMetricSources_PassPromtoolCheckRulesAndLinkToShippedDocs(string source, int count)
     {
@@ -67,7 +67,7 @@ public sealed partial class PrometheusRulesTests : IDisposable
         var rules = await ExportAsync("--runbook-url", "https://wiki.example.com/pgmedic/alerts");
 
         var links = Regex.Matches(rules, "runbook_url: '([^']*)'").Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(7, links.Count);
+        Assert.Equal(10, links.Count);
         Assert.Contains("https://wiki.example.com/pgmedic/alerts#leak-growth", links);
         Assert.All(links, link => Assert.StartsWith("https://wiki.example.com/pgmedic/alerts#", link, StringComparison.Ordinal));
     }

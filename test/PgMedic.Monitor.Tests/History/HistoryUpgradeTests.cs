@@ -45,11 +45,33 @@ public sealed class HistoryUpgradeTests : IDisposable
         var key = new AlertKey("shop", AlertNames.DatabaseConnectionFailure, Severity.Critical, string.Empty);
         var resolved = new AlertTransition("event-1", key, AlertState.Resolved, since.AddMinutes(1), since, 0, "recovered") { Signal = FailureSignal.Application };
         var sample = MonitorSample.Unreadable(since.AddMinutes(1), true, null, 2, []) with { ApplicationFailureRatio = 0.05 };
-        await store.RecordPollAsync("shop", sample, [resolved], [], _ => null, [], CancellationToken.None);
+        await store.RecordPollAsync("shop", sample, default, [resolved], [], _ => null, [], CancellationToken.None);
 
         Assert.Empty(await store.ActiveAlertsAsync("shop", CancellationToken.None));
         Assert.Equal(FailureSignal.Application, Assert.Single(await store.AlertEventsAsync("shop", since, 10, CancellationToken.None)).Signal);
         Assert.Equal(0.05, Assert.Single(await store.SamplesAsync("shop", since, since.AddHours(1), 10, CancellationToken.None)).ApplicationFailureRatio);
+    }
+
+    [Fact]
+    public async Task Incident_SnapshotSavedBeforeTheVocabulary_ReadsTheClientAddress()
+    {
+        var path = Path.Combine(_directory, "incidents.db");
+        using var store = new SqliteHistoryStore(path);
+        const string Session = "{\"pid\":4711,\"user\":\"app\",\"application\":\"o\\u0027brien\",\"client\":\"10.0.0.7\",\"database\":\"shop\",\"state\":\"idle in transaction\",\"stateAgeSeconds\":74.2,\"transactionAgeSeconds\":74.3,\"queryAgeSeconds\":74.2,\"waitEvent\":\"Client:ClientRead\",\"blockedBy\":[],\"query\":\"SELECT '\\\"client\\\": 1'\"}";
+        using (var old = new SqliteConnection($"Data Source={path}"))
+        {
+            old.Open();
+            using var insert = old.CreateCommand();
+            insert.CommandText = "INSERT INTO incidents (target, event_id, rule, severity, at, summary, body) VALUES ('shop', 'e-1', 'idle-in-transaction', 'warning', 0, 'old', $body)";
+            insert.Parameters.AddWithValue("$body", $"{{\"takenAt\":\"2025-07-31T03:12:05.1+00:00\",\"sessions\":[{Session}],\"blockingChains\":[],\"blockingEdges\":[],\"error\":null}}");
+            insert.ExecuteNonQuery();
+        }
+
+        var listed = Assert.Single(await store.IncidentsAsync("shop", 1, CancellationToken.None));
+        var session = Assert.Single((await store.IncidentAsync(listed.Id, CancellationToken.None))!.Body!.Sessions);
+
+        Assert.Equal(("10.0.0.7", "o'brien"), (session.ClientAddress, session.Application));
+        Assert.Equal("SELECT '\"client\": 1'", session.Query);
     }
 
     public void Dispose()

@@ -15,6 +15,7 @@ public sealed class OutboxTests(MonitorSandbox fixture) : IDisposable
     [Fact]
     public async Task Webhooks_ReceiverDownAndMonitorKilledInBetween_EveryStateChangeArrivesExactlyOnce()
     {
+        var clock = Stopwatch.StartNew();
         var sandbox = fixture.Sandbox;
         await using var receiver = new WebhookReceiver();
         var config = Path.Combine(_directory, "pgmedic.json");
@@ -50,6 +51,7 @@ public sealed class OutboxTests(MonitorSandbox fixture) : IDisposable
         Assert.Empty(receiver.Deliveries);
 
         await receiver.StartAsync();
+        var up = Stopwatch.StartNew();
         var timeline = (await client.GetFromJsonAsync<JsonElement>("/api/alerts/events")).EnumerateArray()
             .Where(e => e.GetProperty("state").GetString() != "pending")
             .Select(e => e.GetProperty("eventId").GetString()!)
@@ -62,6 +64,11 @@ public sealed class OutboxTests(MonitorSandbox fixture) : IDisposable
 
         await Task.Delay(1000);
         var received = receiver.Deliveries.ToList();
+        ReliabilityRecord.Fault(
+            "webhook receiver down while an alert fires, `kill -9` of `serve`, restart (the alert resolves), then the receiver up",
+            $"nothing lost: {received.Count} deliveries for {timeline.Count} state changes within {up.Elapsed.TotalSeconds:0.0} s of the receiver coming up",
+            "OutboxTests.Webhooks_ReceiverDownAndMonitorKilledInBetween_EveryStateChangeArrivesExactlyOnce",
+            clock.Elapsed);
         Assert.Equal(timeline.Order(), received.Select(d => d.GetProperty("eventId").GetString()!).Distinct().Order());
         var changes = received.DistinctBy(d => d.GetProperty("eventId").GetString())
             .Select(d => $"{d.GetProperty("alert").GetString()} {d.GetProperty("severity").GetString()} {d.GetProperty("state").GetString()}")

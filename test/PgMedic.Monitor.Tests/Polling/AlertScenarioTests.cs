@@ -43,6 +43,7 @@ public sealed class AlertScenarioTests(MonitorSandbox fixture)
     [Fact]
     public async Task DatabaseConnectionFailure_ServerStopped_FiresAfterItsWindowHealthTurns503AndRestartResolves()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var sandbox = fixture.Sandbox;
         var window = TimeSpan.FromSeconds(1.5);
         await using var monitor = await StartAsync(sandbox.SuperuserTarget, o => o with
@@ -60,9 +61,12 @@ public sealed class AlertScenarioTests(MonitorSandbox fixture)
         // Measured from the start of the shutdown: the server refuses connections before pg_ctl returns.
         var down = System.Diagnostics.Stopwatch.StartNew();
         await sandbox.StopServerAsync();
+        TimeSpan fired;
+        var restarted = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             await monitor.WaitForAlertsAsync(a => Firing(a, AlertNames.DatabaseConnectionFailure, "critical"), "database-connection-failure");
+            fired = down.Elapsed;
             Assert.True(down.Elapsed >= window, $"fired {down.Elapsed} after the server began to stop, before its {window} window");
             using var health = await monitor.Http.GetAsync(new Uri("/health", UriKind.Relative));
             Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
@@ -71,9 +75,15 @@ public sealed class AlertScenarioTests(MonitorSandbox fixture)
         finally
         {
             await sandbox.StartServerAsync();
+            restarted.Restart();
         }
 
         await monitor.WaitForAlertsAsync(a => !a.Any(x => x.GetProperty("alert").GetString() == AlertNames.DatabaseConnectionFailure), "database-connection-failure resolved");
+        ReliabilityRecord.Fault(
+            "server stopped (pg_ctl stop) then started while `serve` polls (failure window 1.5 s)",
+            $"database-connection-failure critical fired {fired.TotalSeconds:0.0} s after the stop began, /health 503 \"disconnected\"; resolved {restarted.Elapsed.TotalSeconds:0.0} s after the restart, the lifeline reconnected",
+            "AlertScenarioTests.DatabaseConnectionFailure_ServerStopped_FiresAfterItsWindowHealthTurns503AndRestartResolves",
+            clock.Elapsed);
         using var up = await monitor.Http.GetAsync(new Uri("/health/main", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, up.StatusCode);
         var target = (await monitor.GetJsonAsync("/api/targets/main"));

@@ -41,7 +41,7 @@ internal sealed class GuardedShopService : IAsyncDisposable
 
     public GuardedDataSource Guard => _app.Services.GetRequiredService<GuardedDataSource>();
 
-    public static async Task<GuardedShopService> StartAsync(ConnectionTarget database)
+    public static async Task<GuardedShopService> StartAsync(ConnectionTarget database, int poolSize = 2, TimeSpan? poolTimeout = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -50,9 +50,9 @@ internal sealed class GuardedShopService : IAsyncDisposable
         {
             ConnectionString = database.ToNpgsqlConnectionString("shop-api", pooling: true),
             Name = "shop-api",
-            PoolSize = 2,
+            PoolSize = poolSize,
             MaxOverflow = 0,
-            PoolTimeout = PoolTimeout,
+            PoolTimeout = poolTimeout ?? PoolTimeout,
         });
         var app = builder.Build();
         app.MapPgMedicGuard(o => o.EnablePoolEndpoint = true);

@@ -18,6 +18,7 @@ public sealed class LostViewTests(MonitorSandbox fixture)
     [Fact]
     public async Task LifelineTerminatedWhileSaturationFires_NoResolveNoRefireAndHealthSaysStale()
     {
+        var clock = Stopwatch.StartNew();
         var sandbox = fixture.Sandbox;
         await using var receiver = new WebhookReceiver();
         await receiver.StartAsync();
@@ -57,8 +58,13 @@ public sealed class LostViewTests(MonitorSandbox fixture)
         await monitor.WaitForAlertsAsync(a => RunningMonitor.Firing(a, AlertNames.ConnectionSaturation, "warning"), "the warning still firing");
         await Task.Delay(1000);
 
-        Assert.Contains("stale", statuses);
         var deliveries = receiver.Deliveries.Select(d => $"{d.GetProperty("alert").GetString()} {d.GetProperty("severity").GetString()} {d.GetProperty("state").GetString()}").ToList();
+        ReliabilityRecord.Fault(
+            "`pg_terminate_backend` of `serve`'s lifeline every 40 ms for 3 s while the saturation warning fires",
+            $"/health said {string.Join(" and ", statuses.Order())}; webhooks: {string.Join(", ", deliveries)} (no resolve/fire flap)",
+            "LostViewTests.LifelineTerminatedWhileSaturationFires_NoResolveNoRefireAndHealthSaysStale",
+            clock.Elapsed);
+        Assert.Contains("stale", statuses);
         Assert.Equal(["connection-saturation warning firing"], deliveries);
     }
 

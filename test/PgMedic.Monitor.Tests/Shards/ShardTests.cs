@@ -117,6 +117,17 @@ public sealed partial class ShardTests(MonitorSandbox fixture) : IAsyncLifetime
             var other = listed.First(t => !t.GetProperty("owner").GetProperty("here").GetBoolean()).GetProperty("name").GetString();
             var samples = await http.GetFromJsonAsync<JsonElement>(new Uri(address, $"/api/targets/{other}/history?since=5m"));
             Assert.True(samples.GetProperty("points").GetArrayLength() > 0, $"no history of {other} on {address}");
+            using var activity = await http.GetAsync(new Uri(address, $"/api/targets/{other}/activity"));
+            Assert.Equal(HttpStatusCode.Conflict, activity.StatusCode);
+        }
+
+        // Each instance's targets and objective minutes, in the one history.
+        await using (var history = await PostgresSandbox.OpenAsync(historyServer.SuperuserTarget))
+        {
+            await using var counts = new NpgsqlCommand("SELECT (SELECT count(DISTINCT target) FROM pgmedic.slo_minutes), (SELECT count(*) FROM pgmedic.targets)", history);
+            await using var reader = await counts.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal(((long)Names.Length, (long)Names.Length), (reader.GetInt64(0), reader.GetInt64(1)));
         }
 
         Assert.Contains("history in postgres://postgres:***@", first.Output, StringComparison.Ordinal);

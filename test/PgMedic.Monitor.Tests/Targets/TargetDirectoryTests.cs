@@ -156,6 +156,22 @@ public sealed class TargetDirectoryTests(MonitorSandbox fixture) : IDisposable
         Assert.All(error.Errors, e => Assert.DoesNotContain("hunter2", e, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void TargetDirectory_ObjectiveAndSessionSamplingSetAtTheTop_FileTargetsTakeThem()
+    {
+        File.WriteAllText(Path.Combine(_directory, "fleet.json"), """[ { "targets": ["db.internal:5432"], "labels": { "database": "shop", "user": "monitor" } } ]""");
+
+        var sampled = ReadConfig($$"""{ "targetDirectory": "{{_directory}}", "slo": { "objective": 99.5, "window": "7d" }, "sessionHistory": { "interval": "2s" } }""");
+        var unsampled = ReadConfig($$"""{ "targetDirectory": "{{_directory}}", "sessionHistory": { "enabled": false } }""");
+
+        var target = Assert.Single(sampled.Targets);
+        Assert.Equal(new Core.Slo.SloOptions { ObjectivePercent = 99.5, Window = TimeSpan.FromDays(7) }, target.Slo);
+        Assert.True(target.SessionHistory);
+        Assert.Equal(TimeSpan.FromSeconds(2), target.SampleInterval(sampled.PollInterval));
+        Assert.False(Assert.Single(unsampled.Targets).SessionHistory);
+        Assert.Equal(new Core.Slo.SloOptions(), unsampled.Targets[0].Slo);
+    }
+
     private MonitorOptions ReadConfig(string json)
     {
         var path = Path.Combine(_directory, "..", Path.GetFileName(_directory) + ".config.json");
