@@ -150,37 +150,4 @@ internal sealed partial class PostgresHistoryStore
     }
 
     private static string? Text(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
-
-    private static async Task<List<T>> QueryInAsync<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params object?[] values)
-    {
-#pragma warning disable CA2100 // every statement is a constant of this class; values go through parameters
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-#pragma warning restore CA2100
-        foreach (var value in values)
-        {
-            command.Parameters.Add(Parameter(value));
-        }
-
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(map(reader));
-        }
-
-        return rows;
-    }
-
-    private static async Task ExecuteInAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, params object?[] values)
-    {
-#pragma warning disable CA2100 // every statement is a constant of this class; values go through parameters
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-#pragma warning restore CA2100
-        foreach (var value in values)
-        {
-            command.Parameters.Add(Parameter(value));
-        }
-
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
 }

@@ -218,40 +218,14 @@ internal sealed partial class PostgresHistoryStore : IHistoryStore
             SELECT at, probe_ok, probe_reason, probe_ms, collected, clients, usable, max_connections, percent, by_state::text, by_application::text, findings::text, app_failure_ratio
             FROM (SELECT * FROM pgmedic.samples WHERE target = $1 AND at >= $2 AND at <= $3 ORDER BY at DESC LIMIT $4) latest ORDER BY at
             """,
-            r => new MonitorSample(
-                At(r, 0),
-                r.GetBoolean(1),
-                r.IsDBNull(2) ? null : r.GetString(2),
-                r.IsDBNull(3) ? null : r.GetDouble(3),
-                r.GetBoolean(4),
-                r.GetInt32(5),
-                r.GetInt32(6),
-                r.GetInt32(7),
-                r.GetDouble(8),
-                JsonSerializer.Deserialize(r.GetString(9), MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>(),
-                JsonSerializer.Deserialize(r.GetString(10), MonitorJsonContext.Dialect.IReadOnlyListAppConnections) ?? [],
-                JsonSerializer.Deserialize(r.GetString(11), MonitorJsonContext.Dialect.IReadOnlyListSampleFinding) ?? [])
-            {
-                ApplicationFailureRatio = r.IsDBNull(12) ? null : r.GetDouble(12),
-            },
+            r => SampleRows.Sample(r, At(r, 0)),
             cancellationToken,
             target, from.UtcDateTime, to.UtcDateTime, limit);
 
     public Task<IReadOnlyList<Core.Capacity.UsagePoint>> UsageAsync(string target, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         QueryAsync(
             "SELECT at, clients, usable, by_state::text, by_application::text FROM pgmedic.samples WHERE target = $1 AND at >= $2 AND at <= $3 AND collected ORDER BY at",
-            r =>
-            {
-                var byState = JsonSerializer.Deserialize(r.GetString(3), MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>();
-                return new Core.Capacity.UsagePoint(
-                    At(r, 0),
-                    r.GetInt32(1),
-                    r.GetInt32(2),
-                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Active),
-                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Idle),
-                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransaction) + byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransactionAborted),
-                    JsonSerializer.Deserialize(r.GetString(4), MonitorJsonContext.Dialect.IReadOnlyListAppConnections) ?? []);
-            },
+            r => SampleRows.Usage(r, At(r, 0)),
             cancellationToken,
             target, from.UtcDateTime, to.UtcDateTime);
 
@@ -461,14 +435,18 @@ internal sealed partial class PostgresHistoryStore : IHistoryStore
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params object?[] values)
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-#pragma warning disable CA2100 // every statement is a constant of this class; values go through parameters
-        await using var command = new NpgsqlCommand(sql, connection);
-#pragma warning restore CA2100
-        foreach (var value in values)
-        {
-            command.Parameters.Add(Parameter(value));
-        }
+        return await QueryInAsync(connection, null, sql, map, cancellationToken, values).ConfigureAwait(false);
+    }
 
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params object?[] values)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteInAsync(connection, null, sql, cancellationToken, values).ConfigureAwait(false);
+    }
+
+    private static async Task<List<T>> QueryInAsync<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params object?[] values)
+    {
+        await using var command = Statement(connection, transaction, sql, values);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<T>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -479,18 +457,23 @@ internal sealed partial class PostgresHistoryStore : IHistoryStore
         return rows;
     }
 
-    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params object?[] values)
+    private static async Task ExecuteInAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params object?[] values)
     {
-        await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Statement(connection, transaction, sql, values);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlCommand Statement(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, object?[] values)
+    {
 #pragma warning disable CA2100 // every statement is a constant of this class (partition names are PgMedic's own); values go through parameters
-        await using var command = new NpgsqlCommand(sql, connection);
+        var command = new NpgsqlCommand(sql, connection, transaction);
 #pragma warning restore CA2100
         foreach (var value in values)
         {
             command.Parameters.Add(Parameter(value));
         }
 
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return command;
     }
 
     private static void Run(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)

@@ -228,22 +228,7 @@ internal sealed partial class SqliteHistoryStore : IHistoryStore
             SELECT at, probe_ok, probe_reason, probe_ms, collected, clients, usable, max_connections, percent, by_state, by_application, findings, app_failure_ratio
             FROM (SELECT * FROM samples WHERE target = $target AND at >= $from AND at <= $to ORDER BY at DESC LIMIT $limit) ORDER BY at
             """,
-            r => new MonitorSample(
-                FromMs(r.GetInt64(0)),
-                r.GetBoolean(1),
-                r.IsDBNull(2) ? null : r.GetString(2),
-                r.IsDBNull(3) ? null : r.GetDouble(3),
-                r.GetBoolean(4),
-                r.GetInt32(5),
-                r.GetInt32(6),
-                r.GetInt32(7),
-                r.GetDouble(8),
-                JsonSerializer.Deserialize(r.GetString(9), MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>(),
-                JsonSerializer.Deserialize(r.GetString(10), MonitorJsonContext.Dialect.IReadOnlyListAppConnections) ?? [],
-                JsonSerializer.Deserialize(r.GetString(11), MonitorJsonContext.Dialect.IReadOnlyListSampleFinding) ?? [])
-            {
-                ApplicationFailureRatio = r.IsDBNull(12) ? null : r.GetDouble(12),
-            },
+            r => SampleRows.Sample(r, FromMs(r.GetInt64(0))),
             ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)), ("$limit", limit));
     }
 
@@ -253,18 +238,7 @@ internal sealed partial class SqliteHistoryStore : IHistoryStore
         IReadOnlyList<Core.Capacity.UsagePoint> points = Query(connection, """
             SELECT at, clients, usable, by_state, by_application FROM samples WHERE target = $target AND at >= $from AND at <= $to AND collected = 1 ORDER BY at
             """,
-            r =>
-            {
-                var byState = JsonSerializer.Deserialize(r.GetString(3), MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>();
-                return new Core.Capacity.UsagePoint(
-                    FromMs(r.GetInt64(0)),
-                    r.GetInt32(1),
-                    r.GetInt32(2),
-                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Active),
-                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Idle),
-                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransaction) + byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransactionAborted),
-                    JsonSerializer.Deserialize(r.GetString(4), MonitorJsonContext.Dialect.IReadOnlyListAppConnections) ?? []);
-            },
+            r => SampleRows.Usage(r, FromMs(r.GetInt64(0))),
             ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)));
         return Task.FromResult(points);
     }

@@ -155,7 +155,19 @@ internal sealed class TargetPoller(
             var wait = scheduled - time.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var delay = Task.Delay(wait, time, waiting.Token);
+
+                // The clock may have moved on between reading it and starting the delay (a test's fake clock
+                // moves in steps): then the tick is due already, and the delay would end a step too late.
+                if (time.GetUtcNow() < scheduled)
+                {
+                    await delay.ConfigureAwait(false);
+                }
+                else
+                {
+                    await waiting.CancelAsync().ConfigureAwait(false);
+                }
             }
         }
     }
