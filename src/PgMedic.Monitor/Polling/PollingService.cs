@@ -28,6 +28,7 @@ internal sealed class PollingService : BackgroundService
     private readonly SemaphoreSlim _changeGate = new(1, 1);
     private readonly TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _started;
+    private bool _stopped;
 
     public PollingService(MonitorOptions options, IHistoryStore store, MonitorState state, WebhookComposer composer, OutboxSignal outbox, TimeProvider time, ILoggerFactory loggers)
     {
@@ -64,6 +65,12 @@ internal sealed class PollingService : BackgroundService
         await _changeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Stopping: a change arriving now would start a poller nothing disposes (its lifeline left open).
+            if (_stopped)
+            {
+                return;
+            }
+
             var wanted = targets.ToDictionary(t => t.Name, StringComparer.Ordinal);
             foreach (var gone in _state.All.Where(s => !wanted.ContainsKey(s.Target.Name)).ToList())
             {
@@ -150,10 +157,20 @@ internal sealed class PollingService : BackgroundService
         {
             _restored.TrySetResult();
 
-            // Each poller stops its timer and sampler, and writes the session samples still waiting.
-            foreach (var poller in _pollers.Values)
+            // After any change in progress (the target directory's), and none after: each poller stops its
+            // timer and sampler, writes the session samples still waiting, and closes its lifeline.
+            await _changeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
             {
-                await poller.DisposeAsync().ConfigureAwait(false);
+                _stopped = true;
+                foreach (var poller in _pollers.Values)
+                {
+                    await poller.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _changeGate.Release();
             }
         }
     }
