@@ -14,6 +14,7 @@ using PgMedic.Monitor.History;
 using PgMedic.Monitor.Metrics;
 using PgMedic.Monitor.Notifications;
 using PgMedic.Monitor.Polling;
+using PgMedic.Monitor.Probe;
 
 namespace PgMedic.Monitor;
 
@@ -33,6 +34,7 @@ public sealed record MonitorHostSettings
 /// <summary><c>pgmedic serve</c> as an ASP.NET Core application: a short composition root, features in their folders.</summary>
 public static class MonitorHost
 {
+    /// <exception cref="HistoryStoreException">The PostgreSQL history (<c>history.connection</c>) cannot be opened or migrated.</exception>
     public static WebApplication Build(MonitorOptions options, MonitorHostSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -60,8 +62,12 @@ public static class MonitorHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(settings.Time);
-        services.AddSingleton<IHistoryStore>(_ => new SqliteHistoryStore(options.HistoryPath));
-        services.AddSingleton<MonitorState>();
+        // Opened here, not on first use: an unreachable history database is said at start-up, in one line.
+        IHistoryStore store = options.HistoryConnection is { } history
+            ? PostgresHistoryStore.Open(history, options.Shard.Index, settings.Time)
+            : new SqliteHistoryStore(options.HistoryPath);
+        services.AddSingleton(store);
+        services.AddSingleton(new MonitorState(options));
         services.AddSingleton<WebhookComposer>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SlowQueryCache>();
@@ -69,6 +75,12 @@ public static class MonitorHost
         services.AddSingleton<PollingService>();
         services.AddHostedService(sp => sp.GetRequiredService<PollingService>());
         services.AddHostedService<WebhookDispatcher>();
+        if (options.TargetDirectory is { } directory)
+        {
+            services.AddSingleton(new Targets.TargetDirectory(directory, TargetDefaults.From(options), options.TargetEnvironment, options.HomeDirectory));
+            services.AddHostedService<Targets.TargetWatcher>();
+        }
+
         services.AddProblemDetails();
         services.AddHttpHardening(options);
         services.ConfigureHttpJsonOptions(json =>
@@ -97,6 +109,7 @@ public static class MonitorHost
         app.MapActionsApi();
         app.MapDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapProbeApi();
         return app;
     }
 

@@ -34,4 +34,16 @@ internal static partial class MonitorLog
 
     [LoggerMessage(10, LogLevel.Warning, "Keeping the history failed: {Error}")]
     public static partial void HistoryMaintenanceFailed(ILogger logger, string error);
+
+    [LoggerMessage(11, LogLevel.Information, "Watching {Target} ({Masked}) when /probe scrapes it")]
+    public static partial void WatchingWhenScraped(ILogger logger, string target, string masked);
+
+    [LoggerMessage(12, LogLevel.Information, "Stopped watching {Target}: {Reason}")]
+    public static partial void StoppedWatching(ILogger logger, string target, string reason);
+
+    [LoggerMessage(13, LogLevel.Warning, "Target file {File}: {Error}; its targets stay as they were until it is fixed")]
+    public static partial void TargetFileRefused(ILogger logger, string file, string error);
+
+    [LoggerMessage(14, LogLevel.Information, "Target {Target} belongs to shard {Owner} of {Count}: not polled by this instance (shard {Index})")]
+    public static partial void NotOwned(ILogger logger, string target, int owner, int count, int index);
 }

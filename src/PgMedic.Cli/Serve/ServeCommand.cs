@@ -1,5 +1,6 @@
 using System.Collections;
 using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
 using PgMedic.Core.Common;
 using PgMedic.Monitor;
 using PgMedic.Monitor.Configuration;
@@ -17,10 +18,16 @@ internal static class ServeCommand
             HelpName = "file",
         };
         var port = new Option<int?>("--port", "-p") { Description = "Listen on this port (overrides the file's 'port'; 0 picks a free one)", HelpName = "port" };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Poll only this instance's share of the targets: I/N (0/2 and 1/2 for two instances), by a stable hash of the target names; overrides the file's 'shard'",
+            HelpName = "I/N",
+        };
         var command = new Command("serve", "Watch targets: poll over one long-lived connection, measure an application's connection success, keep history in SQLite, fire the runbook's alerts to webhooks, serve /health, /metrics, a JSON API and the dashboard.")
         {
             config,
             port,
+            shard,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -50,7 +57,30 @@ internal static class ServeCommand
                 options = options with { Port = overridePort };
             }
 
-            await using var app = MonitorHost.Build(options, new MonitorHostSettings { Time = context.Time, OtlpEndpoint = context.Environment("OTEL_EXPORTER_OTLP_ENDPOINT") });
+            if (parseResult.GetValue(shard) is { } shardText)
+            {
+                var (parsed, error) = Monitor.Shards.ShardOptions.Parse(shardText);
+                if (parsed is null)
+                {
+                    await context.Error.WriteLineAsync($"pgmedic: --shard {error}");
+                    return (int)ExitCode.Unknown;
+                }
+
+                options = options with { Shard = parsed with { PeerUrl = options.Shard.PeerUrl } };
+            }
+
+            WebApplication built;
+            try
+            {
+                built = MonitorHost.Build(options, new MonitorHostSettings { Time = context.Time, OtlpEndpoint = context.Environment("OTEL_EXPORTER_OTLP_ENDPOINT") });
+            }
+            catch (Monitor.History.HistoryStoreException ex)
+            {
+                await context.Error.WriteLineAsync($"pgmedic: cannot open the history: {ex.Message}");
+                return (int)ExitCode.Unknown;
+            }
+
+            await using var app = built;
             try
             {
                 await app.StartAsync(cancellationToken);
@@ -62,7 +92,7 @@ internal static class ServeCommand
             }
 
             var address = MonitorHost.BoundAddress(app);
-            await context.Out.WriteLineAsync($"pgmedic serve: watching {options.Targets.Count} target(s) every {Duration.Format(options.PollInterval)}; history in {Path.GetFullPath(options.HistoryPath)}");
+            await context.Out.WriteLineAsync($"pgmedic serve: watching {Watching(options)}; history in {(options.HistoryConnection is { } history ? history.Masked : Path.GetFullPath(options.HistoryPath))}");
             await context.Out.WriteLineAsync($"pgmedic serve: listening on {address} (dashboard {address}, /health, /metrics, /api){(options.ReadOnly ? "; read-only" : "; actions enabled")}");
             if (!options.IsLoopback)
             {
@@ -90,6 +120,20 @@ internal static class ServeCommand
             return (int)ExitCode.Ok;
         });
         return command;
+    }
+
+    private static string Watching(MonitorOptions options)
+    {
+        var owned = options.Targets.Count(t => options.Shard.Owns(t.Name));
+        var scraped = options.Targets.Count(t => options.Shard.Owns(t.Name) && (t.Poll ?? options.Poll) == PollMode.Scrape);
+        var text = $"{owned} target(s)";
+        text += scraped == owned && owned > 0 ? " when /probe scrapes them" : scraped > 0 ? $" ({scraped} when /probe scrapes them, the others every {Duration.Format(options.PollInterval)})" : $" every {Duration.Format(options.PollInterval)}";
+        if (options.Shard.IsSharded)
+        {
+            text += $" as shard {options.Shard} ({options.Targets.Count - owned} other target(s) belong to other shards)";
+        }
+
+        return options.TargetDirectory is { } directory ? $"{text}, following {directory}" : text;
     }
 
     /// <summary>The PGMEDIC_* variables, read through the context so tests see only their own.</summary>

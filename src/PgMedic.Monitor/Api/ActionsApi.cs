@@ -27,15 +27,15 @@ internal static class ActionsApi
     }
 
     private static async Task<Results<Ok<RemediationReport>, ProblemHttpResult>> HealAsync(
-        string target, HealRequest? request, HttpContext http, MonitorOptions options, PollingService polling, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string target, HealRequest? request, HttpContext http, MonitorOptions options, PollingService polling, MonitorState state, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        if (Refuse(target, http, options, polling) is { } refused)
+        if (Refuse(target, http, options, polling, state) is { } refused)
         {
             return refused;
         }
 
         var dryRun = request?.DryRun ?? true;
-        var monitored = options.Find(target)!;
+        var monitored = polling.Pollers[target].Target;
         var (report, failure) = await RunAsync(RemediationVerb.Heal, monitored, options, polling, time, r => r with { Heal = monitored.Heal }, dryRun, cancellationToken).ConfigureAwait(false);
         if (report is null)
         {
@@ -47,14 +47,14 @@ internal static class ActionsApi
     }
 
     private static async Task<Results<Ok<RemediationReport>, ProblemHttpResult>> TerminateAsync(
-        string target, int pid, HttpContext http, MonitorOptions options, PollingService polling, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string target, int pid, HttpContext http, MonitorOptions options, PollingService polling, MonitorState state, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        if (Refuse(target, http, options, polling) is { } refused)
+        if (Refuse(target, http, options, polling, state) is { } refused)
         {
             return refused;
         }
 
-        var monitored = options.Find(target)!;
+        var monitored = polling.Pollers[target].Target;
         var (report, failure) = await RunAsync(RemediationVerb.Terminate, monitored, options, polling, time, r => r with { Selection = new SessionSelection { Pid = pid } }, dryRun: false, cancellationToken).ConfigureAwait(false);
         if (report is null)
         {
@@ -122,7 +122,7 @@ internal static class ActionsApi
             extensions: new Dictionary<string, object?> { ["holderPid"] = holder?.Pid, ["holderDoor"] = holder?.Door, ["holderHost"] = holder?.Host, ["holderVerb"] = holder?.Verb, ["holderSince"] = holder?.Since });
     }
 
-    private static ProblemHttpResult? Refuse(string target, HttpContext http, MonitorOptions options, PollingService polling)
+    private static ProblemHttpResult? Refuse(string target, HttpContext http, MonitorOptions options, PollingService polling, MonitorState state)
     {
         if (options.ReadOnly)
         {
@@ -134,7 +134,8 @@ internal static class ActionsApi
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "access token required", detail: "actions need 'Authorization: Bearer <accessToken>'");
         }
 
-        return polling.Pollers.ContainsKey(target) ? null : TypedResults.Problem(Problems.UnknownTarget(target));
+        return polling.Pollers.ContainsKey(target) ? null
+            : TypedResults.Problem(state.Get(target) is null ? Problems.UnknownTarget(target) : Problems.OtherShard(target, options.Shard));
     }
 
     private static ProblemHttpResult Unreachable(PgMedic.Core.Probing.ProbeResult? failure) =>

@@ -15,9 +15,9 @@ internal static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", (MonitorState state) => Answer(state.All));
+        app.MapGet("/health", (MonitorState state) => Answer(state.Owned));
         app.MapGet("/health/{target}", Results<JsonHttpResult<HealthView>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>> (string target, MonitorState state) =>
-            state.Get(target) is { } status
+            state.Get(target) is { } status && state.Owns(target)
                 ? Answer([status])
                 : TypedResults.NotFound(Problems.UnknownTarget(target)));
         return app;
@@ -56,4 +56,18 @@ internal static class Problems
     };
 
     public static Microsoft.AspNetCore.Mvc.ProblemDetails Of(int status, string title, string detail) => new() { Status = status, Title = title, Detail = detail };
+
+    /// <summary>A target another shard polls: which one, and where it answers when the peers' address is configured.</summary>
+    public static Microsoft.AspNetCore.Mvc.ProblemDetails OtherShard(string target, Shards.ShardOptions shard)
+    {
+        var owner = shard.OwnerOf(target);
+        var url = shard.UrlOf(owner);
+        var problem = Of(
+            StatusCodes.Status409Conflict,
+            "target of another shard",
+            $"'{target}' is polled by shard {owner}/{shard.Count}{(url is null ? string.Empty : $" ({url})")}, not by this instance (shard {shard}): ask that one");
+        problem.Extensions["ownerShard"] = owner;
+        problem.Extensions["ownerUrl"] = url?.ToString();
+        return problem;
+    }
 }

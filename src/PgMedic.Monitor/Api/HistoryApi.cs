@@ -32,12 +32,12 @@ internal static class HistoryApi
         return app;
     }
 
-    private static async Task<Results<Ok<ActivityMoment>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> GetActivityAsync(
-        string target, string? at, string? @for, PollingService polling, IHistoryStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ActivityMoment>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, ProblemHttpResult>> GetActivityAsync(
+        string target, string? at, string? @for, PollingService polling, MonitorState state, IHistoryStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!polling.Pollers.TryGetValue(target, out var poller))
         {
-            return TypedResults.NotFound(Problems.UnknownTarget(target));
+            return NotPolledHere(target, state);
         }
 
         var now = time.GetUtcNow();
@@ -86,12 +86,12 @@ internal static class HistoryApi
         return TypedResults.Ok(await HistoryQueries.CapacityAsync(store, target, now - TimeSpan.FromDays(days ?? 7), now, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<Results<Ok<HistoryEvidence>, NotFound<ProblemDetails>>> GetEvidenceAsync(
-        string target, string? since, PollingService polling, IHistoryStore store, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<HistoryEvidence>, ProblemHttpResult>> GetEvidenceAsync(
+        string target, string? since, PollingService polling, MonitorState state, IHistoryStore store, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
     {
         if (!polling.Pollers.TryGetValue(target, out var poller))
         {
-            return TypedResults.NotFound(Problems.UnknownTarget(target));
+            return NotPolledHere(target, state);
         }
 
         var now = time.GetUtcNow();
@@ -101,6 +101,10 @@ internal static class HistoryApi
         var location = $"{http.Request.Scheme}://{http.Request.Host}";
         return TypedResults.Ok(await HistoryQueries.EvidenceAsync(store, poller.Stored(), location, from, now, poller.Slo, poller.Sessions, cancellationToken).ConfigureAwait(false));
     }
+
+    /// <summary>A target unknown (404), or another shard's (409, naming the owner): its live objective and session samples are that instance's.</summary>
+    private static ProblemHttpResult NotPolledHere(string target, MonitorState state) =>
+        TypedResults.Problem(state.Get(target) is null ? Problems.UnknownTarget(target) : Problems.OtherShard(target, state.Options.Shard));
 }
 
 /// <summary>A target's availability objective as of its latest poll; <see cref="Slo"/> is null before the first poll.</summary>

@@ -21,9 +21,18 @@ internal static class MonitorApi
     public static IEndpointRouteBuilder MapMonitorApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        api.MapGet("/targets", (MonitorState state) => TypedResults.Ok<IReadOnlyList<TargetView>>(state.All.Select(s => View(s, state.Options.PollInterval)).ToList()));
-        api.MapGet("/targets/{target}", Results<Ok<TargetView>, NotFound<ProblemDetails>> (string target, MonitorState state) =>
-            state.Get(target) is { } s ? TypedResults.Ok(View(s, state.Options.PollInterval)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
+        api.MapGet("/targets", async (MonitorState state, IHistoryStore store, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            var views = new List<TargetView>();
+            foreach (var s in state.All)
+            {
+                views.Add(await ViewAsync(s, state, store, time, cancellationToken).ConfigureAwait(false));
+            }
+
+            return TypedResults.Ok<IReadOnlyList<TargetView>>(views);
+        });
+        api.MapGet("/targets/{target}", async Task<Results<Ok<TargetView>, NotFound<ProblemDetails>>> (string target, MonitorState state, IHistoryStore store, TimeProvider time, CancellationToken cancellationToken) =>
+            state.Get(target) is { } s ? TypedResults.Ok(await ViewAsync(s, state, store, time, cancellationToken).ConfigureAwait(false)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
         api.MapGet("/targets/{target}/snapshot", Results<Ok<SnapshotView>, NotFound<ProblemDetails>> (string target, MonitorState state) =>
             state.Get(target) is { } s ? TypedResults.Ok(Snapshot(s)) : TypedResults.NotFound(Problems.UnknownTarget(target)));
         api.MapGet("/targets/{target}/history", GetHistoryAsync);
@@ -43,7 +52,49 @@ internal static class MonitorApi
         return app;
     }
 
-    internal static TargetView View(TargetStatus s, TimeSpan interval) => new(
+    /// <summary>
+    /// A target this instance polls, from its latest poll; another shard's, from the latest sample and the active
+    /// alerts its owner wrote to the shared history (a PostgreSQL <c>history.connection</c>) — with a SQLite
+    /// history, which only this instance writes, such a target shows as not polled (<c>polledAt</c> null).
+    /// </summary>
+    private static async Task<TargetView> ViewAsync(TargetStatus s, MonitorState state, IHistoryStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (state.Owns(s.Target.Name))
+        {
+            return View(s, state.Options);
+        }
+
+        var now = time.GetUtcNow();
+        var latest = (await store.SamplesAsync(s.Target.Name, now - TimeSpan.FromHours(1), now, 1, cancellationToken).ConfigureAwait(false)).LastOrDefault();
+        if (latest is null)
+        {
+            return View(s, state.Options);
+        }
+
+        var alerts = await store.ActiveAlertsAsync(s.Target.Name, cancellationToken).ConfigureAwait(false);
+        var usage = latest.Collected
+            ? new Usage(latest.ClientBackends, latest.UsableSlots, latest.MaxConnections, latest.PercentUsed, latest.UsableSlots - latest.ClientBackends, latest.ByState, 0)
+            {
+                ClientBackendsMin = latest.ClientBackendsMin ?? latest.ClientBackends,
+                PercentOfUsableMin = latest.PercentUsed,
+            }
+            : null;
+        var worst = latest.Findings.Select(f => f.Severity).DefaultIfEmpty(Severity.Info).Max();
+        var status = !latest.ProbeSucceeded || worst == Severity.Critical ? "critical" : !latest.Collected ? "stale" : worst == Severity.Warning ? "warning" : "ok";
+        return View(s, state.Options) with
+        {
+            Status = status,
+            Database = latest.ProbeSucceeded ? "connected" : "disconnected",
+            PolledAt = latest.At,
+            Usage = UsageView.From(usage),
+            Probe = new ProbeView(latest.ProbeSucceeded ? "accepting" : "failed", latest.ProbeReason, null, null, null, latest.ProbeLatencyMilliseconds),
+            FiringAlerts = alerts.Count(a => a.State == AlertState.Firing),
+            Stale = !latest.Collected,
+            FreshAt = latest.Collected ? latest.At : null,
+        };
+    }
+
+    internal static TargetView View(TargetStatus s, Configuration.MonitorOptions options) => new(
         s.Target.Name,
         s.Target.Masked,
         s.Stale && s.DatabaseConnected ? "stale" : s.Report is { } r ? r.Status.ToString().ToLowerInvariant() : "unknown",
@@ -53,10 +104,13 @@ internal static class MonitorApi
         UsageView.From(s.Report?.Usage),
         s.Probe is { } p ? new ProbeView(ProbeOutcomeName.Of(p.Outcome), p.Reason, p.Message, p.ConnectMilliseconds, p.QueryMilliseconds, s.Sample?.ProbeLatencyMilliseconds) : null,
         s.Alerts.Count(a => a.State == AlertState.Firing),
-        interval.TotalMilliseconds,
+        options.PollInterval.TotalMilliseconds,
         FailureRatesView.From(s.Failures, s.Target.Alerts.DatabaseConnectionFailure.Ratio),
         s.Stale,
-        s.FreshAt);
+        s.FreshAt,
+        (s.Target.Poll ?? options.Poll) == Configuration.PollMode.Scrape ? "scrape" : "interval",
+        s.Target.SourceFile,
+        OwnerView.Of(s.Target.Name, options.Shard));
 
     private static SnapshotView Snapshot(TargetStatus s)
     {
@@ -144,11 +198,11 @@ internal static class MonitorApi
     /// pg_stat_statements over the lifeline, read at most every 30 s per target (it is not free): the
     /// application's statements, without PgMedic's own polling and the drivers' housekeeping.
     /// </summary>
-    private static async Task<Results<Ok<SlowQueriesView>, NotFound<ProblemDetails>>> GetSlowQueriesAsync(string target, MonitorState state, PollingService polling, SlowQueryCache cache, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SlowQueriesView>, ProblemHttpResult>> GetSlowQueriesAsync(string target, MonitorState state, PollingService polling, SlowQueryCache cache, TimeProvider time, CancellationToken cancellationToken)
     {
         if (state.Get(target) is not { } status || !polling.Pollers.TryGetValue(target, out var poller))
         {
-            return TypedResults.NotFound(Problems.UnknownTarget(target));
+            return TypedResults.Problem(state.Get(target) is null ? Problems.UnknownTarget(target) : Problems.OtherShard(target, state.Options.Shard));
         }
 
         var now = time.GetUtcNow();

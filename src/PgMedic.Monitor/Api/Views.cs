@@ -62,7 +62,21 @@ internal sealed record TargetView(
     double PollIntervalMilliseconds,
     FailureRatesView? FailureRates,
     bool Stale,
-    DateTimeOffset? FreshAt);
+    DateTimeOffset? FreshAt,
+    string Poll,
+    string? SourceFile,
+    OwnerView Owner);
+
+/// <summary>Which instance polls a target (<c>serve --shard I/N</c>): <c>here</c> is true on the one that does.</summary>
+/// <param name="Url">The owner's address from <c>shard.peerUrl</c>; null when none is configured.</param>
+internal sealed record OwnerView(int Shard, int Shards, bool Here, string? Url)
+{
+    public static OwnerView Of(string target, Shards.ShardOptions shard)
+    {
+        var owner = shard.OwnerOf(target);
+        return new OwnerView(owner, shard.Count, owner == shard.Index, shard.UrlOf(owner)?.ToString());
+    }
+}
 
 /// <summary>One session as the API shows it, in <c>pgmedic activity</c>'s words (ages rounded to 0.1 s, the query cut at 300 characters).</summary>
 internal sealed record SessionView(

@@ -144,11 +144,19 @@ public static partial class MonitorConfigReader
         }
 
         var defaultSampling = new TargetSampling(reader.Bool(sessions, "enabled", true), ReadInterval(sessions, "sessionHistory", reader));
+        sessionHistory = sessionHistory with { Enabled = defaultSampling.Enabled, Interval = defaultSampling.Interval };
         var targets = new List<MonitoredTarget>();
         var targetSections = config.GetSection("targets").GetChildren().ToList();
-        if (targetSections.Count == 0 && requireTargets)
+        var targetDirectory = config["targetDirectory"] is { Length: > 0 } directoryText ? Path.GetFullPath(directoryText) : null;
+        if (targetSections.Count == 0 && targetDirectory is null && requireTargets)
         {
-            errors.Add("targets: at least one target is needed, e.g. \"targets\": [{ \"name\": \"shop\", \"connection\": \"postgres://monitor@db:5432/shop\" }]");
+            errors.Add("targets: at least one target is needed, e.g. \"targets\": [{ \"name\": \"shop\", \"connection\": \"postgres://monitor@db:5432/shop\" }], or a \"targetDirectory\" of file_sd files");
+        }
+
+        var poll = ParsePoll(config["poll"] ?? "interval");
+        if (poll is null)
+        {
+            errors.Add($"poll '{config["poll"]}' is not interval (every pollInterval) or scrape (only when /probe scrapes the target)");
         }
 
         foreach (var section in targetSections)
@@ -162,6 +170,35 @@ public static partial class MonitorConfigReader
         foreach (var duplicate in targets.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
             errors.Add($"targets: the name '{duplicate.Key}' is used {duplicate.Count()} times; names must be unique");
+        }
+
+        if (targetDirectory is not null && requireTargets)
+        {
+            var (all, fileErrors) = new Targets.TargetDirectory(targetDirectory, new TargetDefaults(alerts, slo, defaultSampling.Enabled, defaultSampling.Interval), resolveEnvironment, homeDirectory).Scan(targets, reparse: true);
+            errors.AddRange(fileErrors.Select(e => $"targetDirectory: {e.Error}"));
+            targets = [.. all ?? targets];
+        }
+
+        var shard = Shards.ShardOptions.Single;
+        if (config["shard"] is { Length: > 0 } shardText)
+        {
+            var (parsed, shardError) = Shards.ShardOptions.Parse(shardText);
+            if (shardError is not null)
+            {
+                errors.Add($"shard {shardError}");
+            }
+
+            shard = parsed ?? shard;
+        }
+
+        if (config["shardUrl"] is { Length: > 0 } shardUrl)
+        {
+            if (!Uri.TryCreate(shardUrl.Replace("{shard}", "0", StringComparison.Ordinal), UriKind.Absolute, out var peer) || peer.Scheme is not ("http" or "https") || !shardUrl.Contains("{shard}", StringComparison.Ordinal))
+            {
+                errors.Add($"shardUrl '{UrlUserInfo.Mask(shardUrl)}' is not an http(s) URL with {{shard}} where the shard's number goes, e.g. http://pgmedic-{{shard}}.pgmedic:9733/");
+            }
+
+            shard = shard with { PeerUrl = shardUrl };
         }
 
         var webhooks = config.GetSection("webhooks").GetChildren().Select(s => ReadWebhook(s, reader)).OfType<WebhookOptions>().ToList();
@@ -220,6 +257,24 @@ public static partial class MonitorConfigReader
             errors.Add($"actionRateLimit.window must be between 1s and 1h (was {Duration.Format(actionRateWindow)})");
         }
 
+        ConnectionTarget? historyConnection = null;
+        if (config.GetSection("history")["connection"] is { Length: > 0 } historyText)
+        {
+            try
+            {
+                historyConnection = TargetResolver.Resolve(historyText, resolveEnvironment, homeDirectory);
+            }
+            catch (TargetException ex)
+            {
+                errors.Add($"history.connection: {ex.Message}");
+            }
+
+            if (config.GetSection("history")["path"] is not null)
+            {
+                errors.Add("history.path and history.connection exclude each other: the history is either a SQLite file or a PostgreSQL database");
+            }
+        }
+
         var delivery = config.GetSection("delivery");
         var options = new MonitorOptions
         {
@@ -247,7 +302,13 @@ public static partial class MonitorConfigReader
             Retention = retention,
             Slo = slo,
             SessionHistory = sessionHistory,
+            HistoryConnection = historyConnection,
             AuditLogPath = config["auditLog"],
+            Poll = poll ?? PollMode.Interval,
+            TargetDirectory = targetDirectory,
+            Shard = shard,
+            TargetEnvironment = resolveEnvironment,
+            HomeDirectory = homeDirectory,
         };
         if (options.Delivery.MaxBackoff < options.Delivery.InitialBackoff)
         {
@@ -462,10 +523,21 @@ public static partial class MonitorConfigReader
         {
             ConnectionSaturation = alerts.ConnectionSaturation with { WarningPercent = thresholds.SaturationWarningPercent, CriticalPercent = thresholds.SaturationCriticalPercent },
         };
+        PollMode? poll = null;
+        if (section["poll"] is { } pollText)
+        {
+            poll = ParsePoll(pollText);
+            if (poll is null)
+            {
+                errors.Add($"{where}.poll '{pollText}' is not interval or scrape");
+            }
+        }
+
         return new MonitoredTarget(name, connection, thresholds, targetAlerts, endpoints, section["poolToken"])
         {
             Heal = heal,
             Guardrails = guardrails,
+            Poll = poll,
             Slo = targetSlo,
             SessionHistory = sessionsEnabled,
             SessionSampleInterval = sessionInterval,
@@ -497,6 +569,34 @@ public static partial class MonitorConfigReader
 
         var headers = section.GetSection("headers").GetChildren().Where(h => h.Value is not null).ToDictionary(h => h.Key, h => h.Value!, StringComparer.OrdinalIgnoreCase);
         return uri is null || format is null ? null : new WebhookOptions(name, uri, format.Value, headers);
+    }
+
+    /// <summary>A target name as URLs and metric labels take it: letters, digits, '.', '_', '-', at most 64.</summary>
+    internal static bool IsTargetName(string name) => TargetName().IsMatch(name);
+
+    internal static PollMode? ParsePoll(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "interval" => PollMode.Interval,
+        "scrape" => PollMode.Scrape,
+        _ => null,
+    };
+
+    /// <summary>A target with nothing but a name and a connection: the configuration's alert rules, objective and session sampling, diagnose's other thresholds, heal's defaults.</summary>
+    internal static MonitoredTarget DefaultTarget(string name, ConnectionTarget connection, TargetDefaults defaults)
+    {
+        ArgumentNullException.ThrowIfNull(defaults);
+        var alerts = defaults.Alerts;
+        var thresholds = new DiagnosisOptions
+        {
+            SaturationWarningPercent = alerts.ConnectionSaturation.WarningPercent,
+            SaturationCriticalPercent = alerts.ConnectionSaturation.CriticalPercent,
+        };
+        return new MonitoredTarget(name, connection, thresholds, alerts, [], null)
+        {
+            Slo = defaults.Slo,
+            SessionHistory = defaults.SessionHistory,
+            SessionSampleInterval = defaults.SessionSampleInterval,
+        };
     }
 
     private static string[] Strings(IConfigurationSection section) =>

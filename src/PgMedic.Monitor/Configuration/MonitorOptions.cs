@@ -63,6 +63,9 @@ public sealed record MonitorOptions
 
     public TimeSpan Retention { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>A PostgreSQL database for the history instead of the SQLite file (<c>history.connection</c>): one history for every shard.</summary>
+    public ConnectionTarget? HistoryConnection { get; init; }
+
     /// <summary>The default availability objective of every target (<c>"slo"</c>); a target may set its own.</summary>
     public SloOptions Slo { get; init; } = new();
 
@@ -72,7 +75,30 @@ public sealed record MonitorOptions
     /// <summary>Where actions are audited (JSON lines); default is the CLI's audit log.</summary>
     public string? AuditLogPath { get; init; }
 
-    public MonitoredTarget? Find(string name) => Targets.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
+    /// <summary>When targets not marked otherwise are polled: every <see cref="PollInterval"/>, or only when <c>/probe</c> scrapes them.</summary>
+    public PollMode Poll { get; init; } = PollMode.Interval;
+
+    /// <summary>A directory of Prometheus <c>file_sd</c> files (JSON or YAML) whose targets are added to <see cref="Targets"/> and followed live; null for none.</summary>
+    public string? TargetDirectory { get; init; }
+
+    /// <summary>This instance's share of the targets (<c>serve --shard I/N</c>); one shard of one by default.</summary>
+    public Shards.ShardOptions Shard { get; init; } = Shards.ShardOptions.Single;
+
+    /// <summary>Reads a variable for the targets of <see cref="TargetDirectory"/> (PGPASSWORD, PGPASSFILE, <c>password_env</c>); the process's by default.</summary>
+    public Func<string, string?> TargetEnvironment { get; init; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>Where <c>~/.pgpass</c> is looked for, for the targets of <see cref="TargetDirectory"/>.</summary>
+    public string? HomeDirectory { get; init; }
+}
+
+/// <summary>When a target is polled.</summary>
+public enum PollMode
+{
+    /// <summary>Every <c>pollInterval</c>, on the monitor's own timer (and also when <c>/probe</c> scrapes it).</summary>
+    Interval,
+
+    /// <summary>Only when <c>/probe</c> scrapes it: the scraper's interval is the poll interval, and an idle target costs nothing.</summary>
+    Scrape,
 }
 
 /// <summary>One server the monitor watches.</summary>
@@ -97,6 +123,12 @@ public sealed record MonitoredTarget(
     /// <summary>The guardrails of this target's actions (<c>"guardrails"</c> in the config).</summary>
     public GuardrailOptions Guardrails { get; init; } = new();
 
+    /// <summary>When this target is polled; null follows the configuration's <c>poll</c>.</summary>
+    public PollMode? Poll { get; init; }
+
+    /// <summary>Where the target was declared: null for the configuration file, else the <c>file_sd</c> file's path.</summary>
+    public string? SourceFile { get; init; }
+
     /// <summary>This target's availability objective (<c>"slo"</c>, else the top-level one).</summary>
     public SloOptions Slo { get; init; } = new();
 
@@ -117,6 +149,12 @@ public sealed record MonitoredTarget(
 /// </summary>
 public sealed record SessionHistoryOptions
 {
+    /// <summary>Whether a target's sessions are sampled unless it says otherwise (<c>sessionHistory.enabled</c>): also what targets from <c>file_sd</c> files take.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>How often a target's sessions are sampled unless it says otherwise; null is the poll interval.</summary>
+    public TimeSpan? Interval { get; init; }
+
     /// <summary>Sessions kept whole per sample (the longest-held and every one in a lock chain, up to this many).</summary>
     public int TopSessions { get; init; } = 10;
 

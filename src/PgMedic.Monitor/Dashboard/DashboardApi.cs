@@ -19,14 +19,14 @@ internal static class DashboardApi
     {
         app.MapGet("/", () => Resource("index.html"));
         app.MapGet("/dashboard/{file}", (string file) => Resource(file));
-        app.MapGet("/api/dashboard", (MonitorOptions options) => TypedResults.Ok(new DashboardConfigView(
+        app.MapGet("/api/dashboard", (MonitorOptions options, Polling.MonitorState state) => TypedResults.Ok(new DashboardConfigView(
             options.PollInterval.TotalMilliseconds,
             options.Alerts.ConnectionSaturation.WarningPercent,
             options.Alerts.ConnectionSaturation.CriticalPercent,
             options.Alerts.DatabaseConnectionFailure.Ratio,
             options.Alerts.DatabaseConnectionFailure.Window.TotalSeconds,
             options.ReadOnly,
-            options.Targets.Select(t => t.Name).ToList())));
+            state.All.Select(s => s.Target.Name).ToList())));
         return app;
     }
 

@@ -53,6 +53,13 @@ internal interface IHistoryStore : IDisposable
         IReadOnlyList<(AlertTransition Transition, string Webhook, string Body)> notifications,
         CancellationToken cancellationToken);
 
+    /// <summary>A target removed from the monitor (issue 19: targets followed live): its closing alert events and their outbox rows, atomically, and no active alert left.</summary>
+    Task RecordRemovalAsync(
+        string target,
+        IReadOnlyList<AlertTransition> transitions,
+        IReadOnlyList<(AlertTransition Transition, string Webhook, string Body)> notifications,
+        CancellationToken cancellationToken);
+
     Task<IReadOnlyList<ActiveAlert>> ActiveAlertsAsync(string? target, CancellationToken cancellationToken);
 
     /// <summary>The samples of <paramref name="target"/> from <paramref name="from"/> to <paramref name="to"/>, oldest first; the latest <paramref name="limit"/> when there are more.</summary>

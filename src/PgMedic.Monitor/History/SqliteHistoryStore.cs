@@ -149,6 +149,43 @@ internal sealed partial class SqliteHistoryStore : IHistoryStore
         }
     }
 
+    /// <summary>A target removed from the monitor: its closing alert events and their notifications, and no active alert left.</summary>
+    public async Task RecordRemovalAsync(
+        string target,
+        IReadOnlyList<AlertTransition> transitions,
+        IReadOnlyList<(AlertTransition Transition, string Webhook, string Body)> notifications,
+        CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction();
+            foreach (var t in transitions)
+            {
+                Execute(connection, transaction, """
+                    INSERT INTO alert_events (event_id, target, rule, severity, subject, state, at, starts_at, value, summary, incident_id, signal)
+                    VALUES ($event, $target, $rule, $severity, $subject, $state, $at, $starts, $value, $summary, NULL, $signal)
+                    """,
+                    ("$event", t.EventId), ("$target", target), ("$rule", t.Key.Rule), ("$severity", SeverityName(t.Severity)), ("$subject", t.Key.Subject),
+                    ("$state", StateName(t.State)), ("$at", Ms(t.At)), ("$starts", Ms(t.StartsAt)), ("$value", t.Value), ("$summary", t.Summary), ("$signal", SignalName(t.Signal)));
+            }
+
+            foreach (var (t, webhook, body) in notifications)
+            {
+                Execute(connection, transaction, "INSERT OR IGNORE INTO outbox (event_id, webhook, body, created_at, next_attempt_at) VALUES ($event, $webhook, $body, $at, $at)",
+                    ("$event", t.EventId), ("$webhook", webhook), ("$body", body), ("$at", Ms(t.At)));
+            }
+
+            Execute(connection, transaction, "DELETE FROM active_alerts WHERE target = $target", ("$target", target));
+            transaction.Commit();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
     public Task<IReadOnlyList<ActiveAlert>> ActiveAlertsAsync(string? target, CancellationToken cancellationToken) => Task.FromResult(ActiveAlerts(target));
 
     public Task<IReadOnlyList<MonitorSample>> SamplesAsync(string target, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
@@ -191,22 +228,7 @@ internal sealed partial class SqliteHistoryStore : IHistoryStore
             SELECT at, probe_ok, probe_reason, probe_ms, collected, clients, usable, max_connections, percent, by_state, by_application, findings, app_failure_ratio
             FROM (SELECT * FROM samples WHERE target = $target AND at >= $from AND at <= $to ORDER BY at DESC LIMIT $limit) ORDER BY at
             """,
-            r => new MonitorSample(
-                FromMs(r.GetInt64(0)),
-                r.GetBoolean(1),
-                r.IsDBNull(2) ? null : r.GetString(2),
-                r.IsDBNull(3) ? null : r.GetDouble(3),
-                r.GetBoolean(4),
-                r.GetInt32(5),
-                r.GetInt32(6),
-                r.GetInt32(7),
-                r.GetDouble(8),
-                JsonSerializer.Deserialize(r.GetString(9), MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>(),
-                JsonSerializer.Deserialize(r.GetString(10), MonitorJsonContext.Dialect.IReadOnlyListAppConnections) ?? [],
-                JsonSerializer.Deserialize(r.GetString(11), MonitorJsonContext.Dialect.IReadOnlyListSampleFinding) ?? [])
-            {
-                ApplicationFailureRatio = r.IsDBNull(12) ? null : r.GetDouble(12),
-            },
+            r => SampleRows.Sample(r, FromMs(r.GetInt64(0))),
             ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)), ("$limit", limit));
     }
 
@@ -216,18 +238,7 @@ internal sealed partial class SqliteHistoryStore : IHistoryStore
         IReadOnlyList<Core.Capacity.UsagePoint> points = Query(connection, """
             SELECT at, clients, usable, by_state, by_application FROM samples WHERE target = $target AND at >= $from AND at <= $to AND collected = 1 ORDER BY at
             """,
-            r =>
-            {
-                var byState = JsonSerializer.Deserialize(r.GetString(3), MonitorJsonContext.Dialect.IReadOnlyDictionaryStringInt32) ?? new Dictionary<string, int>();
-                return new Core.Capacity.UsagePoint(
-                    FromMs(r.GetInt64(0)),
-                    r.GetInt32(1),
-                    r.GetInt32(2),
-                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Active),
-                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.Idle),
-                    byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransaction) + byState.GetValueOrDefault(Core.Snapshots.SessionStates.IdleInTransactionAborted),
-                    JsonSerializer.Deserialize(r.GetString(4), MonitorJsonContext.Dialect.IReadOnlyListAppConnections) ?? []);
-            },
+            r => SampleRows.Usage(r, FromMs(r.GetInt64(0))),
             ("$target", target), ("$from", Ms(from)), ("$to", Ms(to)));
         return Task.FromResult(points);
     }

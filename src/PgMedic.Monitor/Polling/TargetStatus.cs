@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using PgMedic.Core.Alerts;
 using PgMedic.Core.Diagnosis;
 using PgMedic.Core.Probing;
@@ -24,6 +23,9 @@ internal sealed record TargetStatus(
     /// <summary>Both signals of the failure rule over its window as of this poll (the probe's and the services').</summary>
     public FailureMeasurement? Failures { get; init; }
 
+    /// <summary>How the latest poll ran: its duration, how late it started, its history write.</summary>
+    public PollTiming? Timing { get; init; }
+
     public static TargetStatus Initial(MonitoredTarget target, IReadOnlyList<ActiveAlert> alerts) => new(target, null, null, null, null, null, false, alerts, 0, 0);
 
     /// <summary>The runbook's health: an application's fresh connection succeeds.</summary>
@@ -44,27 +46,5 @@ internal sealed record TargetStatus(
     public long SloFailures { get; init; }
 }
 
-/// <summary>The latest status of every target, shared by the pollers (writers) and the endpoints and metrics (readers).</summary>
-internal sealed class MonitorState
-{
-    private readonly ConcurrentDictionary<string, TargetStatus> _targets = new(StringComparer.Ordinal);
-
-    /// <summary>Every target unpolled and without alerts; the pollers restore the alerts of a previous run before their first poll.</summary>
-    public MonitorState(MonitorOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        Options = options;
-        foreach (var target in options.Targets)
-        {
-            _targets[target.Name] = TargetStatus.Initial(target, []);
-        }
-    }
-
-    public MonitorOptions Options { get; }
-
-    public IReadOnlyList<TargetStatus> All => Options.Targets.Select(t => _targets[t.Name]).ToList();
-
-    public TargetStatus? Get(string name) => _targets.GetValueOrDefault(name);
-
-    public void Set(TargetStatus status) => _targets[status.Target.Name] = status;
-}
+/// <param name="Lag">How late a scheduled poll started against its schedule; null for a poll a scrape asked for.</param>
+internal sealed record PollTiming(TimeSpan Duration, TimeSpan? Lag, TimeSpan HistoryWrite);
