@@ -459,7 +459,7 @@ def measure_n(owned, n, args, binary, home):
         results = {name: [] for name in [*commands, "scrape", "bare"]}
         for _ in range(args.runs):  # interleaved rounds, so drift in the shared CPU hits every command alike
             for name, cmd in commands.items():
-                results[name].append(run_child(cmd, env=child_env))
+                results[name].append(run_child(cmd, env=child_env, capture=name == "diagnose"))
             results["scrape"].append(scrape(metrics_url, exporter.pid))
             results["bare"].append(run_bare())
         block["server"] = statements_ms(admin)
@@ -500,6 +500,9 @@ def summarize(block):
         s[name] = {"wall": med([x["wall"] for x in rows]), "wall_min": min(x["wall"] for x in rows),
                    "wall_max": max(x["wall"] for x in rows), "cpu": med([x["cpu"] for x in rows]),
                    "rss": block["rss"].get(name, max(x["rss"] for x in rows)), "codes": sorted({x["code"] for x in rows})}
+    # The snapshot's own client wall time, as diagnose reports it: from sending the batch to its last row.
+    collect = [json.loads(x["out"])["collectMilliseconds"] for x in r["diagnose"]]
+    s["snapshot"] = {"wall": med(collect), "wall_min": min(collect), "wall_max": max(collect)}
     server = block["server"]
     runs = len(r["diagnose"])
     s["server"] = {role: (*(v / runs for v in server.get(role, (0.0, 0, 0.0, 0, 0.0, 0.0))[:4]),
@@ -583,6 +586,11 @@ def render(blocks, meta):
             out.append(f"| {ours} vs {theirs} | {fmt_ms(a['wall'])} ({a['wall_min']:.0f}–{a['wall_max']:.0f}) · "
                        f"{fmt_ms(a['cpu'])} | {fmt_ms(b['wall'])} ({b['wall_min']:.0f}–{b['wall_max']:.0f}) · "
                        f"{fmt_ms(b['cpu'])} | **{a['wall'] / b['wall']:.2f}×** | {ours_work} | {their_work} |")
+        sn, sc = s["snapshot"], s["scrape"]
+        out.append(f"| the full snapshot itself (diagnose's `collectMilliseconds`: batch sent to last row, over its open "
+                   f"connection) vs the scrape's client wall time | {fmt_ms(sn['wall'])} ({sn['wall_min']:.1f}–{sn['wall_max']:.1f}) | "
+                   f"{fmt_ms(sc['wall'])} ({sc['wall_min']:.0f}–{sc['wall_max']:.0f}) | **{sn['wall'] / sc['wall']:.2f}×** | "
+                   "settings, every session's row, lock edges, limits, counters in one batch | the exporter's default queries, counts only |")
         sv = s["server"]
         bare_ms = sv["bare"][0]
         out += ["", "| server side (pg_stat_statements, per run) | all its statements: execution · count | "
@@ -635,7 +643,11 @@ def render(blocks, meta):
     for n, s in summaries.items():
         if n in (500, 2000):
             ratio = s["diagnose"]["wall"] / s["scrape"]["wall"]
-            out.append(f"| full snapshot (`diagnose --format json`, whole process) ≤ 1.0× an exporter scrape | {n} | "
+            snapshot = s["snapshot"]["wall"] / s["scrape"]["wall"]
+            out.append(f"| full snapshot ≤ 1.0× an exporter scrape, client wall time of each (the snapshot over an open "
+                       f"connection, as the monitor takes it; the scrape against the running exporter) | {n} | "
+                       f"{snapshot:.2f}× | {goal(snapshot <= 1.0)} |")
+            out.append(f"| the same with the whole `diagnose` process (start-up, login, rules, JSON) against the scrape | {n} | "
                        f"{ratio:.2f}× | {goal(ratio <= 1.0)} |")
     for n, s in summaries.items():
         if n in (500, 2000):
@@ -644,15 +656,18 @@ def render(blocks, meta):
             psa = s["server"]["medic_snapshot"][2] / bare if bare else float("nan")
             out.append(f"| server-side execution ≤ 1.5× the bare `pg_stat_activity` aggregate: diagnose's statements "
                        f"that read pg_stat_activity | {n} | {psa:.2f}× | {goal(psa <= 1.5)} |")
-            out.append(f"| the same, counting every statement diagnose runs (type loading, settings, locks…) | {n} | "
+            out.append(f"| the same, counting every statement diagnose runs (settings, limits, locks…) | {n} | "
                        f"{whole:.2f}× | {goal(whole <= 1.5)} |")
     out += ["", "Goals not listed for an N were not set for it by the issue (the tables above still show the ratio). "
             "`pg_isready` neither logs in nor queries; the probe goal stands anyway, since start-up, not SCRAM, was "
             "the 22× the issue measured. The exporter scrape returns counts only and pays no process start-up, "
             "while `diagnose` starts a process, logs in and fetches every session's row (it prints findings, not the rows; "
-            "`activity --format json`, measured beside it for reference, prints every row). The server-side goal is "
+            "`activity --format json`, measured beside it for reference, prints every row). The full-snapshot goal is "
+            "judged as the issue's method puts it, client wall time against client wall time: the snapshot as "
+            "diagnose times it over its open connection (the monitor's lifeline takes the same batch every poll) "
+            "against a GET /metrics of the running exporter; the whole-process row is shown beside it. The server-side goal is "
             "judged on diagnose's statements that read pg_stat_activity (the snapshot itself); the row counting "
-            "every statement it runs — including the driver's type loading on each new process — is shown too. "
+            "every statement it runs (its session settings, the limits, the lock edges) is shown too. "
             "The per-call min–max of those statements spans roughly ±40 % around the mean, so a ratio within "
             "about 0.3 of the 1.5× line can land on either side of it from one run to the next.", ""]
     out += ["**Reproduce** (as root, on Debian 12 with "
