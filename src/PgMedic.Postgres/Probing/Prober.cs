@@ -63,8 +63,10 @@ public static class Prober
             var result = new ProbeResult(target.Masked, ProbeOutcome.Accepting, null, null, null, Round(stopwatch.Elapsed.TotalMilliseconds), null, connection.ServerVersion);
             return (connection, result);
         }
-        catch (Exception ex) when (IsConnectionFailure(ex, cancellationToken))
+        catch (Exception ex)
         {
+            // However the wait ended (the deadline, or the caller stopping), a login still under way is
+            // closed when it ends: never an idle session left behind on the server.
             if (opening.IsCompleted)
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
@@ -72,6 +74,11 @@ public static class Prober
             else
             {
                 _ = opening.ContinueWith(static (open, state) => { _ = open.Exception; ((NpgsqlConnection)state!).Dispose(); }, connection, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+
+            if (!IsConnectionFailure(ex, cancellationToken))
+            {
+                throw;
             }
 
             return (null, Failed(target, ex, timeout, null));
