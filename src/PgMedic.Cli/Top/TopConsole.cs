@@ -22,6 +22,16 @@ internal sealed class TopConsole(
     ITopTerminal terminal,
     TimeProvider time)
 {
+    /// <summary>F1–F3 as in pg_activity (running, waiting, blocking), then PgMedic's own two views.</summary>
+    private static readonly Dictionary<ConsoleKey, TopViewKind> FunctionKeyViews = new()
+    {
+        [ConsoleKey.F1] = TopViewKind.Running,
+        [ConsoleKey.F2] = TopViewKind.Waiting,
+        [ConsoleKey.F3] = TopViewKind.Blocking,
+        [ConsoleKey.F4] = TopViewKind.IdleInTransaction,
+        [ConsoleKey.F5] = TopViewKind.LockTree,
+    };
+
     private static readonly TimeSpan[] Intervals = [.. new[] { 0.5, 1, 2, 3, 4, 5 }.Select(TimeSpan.FromSeconds)];
 
     private Snapshot? _snapshot;
@@ -219,20 +229,8 @@ internal sealed class TopConsole(
             case ConsoleKey.Tab:
                 View(key.Modifiers.HasFlag(ConsoleModifiers.Shift) ? (TopViewKind)(((int)state.View + 5) % 6) : (TopViewKind)(((int)state.View + 1) % 6));
                 return KeyOutcome.Redraw;
-            case ConsoleKey.F1:
-                View(TopViewKind.Running);
-                return KeyOutcome.Redraw;
-            case ConsoleKey.F2:
-                View(TopViewKind.Waiting);
-                return KeyOutcome.Redraw;
-            case ConsoleKey.F3:
-                View(TopViewKind.Blocking);
-                return KeyOutcome.Redraw;
-            case ConsoleKey.F4:
-                View(TopViewKind.IdleInTransaction);
-                return KeyOutcome.Redraw;
-            case ConsoleKey.F5:
-                View(TopViewKind.LockTree);
+            case var function when FunctionKeyViews.TryGetValue(function, out var view):
+                View(view);
                 return KeyOutcome.Redraw;
         }
 

@@ -202,30 +202,20 @@ public sealed partial class TopTerminalTests(SandboxFixture fixture) : IDisposab
         using var top = StartTop(120, 30, "--interval", "1s");
         await top.WaitForTextAsync("every 1s");
 
-        // F1-F3 as in pg_activity; the status line names the view.
-        top.SendKeys("F2");
-        await top.WaitForTextAsync("view waiting");
-        top.SendKeys("F3");
-        await top.WaitForTextAsync("view blocking");
-        top.SendKeys("F1");
-        await top.WaitForTextAsync("view running");
-
-        // T cycles the duration column: query → transaction → backend → query; s sorts by state.
-        top.SendKeys("T");
-        await top.WaitForTextAsync("T xact");
-        top.SendKeys("T");
-        await top.WaitForTextAsync("T backend");
-        top.SendKeys("T");
-        await top.WaitForTextAsync("T query");
-        top.SendKeys("s");
-        await top.WaitForTextAsync("sort state");
-
-        // +/- step the refresh through 0.5s … 5s.
-        top.SendKeys("+");
-        await top.WaitForTextAsync("every 2s");
-        top.SendKeys("-");
-        top.SendKeys("-");
-        await top.WaitForTextAsync("every 500ms");
+        // Each key, and what the status line says after it: F1-F3 as in pg_activity name the view; T cycles the
+        // duration column (query → transaction → backend → query); s sorts by state; +/- step the refresh
+        // through 0.5s … 5s.
+        (string Key, string Then)[] steps =
+        [
+            ("F2", "view waiting"), ("F3", "view blocking"), ("F1", "view running"),
+            ("T", "T xact"), ("T", "T backend"), ("T", "T query"), ("s", "sort state"),
+            ("+", "every 2s"), ("-", "every 1s"), ("-", "every 500ms"),
+        ];
+        foreach (var (key, then) in steps)
+        {
+            top.SendKeys(key);
+            await top.WaitForTextAsync(then);
+        }
 
         // p: the frame holds still (its clock stops) until p again.
         top.SendKeys("p");
