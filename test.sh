@@ -70,7 +70,7 @@ rm -rf artifacts/reliability artifacts/reliability.md
 stray_before=$(git status --porcelain --untracked-files=all --ignored -- ':(top)pgmedic-history.db*' 2>/dev/null)
 log=$(mktemp)
 dotnet test PgMedic.slnx -c Release --no-build -nologo --blame-hang-timeout 5m \
-  2>&1 | tee "$log" | grep -E '^\s*(Failed|Passed|Skipped) |^(Passed|Failed)!|Error Message|^\s+at |Assert' | grep -vE '^\s*Passed ' | head -n 400
+  2>&1 | tee "$log" | awk -f scripts/test-failures.awk | head -n 600
 test_status=${PIPESTATUS[0]}
 
 passed=0 failed=0 skipped=0

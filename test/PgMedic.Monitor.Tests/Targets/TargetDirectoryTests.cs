@@ -87,11 +87,13 @@ public sealed class TargetDirectoryTests(MonitorSandbox fixture) : IDisposable
             TargetDirectory = _directory,
             PollInterval = TimeSpan.FromMilliseconds(250),
             TargetEnvironment = variables.GetValueOrDefault,
+            Alerts = o.Alerts with { ConnectionSaturation = new Core.Alerts.SaturationRuleOptions { WarningPercent = 60, CriticalPercent = 100 } },
         });
         var file = Path.Combine(_directory, "full.json");
         await File.WriteAllTextAsync(file, $$"""[ { "targets": ["127.0.0.1:{{sandbox.Port}}"], "labels": { "name": "full", "database": "postgres", "user": "postgres", "password_env": "DB_PASSWORD" } } ]""");
-        await using (var held = await Testing.HeldConnections.OpenAsync(sandbox.SuperuserTarget, 21, "filler"))
+        await using (var held = await Testing.HeldConnections.OpenAsync(sandbox.SuperuserTarget, 17, "filler"))
         {
+            // 17 held and the lifeline: 72 % of 25 usable slots, the warning alone (critical only at 100 %).
             await monitor.WaitForAlertsAsync(a => RunningMonitor.Firing(a, "connection-saturation", "warning"), "the warning on the full server");
             File.Delete(file);
             await monitor.WaitForAlertsAsync(a => a.Count == 0, "the removed target's alerts to close");
