@@ -71,56 +71,52 @@ try
             sampler.Sample(DateTimeOffset.UtcNow, now, read, KeyOf);
         }
 
+        // Each sample is taken right after the applications' work, as in production; so is the floor beside it
+        // (every other round), so that both meet the same just-busy server and neither warms the other's caches.
         await sandbox.ExecuteAsync("SELECT pg_stat_statements_reset()");
         var cpu = TimeSpan.Zero;
         var wall = new List<double>();
-        var process = Process.GetCurrentProcess();
         var start = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
-        for (var i = 0; i < samples; i++)
+        await using (var floorCommand = new NpgsqlCommand("SELECT count(*) /* floor */ FROM pg_stat_get_activity(NULL)", lifeline!))
+        await using (var viewCommand = new NpgsqlCommand("SELECT count(*) /* view */ FROM pg_stat_activity WHERE state <> 'idle'", lifeline!))
         {
-            await WorkAsync(held, shapes, random);
-            process.Refresh();
-            var before = process.TotalProcessorTime;
-            var stopwatch = Stopwatch.StartNew();
-            var (now, read) = await reader.ReadAsync(lifeline!, TimeSpan.FromSeconds(5), CancellationToken.None);
-            taken.Add(sampler.Sample(start.AddSeconds(i), now, read, KeyOf));
-            wall.Add(stopwatch.Elapsed.TotalMilliseconds);
-            process.Refresh();
-            cpu += process.TotalProcessorTime - before;
-            reads.Add(read);
-        }
-
-        var server = await ServerMillisecondsAsync(sandbox, "%FROM pg_stat_get_activity(%) s%WHERE s.backend_type =%");
-
-        // What PostgreSQL's own function costs before anything is selected from it: the floor of any sampler
-        // that reads pg_stat_activity (pg_ash's reads the view, which adds two joins a row).
-        await sandbox.ExecuteAsync("SELECT pg_stat_statements_reset()");
-        foreach (var sql in new[] { "SELECT count(*) /* floor */ FROM pg_stat_get_activity(NULL)", "SELECT count(*) /* view */ FROM pg_stat_activity WHERE state <> 'idle'" })
-        {
-            await using var command = new NpgsqlCommand(sql, lifeline!);
-            for (var i = 0; i < 200; i++)
+            for (var i = 0; i < samples; i++)
             {
-                await command.ExecuteScalarAsync();
+                await WorkAsync(held, shapes, random);
+                var before = ProcessCpu.Now();
+                var stopwatch = Stopwatch.StartNew();
+                var (now, read) = await reader.ReadAsync(lifeline!, TimeSpan.FromSeconds(5), CancellationToken.None);
+                taken.Add(sampler.Sample(start.AddSeconds(i), now, read, KeyOf));
+                wall.Add(stopwatch.Elapsed.TotalMilliseconds);
+                cpu += ProcessCpu.Now() - before;
+                reads.Add(read);
+                await WorkAsync(held, shapes, random);
+                await (i % 2 == 0 ? floorCommand : viewCommand).ExecuteScalarAsync();
             }
         }
 
+        // Every statement of the sampler's, the SET it makes once per connection included.
+        var server = await ServerMillisecondsAsync(sandbox, "%FROM pg_stat_get_activity(%) %WHERE %.backend_type = %");
+        await PrintStatementsAsync(sandbox);
+        var serverAll = await ServerTotalMillisecondsAsync(sandbox, "/* pgmedic%") / samples;
+
+        // What PostgreSQL's own function costs before anything is selected from it: the floor of any sampler
+        // that reads pg_stat_activity (pg_ash's reads the view, which adds two joins a row).
         var floor = await ServerMillisecondsAsync(sandbox, "%/* floor */%");
         var view = await ServerMillisecondsAsync(sandbox, "%/* view */%");
         var aggregation = Stopwatch.StartNew();
-        var aggregationCpu = process.TotalProcessorTime;
+        var aggregationCpu = ProcessCpu.Now();
         var again = new ActivitySampler(10);
         foreach (var read in reads)
         {
             again.Sample(start, start, read, KeyOf);
         }
 
-        process.Refresh();
-        var aggregationMs = (process.TotalProcessorTime - aggregationCpu).TotalMilliseconds / reads.Count;
+        var aggregationMs = (ProcessCpu.Now() - aggregationCpu).TotalMilliseconds / reads.Count;
 
         // The same reads back to back (the CPU clock ticks in 10 ms: one long stretch measures it best), with a
         // fresh sampler each time so that every query is normalised again (no fingerprint cache: the worst case).
-        process.Refresh();
-        var loopCpu = process.TotalProcessorTime;
+        var loopCpu = ProcessCpu.Now();
         var loop = Stopwatch.StartNew();
         for (var i = 0; i < samples; i++)
         {
@@ -128,9 +124,8 @@ try
             new ActivitySampler(10).Sample(start, now, read, KeyOf);
         }
 
-        process.Refresh();
-        var loopMs = (process.TotalProcessorTime - loopCpu).TotalMilliseconds / samples;
-        Console.WriteLine(Invariant($"1. one sample of {Sessions} sessions over the lifeline: monitor CPU {cpu.TotalMilliseconds / samples:0.000} ms interleaved with the work ({samples} samples), {loopMs:0.000} ms back to back without the fingerprint cache ({loop.Elapsed.TotalMilliseconds / samples:0.00} ms wall); wall median {Median(wall):0.00} ms; server {server:0.000} ms (pg_stat_statements mean of the statement; count(*) over pg_stat_get_activity(NULL) alone {floor:0.000} ms, over the pg_stat_activity view's non-idle rows {view:0.000} ms); aggregation alone (the default interval's whole cost) {aggregationMs:0.000} ms CPU; {keys.Count} keys, {taken.Average(s => s.Counts.Count):0.0} per sample, {reads.Average(r => r.Count(s => s.Query is not null)):0} sessions with query text"));
+        var loopMs = (ProcessCpu.Now() - loopCpu).TotalMilliseconds / samples;
+        Console.WriteLine(Invariant($"1. one sample of {Sessions} sessions over the lifeline: monitor CPU {cpu.TotalMilliseconds / samples:0.000} ms interleaved with the work ({samples} samples), {loopMs:0.000} ms back to back without the fingerprint cache ({loop.Elapsed.TotalMilliseconds / samples:0.00} ms wall); wall median {Median(wall):0.00} ms; server {server:0.000} ms (pg_stat_statements mean of the statement; every statement of the sampler's {serverAll:0.000} ms a sample; interleaved the same way, count(*) over pg_stat_get_activity(NULL) alone {floor:0.000} ms, over the pg_stat_activity view's non-idle rows {view:0.000} ms); aggregation alone (the default interval's whole cost) {aggregationMs:0.000} ms CPU; {keys.Count} keys, {taken.Average(s => s.Counts.Count):0.0} per sample, {reads.Average(r => r.Count(s => s.Query is not null)):0} sessions with query text"));
 
         // 2. A day at 1 s: real samples written a minute a run, as the monitor writes them.
         var path = Path.Combine(directory, "history.db");
@@ -230,6 +225,25 @@ static async Task Run(NpgsqlConnection connection, string sql)
     await command.ExecuteNonQueryAsync();
 }
 
+static async Task PrintStatementsAsync(PostgresSandbox sandbox)
+{
+    await using var connection = await PostgresSandbox.OpenAsync(sandbox.SuperuserTarget);
+    await using var command = new NpgsqlCommand("SELECT calls, mean_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) FROM pg_stat_statements WHERE query NOT LIKE 'ROLLBACK%' AND calls > 1 ORDER BY total_exec_time DESC LIMIT 4", connection);
+    await using var reader = await command.ExecuteReaderAsync();
+    while (await reader.ReadAsync())
+    {
+        Console.WriteLine(Invariant($"   {reader.GetInt64(0),6} calls {reader.GetDouble(1),8:0.000} ms  {reader.GetString(2)}"));
+    }
+}
+
+static async Task<double> ServerTotalMillisecondsAsync(PostgresSandbox sandbox, string like)
+{
+    await using var connection = await PostgresSandbox.OpenAsync(sandbox.SuperuserTarget);
+    await using var command = new NpgsqlCommand("SELECT coalesce(sum(total_exec_time), 0) FROM pg_stat_statements WHERE query LIKE $1", connection);
+    command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = like });
+    return Convert.ToDouble(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+}
+
 static async Task<double> ServerMillisecondsAsync(PostgresSandbox sandbox, string like)
 {
     await using var connection = await PostgresSandbox.OpenAsync(sandbox.SuperuserTarget);
@@ -273,3 +287,31 @@ static double Percentile(List<double> values, double rank)
 }
 
 static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+/// <summary>
+/// The process's CPU time from clock_gettime(CLOCK_PROCESS_CPUTIME_ID), to the nanosecond: /proc's utime and
+/// stime (Process.TotalProcessorTime) tick in 10 ms, coarser than one sample.
+/// </summary>
+internal static partial class ProcessCpu
+{
+    private const int ClockProcessCpuTimeId = 2;
+
+    public static TimeSpan Now()
+    {
+        if (ClockGetTime(ClockProcessCpuTimeId, out var time) != 0)
+        {
+            throw new InvalidOperationException("clock_gettime(CLOCK_PROCESS_CPUTIME_ID) failed");
+        }
+
+        return TimeSpan.FromTicks((time.Seconds * TimeSpan.TicksPerSecond) + (time.Nanoseconds / 100));
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
+
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+}
