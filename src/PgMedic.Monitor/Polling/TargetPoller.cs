@@ -44,6 +44,7 @@ internal sealed class TargetPoller(
         time,
         logger);
 
+    private readonly RepeatedProber _prober = new(target.Connection);
     private readonly SloLedger _slo = new(target.Slo.Window);
     private readonly SloAttemptCounter _attempts = new(target.PoolEndpoints.Count, options.PollInterval);
     private SessionSampler? _sessions;
@@ -260,7 +261,7 @@ internal sealed class TargetPoller(
         var (snapshot, lifelineFailure) = await _lifeline.CollectAsync(cancellationToken).ConfigureAwait(false);
 
         // After the snapshot, so the probe's own backend is never counted in it.
-        var probe = await Prober.ProbeAsync(target.Connection, options.Timeout, cancellationToken).ConfigureAwait(false);
+        var probe = await _prober.ProbeAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
         var pools = await reading.ConfigureAwait(false);
         var succeeded = probe.Outcome == ProbeOutcome.Accepting;
         var latency = probe.ConnectMilliseconds is { } c ? c + (probe.QueryMilliseconds ?? 0) : (double?)null;

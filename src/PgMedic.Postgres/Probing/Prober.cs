@@ -85,10 +85,10 @@ public static class Prober
         }
     }
 
-    private static bool IsConnectionFailure(Exception ex, CancellationToken cancellationToken) =>
+    internal static bool IsConnectionFailure(Exception ex, CancellationToken cancellationToken) =>
         ex is NpgsqlException or OperationCanceledException or TimeoutException or IOException && !cancellationToken.IsCancellationRequested;
 
-    private static ProbeResult Failed(ConnectionTarget target, Exception ex, TimeSpan timeout, double? connectMs)
+    internal static ProbeResult Failed(ConnectionTarget target, Exception ex, TimeSpan timeout, double? connectMs)
     {
         var (outcome, reason) = ProbeClassifier.Classify(ex);
         var message = reason == ProbeReason.Timeout

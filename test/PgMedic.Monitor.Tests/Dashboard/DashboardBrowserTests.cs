@@ -37,7 +37,12 @@ public sealed class DashboardBrowserTests(MonitorSandbox fixture)
         var newest = await page.EvaluateAsync<double>("() => Date.now() - Math.max(...Chart.getChart('usage-chart').data.datasets[1].data.map(p => p.x))");
         Assert.InRange(newest, -5_000, 30_000);
         Assert.Contains("shop-api", await page.Locator("#applications").InnerTextAsync(), StringComparison.Ordinal);
-        Assert.Contains("88.0 %", await page.Locator("#card-shop .value").InnerTextAsync(), StringComparison.Ordinal);
+        // 22 of 25 usable slots at least (the fillers and the lifeline; a session of an earlier test may still be closing): a whole slot is 4 %.
+        var card = System.Text.RegularExpressions.Regex.Match(await page.Locator("#card-shop .value").InnerTextAsync(), @"(\d+\.\d) %");
+        Assert.True(card.Success, "the card shows no percentage");
+        var percent = double.Parse(card.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(percent, 88.0, 100.0);
+        Assert.Equal(0, Math.Round(percent * 10) % 40);
         Assert.DoesNotContain(sandbox.SuperuserPassword, await page.ContentAsync(), StringComparison.Ordinal);
 
         var output = Path.Combine(BuildOutput.RepositoryRoot(), "test-output");
