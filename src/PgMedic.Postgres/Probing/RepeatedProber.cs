@@ -135,8 +135,8 @@ public sealed class RepeatedProber(ConnectionTarget target)
         }
 
         await WriteAsync(stream, StartupMessage(), cancellationToken).ConfigureAwait(false);
-        string? clientFirstBare = null, clientFinalWithoutProof = null, serverFirst = null;
-        byte[]? saltedPassword = null;
+        string? clientFirstBare = null;
+        byte[]? saltedPassword = null, authMessage = null;
         while (true)
         {
             var (type, body) = await ReadMessageAsync(stream, cancellationToken).ConfigureAwait(false);
@@ -166,11 +166,11 @@ public sealed class RepeatedProber(ConnectionTarget target)
                     await SendAsync(stream, 'p', initial, cancellationToken).ConfigureAwait(false);
                     break;
                 case 11 when clientFirstBare is not null:
-                    serverFirst = Encoding.UTF8.GetString(body.AsSpan(4));
+                    var serverFirst = Encoding.UTF8.GetString(body.AsSpan(4));
                     var (serverNonce, salt, iterations) = ParseServerFirst(serverFirst, clientFirstBare[6..]);
                     saltedPassword = SaltedPassword(salt, iterations);
-                    clientFinalWithoutProof = "c=biws,r=" + serverNonce;
-                    var authMessage = Encoding.UTF8.GetBytes($"{clientFirstBare},{serverFirst},{clientFinalWithoutProof}");
+                    var clientFinalWithoutProof = "c=biws,r=" + serverNonce;
+                    authMessage = Encoding.UTF8.GetBytes($"{clientFirstBare},{serverFirst},{clientFinalWithoutProof}");
                     var clientKey = HMACSHA256.HashData(saltedPassword, "Client Key"u8);
                     var signature = HMACSHA256.HashData(SHA256.HashData(clientKey), authMessage);
                     for (var i = 0; i < clientKey.Length; i++)
@@ -180,9 +180,9 @@ public sealed class RepeatedProber(ConnectionTarget target)
 
                     await SendAsync(stream, 'p', Text($"{clientFinalWithoutProof},p={Convert.ToBase64String(clientKey)}", terminated: false), cancellationToken).ConfigureAwait(false);
                     break;
-                case 12 when saltedPassword is not null && serverFirst is not null && clientFinalWithoutProof is not null:
+                case 12 when saltedPassword is not null && authMessage is not null:
                     // The server proves it knows the password too; one that cannot is left to Npgsql to report.
-                    var expected = HMACSHA256.HashData(HMACSHA256.HashData(saltedPassword, "Server Key"u8), Encoding.UTF8.GetBytes($"{clientFirstBare},{serverFirst},{clientFinalWithoutProof}"));
+                    var expected = HMACSHA256.HashData(HMACSHA256.HashData(saltedPassword, "Server Key"u8), authMessage);
                     if (Encoding.UTF8.GetString(body.AsSpan(4)) != "v=" + Convert.ToBase64String(expected))
                     {
                         throw new NotCoveredException();
