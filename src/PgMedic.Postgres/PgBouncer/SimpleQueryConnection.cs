@@ -5,6 +5,8 @@ using System.Security.Cryptography;
 using System.Text;
 using PgMedic.Postgres.Targets;
 
+using PgMedic.Postgres.Wire;
+
 namespace PgMedic.Postgres.PgBouncer;
 
 /// <summary>The rows of one simple query, every value as text (the admin console sends text only).</summary>
@@ -40,7 +42,6 @@ internal readonly record struct SimpleRow(SimpleQueryResult Result, string?[] Va
 /// </summary>
 internal sealed class SimpleQueryConnection : IAsyncDisposable
 {
-    private const int ProtocolVersion = 196608;
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly TimeSpan _timeout;
@@ -126,7 +127,7 @@ internal sealed class SimpleQueryConnection : IAsyncDisposable
         deadline.CancelAfter(_timeout);
         try
         {
-            await SendAsync((byte)'Q', Cstring(sql), deadline.Token).ConfigureAwait(false);
+            await SendAsync((byte)'Q', WireMessages.Cstring(sql), deadline.Token).ConfigureAwait(false);
             var columns = new List<string>();
             var rows = new List<string?[]>();
             PgBouncerException? error = null;
@@ -183,18 +184,7 @@ internal sealed class SimpleQueryConnection : IAsyncDisposable
 
     private async Task StartupAsync(string user, string database, CancellationToken cancellationToken)
     {
-        var parameters = new List<byte>();
-        foreach (var (key, value) in new[] { ("user", user), ("database", database), ("application_name", "pgmedic") })
-        {
-            parameters.AddRange(Cstring(key));
-            parameters.AddRange(Cstring(value));
-        }
-
-        parameters.Add(0);
-        var startup = new byte[8 + parameters.Count];
-        BinaryPrimitives.WriteInt32BigEndian(startup, startup.Length);
-        BinaryPrimitives.WriteInt32BigEndian(startup.AsSpan(4), ProtocolVersion);
-        parameters.CopyTo(startup, 8);
+        var startup = WireMessages.Startup(("user", user), ("database", database), ("application_name", "pgmedic"));
         try
         {
             await _stream.WriteAsync(startup, cancellationToken).ConfigureAwait(false);
@@ -226,7 +216,7 @@ internal sealed class SimpleQueryConnection : IAsyncDisposable
                 case (byte)'E':
                     throw ErrorFrom(body);
                 case (byte)'S':
-                    var (name, value) = ParameterStatus(body);
+                    var (name, value) = WireMessages.ParameterStatus(body);
                     if (name == "server_version")
                     {
                         ServerVersion = value;
@@ -249,10 +239,10 @@ internal sealed class SimpleQueryConnection : IAsyncDisposable
             case 0:
                 return scram;
             case 3:
-                await SendAsync((byte)'p', Cstring(RequirePassword()), cancellationToken).ConfigureAwait(false);
+                await SendAsync((byte)'p', WireMessages.Cstring(RequirePassword()), cancellationToken).ConfigureAwait(false);
                 return scram;
             case 5:
-                await SendAsync((byte)'p', Cstring(Md5Password(user, RequirePassword(), body.AsSpan(4, 4))), cancellationToken).ConfigureAwait(false);
+                await SendAsync((byte)'p', WireMessages.Cstring(Md5Password(user, RequirePassword(), body.AsSpan(4, 4))), cancellationToken).ConfigureAwait(false);
                 return scram;
             case 10:
                 var mechanisms = Encoding.UTF8.GetString(body, 4, body.Length - 4).Split('\0', StringSplitOptions.RemoveEmptyEntries);
@@ -263,7 +253,7 @@ internal sealed class SimpleQueryConnection : IAsyncDisposable
 
                 scram = new Scram(RequirePassword());
                 var first = Encoding.UTF8.GetBytes(scram.ClientFirst);
-                var initial = new List<byte>(Cstring("SCRAM-SHA-256"));
+                var initial = new List<byte>(WireMessages.Cstring("SCRAM-SHA-256"));
                 var length = new byte[4];
                 BinaryPrimitives.WriteInt32BigEndian(length, first.Length);
                 initial.AddRange(length);
@@ -370,20 +360,6 @@ internal sealed class SimpleQueryConnection : IAsyncDisposable
 
         var safe = string.IsNullOrEmpty(_password) ? message : message.Replace(_password, "***", StringComparison.Ordinal);
         return new PgBouncerException(safe.ReplaceLineEndings(" ")) { SqlState = code };
-    }
-
-    private static (string Name, string Value) ParameterStatus(byte[] body)
-    {
-        var end = Array.IndexOf(body, (byte)0);
-        var valueEnd = Array.IndexOf(body, (byte)0, end + 1);
-        return (Encoding.UTF8.GetString(body, 0, end), Encoding.UTF8.GetString(body, end + 1, Math.Max(0, valueEnd - end - 1)));
-    }
-
-    private static byte[] Cstring(string text)
-    {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(text) + 1];
-        Encoding.UTF8.GetBytes(text, bytes);
-        return bytes;
     }
 
     // The protocol's md5 method: "md5" + md5(md5(password + user) + salt). Required to log in to

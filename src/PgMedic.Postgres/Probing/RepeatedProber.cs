@@ -8,6 +8,7 @@ using Npgsql;
 using PgMedic.Core.Probing;
 using PgMedic.Core.Statements;
 using PgMedic.Postgres.Targets;
+using PgMedic.Postgres.Wire;
 
 namespace PgMedic.Postgres.Probing;
 
@@ -26,7 +27,6 @@ namespace PgMedic.Postgres.Probing;
 /// </summary>
 public sealed class RepeatedProber(ConnectionTarget target)
 {
-    private const int ProtocolVersion = 196608;
     private const int SslRequestCode = 80877103;
     private const string Mechanism = "SCRAM-SHA-256";
 
@@ -134,7 +134,7 @@ public sealed class RepeatedProber(ConnectionTarget target)
             }
         }
 
-        await WriteAsync(stream, StartupMessage(), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(stream, WireMessages.Startup(("user", target.User!), ("database", target.EffectiveDatabase), ("client_encoding", "UTF8"), ("application_name", ConnectionSettings.PgMedicApplicationName)), cancellationToken).ConfigureAwait(false);
         string? clientFirstBare = null;
         byte[]? saltedPassword = null, authMessage = null;
         while (true)
@@ -267,10 +267,9 @@ public sealed class RepeatedProber(ConnectionTarget target)
                 case 'Z':
                     return version;
                 case 'S':
-                    var split = Array.IndexOf(body, (byte)0);
-                    if (split > 0 && Encoding.ASCII.GetString(body, 0, split) == "server_version")
+                    if (WireMessages.ParameterStatus(body) is ("server_version", var value))
                     {
-                        version = Encoding.UTF8.GetString(body, split + 1, Math.Max(0, body.Length - split - 2));
+                        version = value;
                     }
 
                     break;
@@ -314,23 +313,6 @@ public sealed class RepeatedProber(ConnectionTarget target)
         }
 
         return new PostgresException(message, severity, invariant, sqlState);
-    }
-
-    private byte[] StartupMessage()
-    {
-        var parameters = new List<byte>();
-        foreach (var (name, value) in new[] { ("user", target.User!), ("database", target.EffectiveDatabase), ("client_encoding", "UTF8"), ("application_name", ConnectionSettings.PgMedicApplicationName) })
-        {
-            parameters.AddRange(Text(name));
-            parameters.AddRange(Text(value));
-        }
-
-        parameters.Add(0);
-        var message = new byte[8 + parameters.Count];
-        BinaryPrimitives.WriteInt32BigEndian(message, message.Length);
-        BinaryPrimitives.WriteInt32BigEndian(message.AsSpan(4), ProtocolVersion);
-        parameters.CopyTo(message, 8);
-        return message;
     }
 
     private static byte[] Text(string value, bool terminated = true)
