@@ -66,7 +66,7 @@ fi
 
 echo "== tests"
 # The reliability table is this run's: sections a test no longer writes must not linger from an older run.
-rm -rf artifacts/reliability artifacts/reliability.md
+rm -rf artifacts/reliability artifacts/reliability.md artifacts/stragglers.log
 stray_before=$(git status --porcelain --untracked-files=all --ignored -- ':(top)pgmedic-history.db*' 2>/dev/null)
 log=$(mktemp)
 # One test project at a time (-m:1): run side by side on two cores, the projects' real servers, browsers and
@@ -128,6 +128,11 @@ if [ -s artifacts/reliability.md ]; then
   echo "reliability table: $PWD/artifacts/reliability.md (scripts/reliability-doc.sh copies it into docs/reliability.md)"
 else
   echo "reliability table: not written (no reliability test ran)"
+fi
+
+if [ -s artifacts/stragglers.log ]; then
+  echo "sessions an earlier test left on a shared sandbox (ended before a test that counts sessions exactly):"
+  sed 's/^/  /' artifacts/stragglers.log
 fi
 
 summary "$passed" "$failed" "$skipped"

@@ -14,6 +14,7 @@ public sealed class AlertScenarioTests(MonitorSandbox fixture)
     public async Task Saturation_FillingTo88ThenTo92Percent_FiresWarningThenCriticalAndReleasingResolvesBoth()
     {
         var sandbox = fixture.Sandbox;
+        await Stragglers.ClearAsync(sandbox, nameof(Saturation_FillingTo88ThenTo92Percent_FiresWarningThenCriticalAndReleasingResolvesBoth));
         await using var monitor = await StartAsync(sandbox.SuperuserTarget);
         // 21 held and the monitor's lifeline: 22 of 25.
         await using var held = await HeldConnections.OpenAsync(sandbox.SuperuserTarget, 21, "filler");

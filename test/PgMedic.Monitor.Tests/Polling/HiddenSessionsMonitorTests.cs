@@ -16,6 +16,7 @@ public sealed class HiddenSessionsMonitorTests(MonitorSandbox fixture)
     public async Task Usage_MonitorAsAnOrdinaryRoleWithOtherRolesSessions_ARangeInApiMetricsAndFindings()
     {
         var sandbox = fixture.Sandbox;
+        await Stragglers.ClearAsync(sandbox, nameof(Usage_MonitorAsAnOrdinaryRoleWithOtherRolesSessions_ARangeInApiMetricsAndFindings));
         var seer = await sandbox.CreateRoleAsync($"seer_{Guid.NewGuid():N}"[..16], "seer-pw");
         await using var monitor = await RunningMonitor.StartAsync(seer);
         await monitor.WaitForFirstPollAsync();

@@ -16,6 +16,7 @@ public sealed class LifelineTests(MonitorSandbox fixture)
     public async Task Lifeline_ServerFilledPastUsableThenPastReserved_Reads100PercentThenStillSeesWhenEvenSuperusersAreRefused()
     {
         var sandbox = fixture.Sandbox;
+        await Stragglers.ClearAsync(sandbox, nameof(Lifeline_ServerFilledPastUsableThenPastReserved_Reads100PercentThenStillSeesWhenEvenSuperusersAreRefused));
         var ordinary = await sandbox.CreateRoleAsync($"plain_{Guid.NewGuid():N}"[..20], "plain-pw");
         await using var monitor = await RunningMonitor.StartAsync(sandbox.SuperuserTarget);
         await monitor.WaitForFirstPollAsync();
@@ -45,6 +46,7 @@ public sealed class LifelineTests(MonitorSandbox fixture)
     {
         var clock = Stopwatch.StartNew();
         var sandbox = fixture.Sandbox;
+        await Stragglers.ClearAsync(sandbox, nameof(Lifeline_OrdinaryRoleFillsEveryUsableSlot_KeepsReportingCountsItself100PercentAndAlertsFire));
         var ordinary = await sandbox.CreateRoleAsync($"app_{Guid.NewGuid():N}"[..20], "app-pw");
         await using var monitor = await RunningMonitor.StartAsync(sandbox.SuperuserTarget, o => o with
         {
