@@ -114,6 +114,10 @@ async Task<string> MeasureFleetAsync(int size, string store)
         var cpu = (monitor.TotalProcessorTime - cpuBefore).TotalSeconds / wall.Elapsed.TotalSeconds * 100;
         var serverCpu = (servers.Sum(s => ServerCpuTicks(s.PostmasterPid!.Value)) - serverCpuBefore) / 100.0 / wall.Elapsed.TotalSeconds * 100;
         var hwm = ReadStatus(monitor.Id, "VmHWM:") / 1024.0;
+
+        // Where the resident memory is, to tell the managed heap from native allocations and thread stacks.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  at the end: RssAnon {ReadStatus(monitor.Id, "RssAnon:") / 1024.0:0} MB, RssFile {ReadStatus(monitor.Id, "RssFile:") / 1024.0:0} MB, {ReadStatus(monitor.Id, "Threads:")} threads"));
         var listed = (await http.GetFromJsonAsync<JsonElement>("/api/targets")).EnumerateArray().ToList();
         var polled = listed.Count(t => t.GetProperty("polledAt").ValueKind != JsonValueKind.Null && t.GetProperty("lifeline").GetBoolean());
 

@@ -144,9 +144,10 @@ public static class SnapshotCollector
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var sessions = new List<SessionInfo>();
         var scrubber = ConnectionSecrets.For(connection);
+        var texts = SessionTexts.Next(connection);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            sessions.Add(ReadSession(reader, databaseNames, roleNames, scrubber));
+            sessions.Add(ReadSession(reader, databaseNames, roleNames, scrubber, texts));
         }
 
         ServerCounters? counters = null;
@@ -197,27 +198,27 @@ public static class SnapshotCollector
         """;
 
     /// <summary>One session; its free text (what a client chose to call itself and to send) scrubbed of the target's password.</summary>
-    private static SessionInfo ReadSession(NpgsqlDataReader reader, Dictionary<uint, string> databases, Dictionary<uint, RoleFacts> roles, SecretScrubber scrubber)
+    private static SessionInfo ReadSession(NpgsqlDataReader reader, Dictionary<uint, string> databases, Dictionary<uint, RoleFacts> roles, SecretScrubber scrubber, SessionTexts texts)
     {
         var role = reader.IsDBNull(4) ? null : roles.GetValueOrDefault(reader.GetFieldValue<uint>(4));
         return new SessionInfo
         {
             Pid = reader.GetInt32(0),
-            BackendType = reader.GetString(1),
-            State = NullableString(reader, 2),
+            BackendType = texts.Shared(reader.GetString(1))!,
+            State = texts.Shared(NullableString(reader, 2)),
             Database = reader.IsDBNull(3) ? null : databases.GetValueOrDefault(reader.GetFieldValue<uint>(3)),
             User = role?.Name,
             IsSuperuser = role?.IsSuperuser ?? false,
-            ApplicationName = scrubber.ScrubOrNull(NullableString(reader, 5)),
-            ClientAddress = NullableString(reader, 6),
+            ApplicationName = texts.Scrubbed(NullableString(reader, 5), scrubber),
+            ClientAddress = texts.Shared(NullableString(reader, 6)),
             ClientPort = reader.IsDBNull(7) ? null : reader.GetInt32(7),
             BackendStart = Timestamp(reader, 8),
             TransactionStart = Timestamp(reader, 9),
             QueryStart = Timestamp(reader, 10),
             StateChange = Timestamp(reader, 11),
-            WaitEventType = NullableString(reader, 12),
-            WaitEvent = NullableString(reader, 13),
-            Query = scrubber.ScrubOrNull(NullableString(reader, 14)),
+            WaitEventType = texts.Shared(NullableString(reader, 12)),
+            WaitEvent = texts.Shared(NullableString(reader, 13)),
+            Query = texts.Scrubbed(NullableString(reader, 14), scrubber),
             LeaderPid = reader.IsDBNull(15) ? null : reader.GetInt32(15),
             BlockedBy = reader.IsDBNull(16) ? [] : reader.GetFieldValue<int[]>(16),
             CanReplicate = role?.CanReplicate ?? false,
