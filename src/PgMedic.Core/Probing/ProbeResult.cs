@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using PgMedic.Core.Common;
 using PgMedic.Core.Platforms;
 
@@ -25,6 +26,10 @@ public sealed record ProbeResult(
     /// from a laptop): the lookup fails everywhere outside it, so the step is to run the command there.
     /// </summary>
     public PrivateNetwork? PrivateNetwork { get; init; }
+
+    /// <summary>The server process that served the probe's connection, when it got that far: the monitor leaves it out of a snapshot read meanwhile.</summary>
+    [JsonIgnore]
+    public int? BackendPid { get; init; }
 
     /// <summary>
     /// 0 SELECT 1 succeeded, 1 reachable but refused this login, 2 no response or a server that refuses

@@ -43,6 +43,10 @@ public sealed record Snapshot
     public ServerCounters? Counters { get; init; }
 
     public IEnumerable<SessionInfo> ClientBackends => Sessions.Where(s => s.IsClientBackend);
+
+    /// <summary>This snapshot without one backend (PgMedic's own probe, read while it logged in); itself when that backend is not in it.</summary>
+    public Snapshot Without(int? pid) =>
+        pid is { } p && Sessions.Any(s => s.Pid == p) ? this with { Sessions = Sessions.Where(s => s.Pid != p).ToList() } : this;
 }
 
 /// <summary>Cumulative counters for a live header: transactions so far (for tps between two frames) and when the server started.</summary>

@@ -258,10 +258,14 @@ internal sealed class TargetPoller(
         var at = time.GetUtcNow();
         var started = time.GetTimestamp();
         var reading = ReadPoolsAsync(cancellationToken);
-        var (snapshot, lifelineFailure) = await _lifeline.CollectAsync(cancellationToken).ConfigureAwait(false);
 
-        // After the snapshot, so the probe's own backend is never counted in it.
-        var probe = await _prober.ProbeAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
+        // The fresh connection and the snapshot at once, so a poll (and a scrape) takes the longer of the two, not
+        // both; the probe's own backend, which the snapshot may have seen, is left out of it. A lifeline that must
+        // reconnect first goes before the probe, as it did before: on a nearly full server the slot is its.
+        var probing = _lifeline.IsConnected ? _prober.ProbeAsync(options.Timeout, cancellationToken) : null;
+        var (snapshot, lifelineFailure) = await _lifeline.CollectAsync(cancellationToken).ConfigureAwait(false);
+        var probe = await (probing ?? _prober.ProbeAsync(options.Timeout, cancellationToken)).ConfigureAwait(false);
+        snapshot = snapshot?.Without(probe.BackendPid);
         var pools = await reading.ConfigureAwait(false);
         var succeeded = probe.Outcome == ProbeOutcome.Accepting;
         var latency = probe.ConnectMilliseconds is { } c ? c + (probe.QueryMilliseconds ?? 0) : (double?)null;

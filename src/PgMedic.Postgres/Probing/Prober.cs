@@ -31,7 +31,7 @@ public static class Prober
                 await using var command = new NpgsqlCommand(StatementSources.Marker + "SELECT 1", connection);
                 command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
                 await command.ExecuteScalarAsync(deadline.Token).ConfigureAwait(false);
-                return connected with { QueryMilliseconds = Round(stopwatch.Elapsed.TotalMilliseconds) };
+                return connected with { QueryMilliseconds = Round(stopwatch.Elapsed.TotalMilliseconds), BackendPid = connection.ProcessID };
             }
             catch (Exception ex) when (IsConnectionFailure(ex, cancellationToken))
             {

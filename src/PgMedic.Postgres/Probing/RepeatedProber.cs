@@ -54,14 +54,14 @@ public sealed class RepeatedProber(ConnectionTarget target)
             var stopwatch = Stopwatch.StartNew();
             using var socket = await ConnectAsync(deadline.Token).ConfigureAwait(false);
             await using var stream = new NetworkStream(socket, ownsSocket: false);
-            var serverVersion = await LoginAsync(stream, deadline.Token).ConfigureAwait(false);
+            var (serverVersion, backendPid) = await LoginAsync(stream, deadline.Token).ConfigureAwait(false);
             connectMs = Math.Round(stopwatch.Elapsed.TotalMilliseconds, 2);
             stopwatch.Restart();
             await SendAsync(stream, 'Q', Text(StatementSources.Marker + "SELECT 1"), deadline.Token).ConfigureAwait(false);
             await ReadUntilReadyAsync(stream, deadline.Token).ConfigureAwait(false);
             var queryMs = Math.Round(stopwatch.Elapsed.TotalMilliseconds, 2);
             await SendAsync(stream, 'X', [], deadline.Token).ConfigureAwait(false);
-            return new ProbeResult(target.Masked, ProbeOutcome.Accepting, null, null, null, connectMs, queryMs, serverVersion);
+            return new ProbeResult(target.Masked, ProbeOutcome.Accepting, null, null, null, connectMs, queryMs, serverVersion) { BackendPid = backendPid };
         }
         catch (NotCoveredException)
         {
@@ -116,8 +116,8 @@ public sealed class RepeatedProber(ConnectionTarget target)
         throw new NpgsqlException($"Failed to connect to {target.Host}:{target.Port}", last ?? new SocketException((int)SocketError.HostNotFound));
     }
 
-    /// <summary>Startup, authentication, and the server's parameters up to ReadyForQuery; returns server_version.</summary>
-    private async Task<string?> LoginAsync(NetworkStream stream, CancellationToken cancellationToken)
+    /// <summary>Startup, authentication, and the server's parameters up to ReadyForQuery; returns server_version and the backend's PID.</summary>
+    private async Task<(string? Version, int? Pid)> LoginAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
         if (target.SslMode?.ToLowerInvariant() is null or "prefer")
         {
@@ -255,17 +255,18 @@ public sealed class RepeatedProber(ConnectionTarget target)
         return mechanisms;
     }
 
-    /// <summary>Reads ParameterStatus, BackendKeyData, notices, a query's rows, up to ReadyForQuery; returns server_version if it came.</summary>
-    private static async Task<string?> ReadUntilReadyAsync(NetworkStream stream, CancellationToken cancellationToken)
+    /// <summary>Reads ParameterStatus, BackendKeyData, notices, a query's rows, up to ReadyForQuery; returns server_version and the backend's PID if they came.</summary>
+    private static async Task<(string? Version, int? Pid)> ReadUntilReadyAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
         string? version = null;
+        int? pid = null;
         while (true)
         {
             var (type, body) = await ReadMessageAsync(stream, cancellationToken).ConfigureAwait(false);
             switch (type)
             {
                 case 'Z':
-                    return version;
+                    return (version, pid);
                 case 'S':
                     if (WireMessages.ParameterStatus(body) is ("server_version", var value))
                     {
@@ -273,7 +274,10 @@ public sealed class RepeatedProber(ConnectionTarget target)
                     }
 
                     break;
-                case 'K' or 'N' or 'T' or 'D' or 'C' or 'I':
+                case 'K':
+                    pid = BinaryPrimitives.ReadInt32BigEndian(body);
+                    break;
+                case 'N' or 'T' or 'D' or 'C' or 'I':
                     break;
                 default:
                     throw Unexpected(type, body);

@@ -14,6 +14,20 @@ public sealed class UsageTests
         Assert.Equal(expected, Snapshots.Server(max, superuserReserved, reserved).UsableSlots);
 
     [Fact]
+    public void Without_TheProbesBackendSeenWhileItLoggedIn_NotCountedAndAnyOtherPidChangesNothing()
+    {
+        var sessions = Snapshots.Many(21, SessionStates.Idle, TimeSpan.FromSeconds(5));
+        var probe = Snapshots.Client(SessionStates.Active, TimeSpan.Zero, application: "pgmedic", pid: 77);
+        var snapshot = Snapshots.Of(Snapshots.Server(28, 3), [.. sessions, probe]);
+
+        Assert.Equal(22, Usage.From(snapshot).ClientBackends);
+        Assert.Equal(21, Usage.From(snapshot.Without(77)).ClientBackends);
+        Assert.DoesNotContain(snapshot.Without(77).Sessions, s => s.Pid == 77);
+        Assert.Same(snapshot, snapshot.Without(78));
+        Assert.Same(snapshot, snapshot.Without(null));
+    }
+
+    [Fact]
     public void From_ReservedSlotsOnPostgres16_PercentOfUsableNotOfMaxConnections()
     {
         // 100 − 3 − 7 = 90 usable; 81 clients is 90 % of usable but only 81 % of max_connections.

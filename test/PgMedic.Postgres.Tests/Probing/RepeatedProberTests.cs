@@ -34,6 +34,11 @@ public sealed class RepeatedProberTests(SandboxFixture fixture)
         Assert.All(results, r => Assert.True(r.ConnectMilliseconds > 0 && r.QueryMilliseconds > 0));
         Assert.Equal(1, prober.Derivations);
         Assert.False(prober.ThroughNpgsql);
+
+        // Each login its own server process, named as Npgsql names it (the monitor leaves it out of a snapshot read meanwhile).
+        Assert.True(npgsql.BackendPid > 0);
+        Assert.All(results, r => Assert.True(r.BackendPid > 0));
+        Assert.Equal(4, results.Select(r => r.BackendPid).Append(npgsql.BackendPid).Distinct().Count());
     }
 
     [Fact]
@@ -75,6 +80,7 @@ public sealed class RepeatedProberTests(SandboxFixture fixture)
         Assert.Equal((npgsql.Outcome, npgsql.Reason, npgsql.SqlState, npgsql.Message), (repeated.Outcome, repeated.Reason, repeated.SqlState, repeated.Message));
         Assert.Equal((npgsql.Outcome, npgsql.Reason, npgsql.SqlState, npgsql.Message), (twice.Outcome, twice.Reason, twice.SqlState, twice.Message));
         Assert.DoesNotContain("not-the-password", repeated.Message ?? "", StringComparison.Ordinal);
+        Assert.Equal<int?>([null, null, null], [npgsql.BackendPid, repeated.BackendPid, twice.BackendPid]);
     }
 
     [Fact]
