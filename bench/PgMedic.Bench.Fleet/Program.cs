@@ -24,7 +24,8 @@ using System.Text.Json;
 using Npgsql;
 using PgMedic.Postgres.Sandbox;
 
-var sizes = Option("--sizes", "50,200").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+// --sizes 0 measures only the /probe-against-the-exporter part.
+var sizes = Option("--sizes", "50,200").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Where(s => s > 0).ToList();
 var steady = TimeSpan.FromSeconds(int.Parse(Option("--steady", "60"), CultureInfo.InvariantCulture));
 var postgresHistory = args.Contains("--postgres-history");
 var skipProbe = args.Contains("--no-exporter");
@@ -188,6 +189,7 @@ async Task<string> MeasureProbeAsync()
         await WaitListeningAsync(peer);
 
         var probe = new List<double>();
+        var polls = new List<double>();
         var scrape = new List<double>();
         string probeText = string.Empty, scrapeText = string.Empty;
         for (var round = -3; round < 30; round++)
@@ -197,6 +199,7 @@ async Task<string> MeasureProbeAsync()
             if (round >= 0)
             {
                 probe.Add(p);
+                polls.AddRange(Values(pt, "pgmedic_poll_duration_seconds").Select(v => v * 1000));
                 scrape.Add(s);
             }
 
@@ -209,7 +212,7 @@ async Task<string> MeasureProbeAsync()
         monitor.Kill(entireProcessTree: true);
         await monitor.WaitForExitAsync();
         return string.Create(CultureInfo.InvariantCulture,
-            $"/probe at {Held} client connections ({sessions} client backends seen): median {Percentile(probe, 50):0.0} ms (p90 {Percentile(probe, 90):0.0}); postgres_exporter 0.11 /metrics: median {Percentile(scrape, 50):0.0} ms (p90 {Percentile(scrape, 90):0.0}); ratio {Percentile(probe, 50) / Percentile(scrape, 50):0.00}; sizes {probeText.Length:N0} / {scrapeText.Length:N0} bytes");
+            $"/probe at {Held} client connections ({sessions} client backends seen): median {Percentile(probe, 50):0.0} ms (p90 {Percentile(probe, 90):0.0}), the poll inside it {Percentile(polls, 50):0.0} ms; postgres_exporter 0.11 /metrics: median {Percentile(scrape, 50):0.0} ms (p90 {Percentile(scrape, 90):0.0}); ratio {Percentile(probe, 50) / Percentile(scrape, 50):0.00}; sizes {probeText.Length:N0} / {scrapeText.Length:N0} bytes");
     }
     finally
     {
