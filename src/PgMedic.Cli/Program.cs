@@ -1,7 +1,7 @@
 using PgMedic.Cli;
 
-// The monitor waits on sockets nearly all the time: .NET's thread-pool workers, out of work, spin and call
-// yield the processor up to 30 times before they sleep, and at 200 targets that was 40 % of serve's CPU (perf, on these
+// The monitor waits on sockets nearly all the time: .NET's thread-pool workers, out of work, spin up to 70 times
+// before they sleep and yield the processor on 30 of those, which at 200 targets was 40 % of serve's CPU (perf, on
 // two cores, where a yield switches to a busy PostgreSQL backend). Ten spins keep the short busy-wait and drop the
 // yields. Set before anything queues work, when the thread pool reads it; every other verb keeps the default.
 if (args is ["serve", ..])
