@@ -55,6 +55,13 @@ public sealed class CommandDeadline : IAsyncDisposable
     {
         var (connection, result) = await Prober.ConnectAsync(target, Remaining, settings, _caller).ConfigureAwait(false);
         _connection = connection;
+
+        // A connect given all that was left ran into the command's deadline: said as a read cut short says it.
+        if (connection is null && result.Reason == ProbeReason.Timeout)
+        {
+            result = result with { Message = $"no answer before the {Timeout.TotalSeconds:0.###} s deadline" };
+        }
+
         return (connection, result);
     }
 

@@ -152,6 +152,20 @@ public sealed class ProxyFaultTests(SandboxFixture fixture) : IClassFixture<Sand
         Assert.Contains("deadline", runs[4].Run.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ConnectSlowerThanTheTimeout_Advise_SaysTheDeadlinePassedInOneLine()
+    {
+        await using var proxy = TcpFaultProxy.Start(fixture.Sandbox.Port);
+        proxy.ConnectDelay = TimeSpan.FromSeconds(4);
+
+        var run = await PgMedicProcess.RunAsync(null, Limit, "advise", Through(proxy), "--workers", "2", "--timeout", "2s");
+
+        Assert.Equal(3, run.ExitCode);
+        var line = Assert.Single(Lines(run.Error));
+        Assert.StartsWith("pgmedic: cannot read ", line, StringComparison.Ordinal);
+        Assert.Contains("no answer before the 2 s deadline", line, StringComparison.Ordinal);
+    }
+
     private string Through(TcpFaultProxy proxy) =>
         (fixture.Sandbox.SuperuserTarget with { Port = proxy.Port }).ToUrl();
 
