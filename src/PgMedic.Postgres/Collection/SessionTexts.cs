@@ -36,7 +36,12 @@ internal sealed class SessionTexts
 
     private string Keep(string read, Func<string, SecretScrubber?, string> make, SecretScrubber? scrubber)
     {
-        if (_current.TryGetValue(read, out var entry) || _previous.TryGetValue(read, out entry))
+        if (_current.TryGetValue(read, out var entry))
+        {
+            return entry.Kept;
+        }
+
+        if (_previous.TryGetValue(read, out entry))
         {
             // The earlier instances, not the copy just read: that one is let go at once.
             _current[entry.Read] = entry;

@@ -57,7 +57,7 @@ public sealed class RepeatedProber(ConnectionTarget target)
             var (serverVersion, backendPid) = await LoginAsync(stream, deadline.Token).ConfigureAwait(false);
             connectMs = Math.Round(stopwatch.Elapsed.TotalMilliseconds, 2);
             stopwatch.Restart();
-            await SendAsync(stream, 'Q', Text(StatementSources.Marker + "SELECT 1"), deadline.Token).ConfigureAwait(false);
+            await SendAsync(stream, 'Q', WireMessages.Cstring(StatementSources.Marker + "SELECT 1"), deadline.Token).ConfigureAwait(false);
             await ReadUntilReadyAsync(stream, deadline.Token).ConfigureAwait(false);
             var queryMs = Math.Round(stopwatch.Elapsed.TotalMilliseconds, 2);
             await SendAsync(stream, 'X', [], deadline.Token).ConfigureAwait(false);
@@ -158,7 +158,7 @@ public sealed class RepeatedProber(ConnectionTarget target)
                 case 10 when target.Password is { } password && Mechanisms(body.AsSpan(4)).Contains(Mechanism) && password.All(char.IsAscii):
                     var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
                     clientFirstBare = "n=*,r=" + nonce;
-                    var clientFirst = Text("n,," + clientFirstBare, terminated: false);
+                    var clientFirst = Encoding.UTF8.GetBytes("n,," + clientFirstBare);
                     var initial = new byte[Mechanism.Length + 1 + 4 + clientFirst.Length];
                     Encoding.ASCII.GetBytes(Mechanism, initial);
                     BinaryPrimitives.WriteInt32BigEndian(initial.AsSpan(Mechanism.Length + 1), clientFirst.Length);
@@ -178,7 +178,7 @@ public sealed class RepeatedProber(ConnectionTarget target)
                         clientKey[i] ^= signature[i];
                     }
 
-                    await SendAsync(stream, 'p', Text($"{clientFinalWithoutProof},p={Convert.ToBase64String(clientKey)}", terminated: false), cancellationToken).ConfigureAwait(false);
+                    await SendAsync(stream, 'p', Encoding.UTF8.GetBytes($"{clientFinalWithoutProof},p={Convert.ToBase64String(clientKey)}"), cancellationToken).ConfigureAwait(false);
                     break;
                 case 12 when saltedPassword is not null && authMessage is not null:
                     // The server proves it knows the password too; one that cannot is left to Npgsql to report.
@@ -317,13 +317,6 @@ public sealed class RepeatedProber(ConnectionTarget target)
         }
 
         return new PostgresException(message, severity, invariant, sqlState);
-    }
-
-    private static byte[] Text(string value, bool terminated = true)
-    {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(value) + (terminated ? 1 : 0)];
-        Encoding.UTF8.GetBytes(value, bytes);
-        return bytes;
     }
 
     private static Task SendAsync(NetworkStream stream, char type, byte[] body, CancellationToken cancellationToken)
