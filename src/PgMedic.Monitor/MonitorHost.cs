@@ -71,7 +71,6 @@ public static class MonitorHost
         services.AddSingleton<WebhookComposer>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SlowQueryCache>();
-        services.AddSingleton<MonitorMetrics>();
         services.AddSingleton<PollingService>();
         services.AddHostedService(sp => sp.GetRequiredService<PollingService>());
         services.AddHostedService<WebhookDispatcher>();
@@ -88,19 +87,16 @@ public static class MonitorHost
             Core.Common.JsonDialect.Apply(json.SerializerOptions);
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, MonitorJsonContext.Default);
         });
-        services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("pgmedic"))
-            .WithMetrics(metrics =>
-            {
-                metrics.AddMeter(MonitorMetrics.MeterName).AddPrometheusExporter();
-                if (!string.IsNullOrEmpty(settings.OtlpEndpoint))
-                {
-                    metrics.AddOtlpExporter(otlp => otlp.Endpoint = new Uri(settings.OtlpEndpoint));
-                }
-            });
+        if (!string.IsNullOrEmpty(settings.OtlpEndpoint))
+        {
+            services.AddSingleton<MonitorMetrics>();
+            services.AddOpenTelemetry()
+                .ConfigureResource(resource => resource.AddService("pgmedic"))
+                .WithMetrics(metrics => metrics.AddMeter(MonitorMetrics.MeterName).AddOtlpExporter(otlp => otlp.Endpoint = new Uri(settings.OtlpEndpoint)));
+        }
 
         var app = builder.Build();
-        app.Services.GetRequiredService<MonitorMetrics>();
+        app.Services.GetService<MonitorMetrics>();
         app.UseHttpHardening(options);
         app.UseAccessToken(options.AccessToken);
         app.MapHealthApi();
@@ -108,7 +104,7 @@ public static class MonitorHost
         app.MapHistoryApi();
         app.MapActionsApi();
         app.MapDashboard();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapMetricsApi();
         app.MapProbeApi();
         return app;
     }

@@ -8,9 +8,9 @@ using PgMedic.Monitor.Polling;
 namespace PgMedic.Monitor.Metrics;
 
 /// <summary>
-/// Every <c>pgmedic_*</c> metric, defined once: <see cref="MonitorMetrics"/> registers each as an
-/// OpenTelemetry instrument (<c>/metrics</c>, OTLP) and <see cref="PrometheusText"/> writes the same
-/// name, type, help and labels for one target (<c>/probe</c>). A metric added here shows in both.
+/// Every <c>pgmedic_*</c> metric, defined once: <see cref="PrometheusText"/> writes each for
+/// <c>/metrics</c> and <c>/probe</c>, and <see cref="MonitorMetrics"/> registers each as an OpenTelemetry
+/// instrument for OTLP. A metric added here shows in all three.
 /// </summary>
 internal static class MetricCatalogue
 {

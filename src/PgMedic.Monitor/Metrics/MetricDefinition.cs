@@ -25,7 +25,7 @@ internal abstract class MetricDefinition(string name, MetricKind kind, string? u
     public string Description => description;
 
     /// <summary>
-    /// The name OpenTelemetry's Prometheus exporter gives it: dots to underscores, the unit as a suffix
+    /// Its Prometheus name, as OpenTelemetry's conventions derive it: dots to underscores, the unit as a suffix
     /// (<c>s</c> is <c>_seconds</c>) and <c>_total</c> on counters.
     /// </summary>
     public string PrometheusName =>

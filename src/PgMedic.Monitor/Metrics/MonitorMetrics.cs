@@ -4,11 +4,10 @@ using PgMedic.Monitor.Polling;
 namespace PgMedic.Monitor.Metrics;
 
 /// <summary>
-/// The monitor's metrics, read from each target's latest poll when scraped: exported by OpenTelemetry
-/// as Prometheus text at <c>/metrics</c> (names <c>pgmedic_*</c>) and over OTLP when
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set — the targets this instance polls. The definitions are
-/// <see cref="MetricCatalogue"/>'s, which <c>/probe</c> renders too; the exported Prometheus rules are
-/// written over these names.
+/// The monitor's metrics as OpenTelemetry instruments, pushed over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
+/// is set: read from each target's latest poll at each export, for the targets this instance polls. The
+/// definitions are <see cref="MetricCatalogue"/>'s, which <c>/metrics</c> and <c>/probe</c> write as
+/// Prometheus text (<see cref="MetricsApi"/>).
 /// </summary>
 internal sealed class MonitorMetrics
 {

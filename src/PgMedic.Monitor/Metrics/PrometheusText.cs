@@ -4,9 +4,9 @@ using PgMedic.Monitor.Polling;
 namespace PgMedic.Monitor.Metrics;
 
 /// <summary>
-/// The Prometheus text exposition format (0.0.4) of <see cref="MetricCatalogue"/> for one target — what
-/// <c>/probe</c> answers: the same names, types and help as <c>/metrics</c>, each series with its
-/// <c>target</c> label, metrics without a point left out (as the exporter of <c>/metrics</c> does).
+/// The Prometheus text exposition format (0.0.4) of <see cref="MetricCatalogue"/>: what <c>/metrics</c>
+/// answers for the instance's targets and <c>/probe</c> for one — the same names, types and help, each
+/// series with its <c>target</c> label, metrics without a point left out.
 /// </summary>
 internal sealed class PrometheusText
 {
@@ -18,10 +18,21 @@ internal sealed class PrometheusText
     public static string Render(TargetStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
+        return Render([status]);
+    }
+
+    /// <summary>Every metric of every status given, each status read as it is now (not kept between scrapes).</summary>
+    public static string Render(IReadOnlyList<TargetStatus> statuses)
+    {
+        ArgumentNullException.ThrowIfNull(statuses);
         var text = new PrometheusText();
         foreach (var metric in MetricCatalogue.All)
         {
-            metric.WriteSamples(status, text);
+            foreach (var status in statuses)
+            {
+                metric.WriteSamples(status, text);
+            }
+
             if (text._samples.Length == 0)
             {
                 continue;
