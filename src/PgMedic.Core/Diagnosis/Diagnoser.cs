@@ -24,8 +24,15 @@ public static class Diagnoser
     public static IReadOnlyList<Finding> Diagnose(Snapshot snapshot, DiagnosisOptions options)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        return Diagnose(snapshot, options, Usage.From(snapshot));
+    }
+
+    /// <summary>The same, with the snapshot's usage already counted (a report shows it beside the findings).</summary>
+    internal static IReadOnlyList<Finding> Diagnose(Snapshot snapshot, DiagnosisOptions options, Usage usage)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
-        var context = new DiagnosisContext(snapshot, options, Usage.From(snapshot));
+        var context = new DiagnosisContext(snapshot, options, usage);
         return Rules.SelectMany(rule => rule.Evaluate(context))
             .Select((finding, index) => (finding, index))
             .OrderByDescending(x => x.finding.Severity)

@@ -38,8 +38,9 @@ public sealed record DiagnosisReport(
     {
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(snapshot);
+        var usage = Usage.From(snapshot);
         var findings = HolderJoin.WithReportedLeaks(
-            HolderJoin.Annotate(Diagnoser.Diagnose(snapshot, options), pools ?? []),
+            HolderJoin.Annotate(Diagnoser.Diagnose(snapshot, options, usage), pools ?? []),
             pools ?? [],
             snapshot.ClientBackends.Select(s => s.Pid).ToHashSet());
         return new DiagnosisReport(
@@ -48,7 +49,7 @@ public sealed record DiagnosisReport(
             snapshot.TakenAt,
             probe,
             ServerSummary.From(snapshot),
-            Usage.From(snapshot),
+            usage,
             SessionGroups.From(snapshot),
             findings,
             snapshot.Visibility,
