@@ -49,25 +49,25 @@ internal sealed partial class SqliteHistoryStore
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var connection = Open();
-            using var transaction = connection.BeginTransaction();
-            foreach (var (id, k) in run.NewKeys)
+            InWriterTransaction((connection, transaction) =>
             {
-                Execute(connection, transaction, """
-                    INSERT OR REPLACE INTO activity_keys (target, id, state, wait_event_type, wait_event, application, user_name, client_address, database, fingerprint)
-                    VALUES ($target, $id, $state, $type, $event, $application, $user, $client, $database, $fingerprint)
-                    """,
-                    ("$target", target), ("$id", id), ("$state", k.State), ("$type", k.WaitEventType), ("$event", k.WaitEvent), ("$application", k.Application),
-                    ("$user", k.User), ("$client", k.ClientAddress), ("$database", k.Database), ("$fingerprint", k.Fingerprint));
-            }
+                foreach (var (id, k) in run.NewKeys)
+                {
+                    Execute(connection, transaction, """
+                        INSERT OR REPLACE INTO activity_keys (target, id, state, wait_event_type, wait_event, application, user_name, client_address, database, fingerprint)
+                        VALUES ($target, $id, $state, $type, $event, $application, $user, $client, $database, $fingerprint)
+                        """,
+                        ("$target", target), ("$id", id), ("$state", k.State), ("$type", k.WaitEventType), ("$event", k.WaitEvent), ("$application", k.Application),
+                        ("$user", k.User), ("$client", k.ClientAddress), ("$database", k.Database), ("$fingerprint", k.Fingerprint));
+                }
 
-            foreach (var (fingerprint, text) in run.NewQueries)
-            {
-                Execute(connection, transaction, "INSERT OR IGNORE INTO query_texts (fingerprint, query) VALUES ($fingerprint, $query)", ("$fingerprint", fingerprint), ("$query", text));
-            }
+                foreach (var (fingerprint, text) in run.NewQueries)
+                {
+                    Execute(connection, transaction, "INSERT OR IGNORE INTO query_texts (fingerprint, query) VALUES ($fingerprint, $query)", ("$fingerprint", fingerprint), ("$query", text));
+                }
 
-            InsertRun(connection, transaction, target, run.Samples, Raw);
-            transaction.Commit();
+                InsertRun(connection, transaction, target, run.Samples, Raw);
+            });
         }
         finally
         {

@@ -73,14 +73,13 @@ internal sealed partial class SqliteHistoryStore
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var connection = Open();
-            using var transaction = connection.BeginTransaction();
-            foreach (var minute in minutes)
+            InWriterTransaction((connection, transaction) =>
             {
-                RecordSlo(connection, transaction, target, minute);
-            }
-
-            transaction.Commit();
+                foreach (var minute in minutes)
+                {
+                    RecordSlo(connection, transaction, target, minute);
+                }
+            });
         }
         finally
         {
