@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace PgMedic.Core.Slo;
 
 /// <summary>Connection attempts counted over some stretch of time, and how much of that time was observed.</summary>
@@ -104,10 +106,11 @@ public sealed class SloLedger(TimeSpan window)
     public SloCounts Between(DateTimeOffset from, DateTimeOffset to) => to <= from ? default : Sum(to, to - from);
 
     /// <summary>
-    /// A ring of entries: they leave at the front and arrive at the back. Each is kept in 32 bytes (the end as UTC
-    /// ticks) and the ring grows only when full, so a tier holds little more than its span needs. A list with a
-    /// moving head held up to four times that: 200 targets' ledgers were 141 MB after a day of 5 s polls, 188 MB
-    /// after three.
+    /// A ring of entries: they leave at the front and arrive at the back. Each is kept in 20 bytes (the end as UTC
+    /// ticks, the counts as unsigned 32-bit numbers, the observed seconds as a float) and the ring grows only when
+    /// full, so a tier holds little more than its span needs. A list with a moving head held up to four times that:
+    /// 200 targets' ledgers were 141 MB after a day of 5 s polls, 188 MB after three; 32-byte entries 37 and 57 MB.
+    /// Counts past 2³² − 1 in one poll or bucket go into further entries with the same end, which every sum adds.
     /// </summary>
     private sealed class Tier(TimeSpan bucket)
     {
@@ -122,20 +125,14 @@ public sealed class SloLedger(TimeSpan window)
 
         public void Append(SloEntry entry)
         {
-            if (Count == _items.Length)
+            var (good, bad, observed) = (Math.Max(0, entry.Counts.Good), Math.Max(0, entry.Counts.Bad), entry.Counts.ObservedSeconds);
+            do
             {
-                // Half as large again, not twice: six hours of 5 s polls fill 94 % of the ring rather than 54 %.
-                var larger = new Packed[_items.Length + (_items.Length / 2)];
-                for (var i = 0; i < Count; i++)
-                {
-                    larger[i] = _items[(_head + i) % _items.Length];
-                }
-
-                (_items, _head) = (larger, 0);
+                var (g, b) = (Math.Min(good, uint.MaxValue), Math.Min(bad, uint.MaxValue));
+                Push(new Packed(entry.End.UtcTicks, (uint)g, (uint)b, (float)observed));
+                (good, bad, observed) = (good - g, bad - b, 0);
             }
-
-            _items[(_head + Count) % _items.Length] = new Packed(entry);
-            Count++;
+            while (good > 0 || bad > 0);
         }
 
         public SloEntry TakeOldest()
@@ -152,24 +149,46 @@ public sealed class SloLedger(TimeSpan window)
             var ticks = bucket.Ticks;
             var endTicks = entry.End.UtcTicks;
             var end = new DateTimeOffset((endTicks + ticks - 1) / ticks * ticks, TimeSpan.Zero);
-            if (Count > 0 && this[Count - 1].End == end)
+            var last = (_head + Count - 1) % _items.Length;
+            if (Count > 0 && _items[last].EndTicks == end.UtcTicks
+                && _items[last].Good + Math.Max(0, entry.Counts.Good) <= uint.MaxValue && _items[last].Bad + Math.Max(0, entry.Counts.Bad) <= uint.MaxValue)
             {
-                _items[(_head + Count - 1) % _items.Length] = new Packed(new SloEntry(end, this[Count - 1].Counts + entry.Counts));
+                var merged = _items[last];
+                _items[last] = merged with
+                {
+                    Good = merged.Good + (uint)Math.Max(0, entry.Counts.Good),
+                    Bad = merged.Bad + (uint)Math.Max(0, entry.Counts.Bad),
+                    ObservedSeconds = (float)(merged.ObservedSeconds + entry.Counts.ObservedSeconds),
+                };
             }
             else
             {
                 Append(new SloEntry(end, entry.Counts));
             }
         }
+
+        private void Push(Packed packed)
+        {
+            if (Count == _items.Length)
+            {
+                // Half as large again, not twice: six hours of 5 s polls fill 94 % of the ring rather than 54 %.
+                var larger = new Packed[_items.Length + (_items.Length / 2)];
+                for (var i = 0; i < Count; i++)
+                {
+                    larger[i] = _items[(_head + i) % _items.Length];
+                }
+
+                (_items, _head) = (larger, 0);
+            }
+
+            _items[(_head + Count) % _items.Length] = packed;
+            Count++;
+        }
     }
 
-    private readonly record struct Packed(long EndTicks, long Good, long Bad, double ObservedSeconds)
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private readonly record struct Packed(long EndTicks, uint Good, uint Bad, float ObservedSeconds)
     {
-        public Packed(SloEntry entry)
-            : this(entry.End.UtcTicks, entry.Counts.Good, entry.Counts.Bad, entry.Counts.ObservedSeconds)
-        {
-        }
-
         public SloEntry Entry => new(new DateTimeOffset(EndTicks, TimeSpan.Zero), new SloCounts(Good, Bad, ObservedSeconds));
     }
 }

@@ -302,7 +302,7 @@ internal sealed partial class PostgresHistoryStore : IHistoryStore
     public async Task PruneAsync(PruneCutoffs cutoffs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cutoffs);
-        EnsurePartitions(_time.GetUtcNow());
+        await EnsurePartitionsAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var partitions = await QueryAsync(
             """
             SELECT c.relname, p.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
@@ -367,18 +367,45 @@ internal sealed partial class PostgresHistoryStore : IHistoryStore
     {
         using var connection = _source.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        Run(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLock})");
+        foreach (var sql in PartitionStatements(now))
+        {
+            Run(connection, transaction, sql);
+        }
+
+        transaction.Commit();
+    }
+
+    /// <summary>
+    /// The same, for a running monitor: asynchronously, because serve runs socket completions on the thread that saw
+    /// them, and a synchronous read there waits for that very thread.
+    /// </summary>
+    private async Task EnsurePartitionsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var sql in PartitionStatements(now))
+        {
+#pragma warning disable CA2100 // the schema's own statements
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+#pragma warning restore CA2100
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static IEnumerable<string> PartitionStatements(DateTimeOffset now)
+    {
+        yield return $"SELECT pg_advisory_xact_lock({MigrationLock})";
         var today = now.UtcDateTime.Date;
         foreach (var table in Partitioned)
         {
             for (var day = today.AddDays(-1); day <= today.AddDays(2); day = day.AddDays(1))
             {
-                Run(connection, transaction, string.Create(CultureInfo.InvariantCulture,
-                    $"CREATE TABLE IF NOT EXISTS pgmedic.{table}_p{day:yyyyMMdd} PARTITION OF pgmedic.{table} FOR VALUES FROM ('{day:yyyy-MM-dd}') TO ('{day.AddDays(1):yyyy-MM-dd}')"));
+                yield return string.Create(CultureInfo.InvariantCulture,
+                    $"CREATE TABLE IF NOT EXISTS pgmedic.{table}_p{day:yyyyMMdd} PARTITION OF pgmedic.{table} FOR VALUES FROM ('{day:yyyy-MM-dd}') TO ('{day.AddDays(1):yyyy-MM-dd}')");
             }
         }
-
-        transaction.Commit();
     }
 
     private static DateTime? DayOf(string partition) =>

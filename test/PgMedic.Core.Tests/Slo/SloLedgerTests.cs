@@ -32,6 +32,26 @@ public sealed class SloLedgerTests
     }
 
     [Fact]
+    public void Sum_CountsPastWhatAnEntryHolds_KeptWholeThroughEveryTier()
+    {
+        // An entry keeps its counts in 32 unsigned bits; a busier poll (or minute, or hour) spills into more entries.
+        var ledger = new SloLedger(TimeSpan.FromDays(30));
+        var huge = new SloCounts(10_000_000_000, 4_294_967_296, 5);
+        for (var i = 1; i <= 3; i++)
+        {
+            ledger.Add(new SloEntry(Start.AddSeconds(5 * i), huge));
+        }
+
+        var now = Start.AddSeconds(15);
+        Assert.Equal(new SloCounts(30_000_000_000, 12_884_901_888, 15), ledger.Sum(now, TimeSpan.FromMinutes(5)));
+
+        // Four days on, those polls sit in an hour bucket; the sum over the window is still every attempt.
+        var later = Start.AddDays(4);
+        ledger.Add(new SloEntry(later, new SloCounts(1, 0, 5)));
+        Assert.Equal(new SloCounts(30_000_000_001, 12_884_901_888, 20), ledger.Sum(later, TimeSpan.FromDays(30)));
+    }
+
+    [Fact]
     public void Trim_PastTheObjectivesWindow_DropsWhatLeftIt()
     {
         var ledger = new SloLedger(TimeSpan.FromDays(7));
