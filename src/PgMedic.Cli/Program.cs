@@ -5,9 +5,9 @@ using PgMedic.Cli;
 // two cores, where a yield switches to a busy PostgreSQL backend). Ten spins keep the short busy-wait and drop the
 // yields. Set before anything queues work, when the thread pool reads it; every other verb keeps the default.
 // For the same reason a socket's completion runs on the thread that saw it (epoll's) instead of being handed to a
-// worker woken for it: at 200 targets that hand-off was the largest share left (8–9 % of a core against 10–11 %,
-// two runs each). The monitor never blocks on a socket it also awaits, which is what would stall that thread; the
-// variable is read once, when the first socket is made.
+// worker woken for it: at 200 targets that hand-off was the largest share left (7.9 and 8.7 % of a core against 9.7
+// and 10.9 %). The price: a synchronous socket read made on that thread waits for the thread itself, so serve's
+// paths read sockets only asynchronously (the PostgreSQL history's partitions too). Read when the first socket is made.
 if (args is ["serve", ..])
 {
     AppContext.SetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", 10);
