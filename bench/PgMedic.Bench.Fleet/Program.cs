@@ -135,7 +135,7 @@ async Task<string> MeasureFleetAsync(int size, string store)
         monitor.Kill(entireProcessTree: true);
         await monitor.WaitForExitAsync();
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {size} | {store} | {cpu:0.0} % | {Percentile(rss, 50):0} MB (VmHWM {hwm:0}) | {serverCpu:0.0} % | {Percentile(lags, 50) * 1000:0} / {Percentile(lags, 99) * 1000:0} ms | {Percentile(probes, 50):0.0} / {Percentile(probes, 99):0.0} ms | {Percentile(writes, 50) * 1000:0.00} / {Percentile(writes, 99) * 1000:0.00} ms | {polled}/{size} | {wall.Elapsed.TotalSeconds:0} s, {lags.Count} lag samples |");
+            $"| {size} | {store} | {cpu:0.0} % | {Percentile(rss, 50):0} MB (VmHWM {hwm:0}) | {serverCpu:0.0} % | {WholeMs(Percentile(lags, 50))} / {WholeMs(Percentile(lags, 99))} ms | {Percentile(probes, 50):0.0} / {Percentile(probes, 99):0.0} ms | {Percentile(writes, 50) * 1000:0.00} / {Percentile(writes, 99) * 1000:0.00} ms | {polled}/{size} | {wall.Elapsed.TotalSeconds:0} s, {lags.Count} lag samples |");
     }
     finally
     {
@@ -345,6 +345,9 @@ static long Ticks(int pid, bool includeReaped)
 static long ReadStatus(int pid, string key) =>
     File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith(key, StringComparison.Ordinal))
         .Select(l => long.Parse(l[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture)).FirstOrDefault();
+
+// Seconds as whole milliseconds; a poll that started a hair before its schedule reads 0, not "-0".
+static string WholeMs(double seconds) => (Math.Round(seconds * 1000) + 0.0).ToString("0", CultureInfo.InvariantCulture);
 
 static double Percentile(IReadOnlyList<double> values, double p)
 {
