@@ -96,6 +96,7 @@ public static class MonitorHost
         }
 
         var app = builder.Build();
+        // Resolved here so that its instruments exist before the first OTLP export (only registered with an endpoint).
         app.Services.GetService<MonitorMetrics>();
         app.UseHttpHardening(options);
         app.UseAccessToken(options.AccessToken);

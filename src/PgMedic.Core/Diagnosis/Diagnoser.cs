@@ -21,11 +21,8 @@ public static class Diagnoser
     ];
 
     /// <summary>Findings ordered by severity (critical first), then by rule order.</summary>
-    public static IReadOnlyList<Finding> Diagnose(Snapshot snapshot, DiagnosisOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        return Diagnose(snapshot, options, Usage.From(snapshot));
-    }
+    public static IReadOnlyList<Finding> Diagnose(Snapshot snapshot, DiagnosisOptions options) =>
+        Diagnose(snapshot, options, Usage.From(snapshot));
 
     /// <summary>The same, with the snapshot's usage already counted (a report shows it beside the findings).</summary>
     internal static IReadOnlyList<Finding> Diagnose(Snapshot snapshot, DiagnosisOptions options, Usage usage)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PgMedic.Core.Snapshots;
 
 namespace PgMedic.Core.Diagnosis;
@@ -43,7 +44,7 @@ public sealed record SessionGroups(
 
     private static void Count(Dictionary<string, Tally> tallies, string key, string? state, TimeSpan? age)
     {
-        ref var tally = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(tallies, key, out _);
+        ref var tally = ref CollectionsMarshal.GetValueRefOrAddDefault(tallies, key, out _);
         tally.Total++;
         if (state == SessionStates.Active)
         {

@@ -150,14 +150,14 @@ public sealed class SloLedger(TimeSpan window)
             var endTicks = entry.End.UtcTicks;
             var end = new DateTimeOffset((endTicks + ticks - 1) / ticks * ticks, TimeSpan.Zero);
             var last = (_head + Count - 1) % _items.Length;
-            if (Count > 0 && _items[last].EndTicks == end.UtcTicks
-                && _items[last].Good + Math.Max(0, entry.Counts.Good) <= uint.MaxValue && _items[last].Bad + Math.Max(0, entry.Counts.Bad) <= uint.MaxValue)
+            var (good, bad) = (Math.Max(0, entry.Counts.Good), Math.Max(0, entry.Counts.Bad));
+            if (Count > 0 && _items[last].EndTicks == end.UtcTicks && _items[last].Good + good <= uint.MaxValue && _items[last].Bad + bad <= uint.MaxValue)
             {
                 var merged = _items[last];
                 _items[last] = merged with
                 {
-                    Good = merged.Good + (uint)Math.Max(0, entry.Counts.Good),
-                    Bad = merged.Bad + (uint)Math.Max(0, entry.Counts.Bad),
+                    Good = merged.Good + (uint)good,
+                    Bad = merged.Bad + (uint)bad,
                     ObservedSeconds = (float)(merged.ObservedSeconds + entry.Counts.ObservedSeconds),
                 };
             }
